@@ -1,0 +1,299 @@
+//! Payment methods: the SellGate method strings (`crypto_btc`, `flexpay_USDT_TRC20`, `stripe`, …)
+//! as typed values that format back to the same string.
+
+use std::fmt;
+use std::str::FromStr;
+
+use serde::{Deserialize, Serialize};
+
+use crate::chain::{Asset, Coin, Network};
+
+/// Who processes a crypto payment, in SellGate's terms.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum CryptoFamily {
+    /// `crypto_*`: the store's own wallet, native coins only.
+    Wallet,
+    /// `flexpay_*`: native coins and stablecoins on several networks.
+    FlexPay,
+}
+
+/// How a buyer pays.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub enum PaymentMethod {
+    Crypto { family: CryptoFamily, coin: Coin },
+    Stripe,
+    PayPal,
+}
+
+/// How a method is grouped in the picker.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum MethodGroup {
+    Crypto,
+    Usdt,
+    Usdc,
+    Card,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown payment method `{0}`")]
+pub struct UnknownMethod(pub String);
+
+/// Network suffixes of the `flexpay_<ASSET>_<NETWORK>` strings.
+const NETWORK_SUFFIXES: [(Network, &str); 6] = [
+    (Network::Tron, "TRC20"),
+    (Network::Ethereum, "ERC20"),
+    (Network::Bsc, "BEP20"),
+    (Network::Solana, "SOL"),
+    (Network::Ton, "TON"),
+    (Network::Polygon, "MATIC"),
+];
+
+impl PaymentMethod {
+    /// Every method string of the SellGate Orders API, in its order.
+    pub const ALL_STRINGS: [&'static str; 21] = [
+        "crypto_btc",
+        "crypto_ltc",
+        "crypto_eth",
+        "crypto_sol",
+        "flexpay_BTC",
+        "flexpay_LTC",
+        "flexpay_ETH",
+        "flexpay_SOL",
+        "flexpay_USDT_TRC20",
+        "flexpay_USDT_ERC20",
+        "flexpay_USDT_BEP20",
+        "flexpay_USDT_SOL",
+        "flexpay_USDT_TON",
+        "flexpay_USDT_MATIC",
+        "flexpay_USDC_ERC20",
+        "flexpay_USDC_BEP20",
+        "flexpay_USDC_SOL",
+        "flexpay_USDC_MATIC",
+        "flexpay_USDC_TRC20",
+        "stripe",
+        "paypal",
+    ];
+
+    /// Every method, in the seed's order.
+    pub fn all() -> Vec<PaymentMethod> {
+        Self::ALL_STRINGS
+            .iter()
+            .map(|s| s.parse().expect("the method table parses"))
+            .collect()
+    }
+
+    pub fn coin(self) -> Option<Coin> {
+        match self {
+            PaymentMethod::Crypto { coin, .. } => Some(coin),
+            _ => None,
+        }
+    }
+
+    pub fn is_crypto(self) -> bool {
+        self.coin().is_some()
+    }
+
+    pub fn group(self) -> MethodGroup {
+        match self.coin().map(|c| c.asset) {
+            Some(Asset::Usdt) => MethodGroup::Usdt,
+            Some(Asset::Usdc) => MethodGroup::Usdc,
+            Some(_) => MethodGroup::Crypto,
+            None => MethodGroup::Card,
+        }
+    }
+
+    /// A short label for the picker: "Bitcoin", "USDT · TRON (TRC20)", "Card", "PayPal".
+    pub fn label(self) -> String {
+        match self {
+            PaymentMethod::Stripe => "Card".into(),
+            PaymentMethod::PayPal => "PayPal".into(),
+            PaymentMethod::Crypto { coin, .. } if coin.is_native() => {
+                coin.network.display_name().into()
+            }
+            PaymentMethod::Crypto { coin, .. } => {
+                format!("{} · {}", coin.asset.ticker(), coin.network.display_name())
+            }
+        }
+    }
+}
+
+fn native_coin(ticker: &str) -> Option<Coin> {
+    let (asset, network) = match ticker {
+        "BTC" => (Asset::Btc, Network::Bitcoin),
+        "LTC" => (Asset::Ltc, Network::Litecoin),
+        "ETH" => (Asset::Eth, Network::Ethereum),
+        "SOL" => (Asset::Sol, Network::Solana),
+        _ => return None,
+    };
+    Some(Coin::new(asset, network))
+}
+
+fn parse_flexpay(rest: &str) -> Option<Coin> {
+    if let Some(coin) = native_coin(rest) {
+        return Some(coin);
+    }
+    let (asset, net) = rest.split_once('_')?;
+    let asset = match asset {
+        "USDT" => Asset::Usdt,
+        "USDC" => Asset::Usdc,
+        _ => return None,
+    };
+    let network = NETWORK_SUFFIXES.iter().find(|(_, s)| *s == net)?.0;
+    // USDC has no TON deployment, and SellGate offers no such method.
+    if asset == Asset::Usdc && network == Network::Ton {
+        return None;
+    }
+    Some(Coin::new(asset, network))
+}
+
+impl FromStr for PaymentMethod {
+    type Err = UnknownMethod;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let unknown = || UnknownMethod(s.to_owned());
+        match s {
+            "stripe" => return Ok(PaymentMethod::Stripe),
+            "paypal" => return Ok(PaymentMethod::PayPal),
+            _ => {}
+        }
+        if let Some(rest) = s.strip_prefix("crypto_") {
+            // Wallet method names are lower case in the API: `crypto_btc`.
+            if rest.chars().any(|c| c.is_ascii_uppercase()) {
+                return Err(unknown());
+            }
+            let coin = native_coin(&rest.to_ascii_uppercase()).ok_or_else(unknown)?;
+            return Ok(PaymentMethod::Crypto {
+                family: CryptoFamily::Wallet,
+                coin,
+            });
+        }
+        if let Some(rest) = s.strip_prefix("flexpay_") {
+            let coin = parse_flexpay(rest).ok_or_else(unknown)?;
+            return Ok(PaymentMethod::Crypto {
+                family: CryptoFamily::FlexPay,
+                coin,
+            });
+        }
+        Err(unknown())
+    }
+}
+
+impl fmt::Display for PaymentMethod {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            PaymentMethod::Stripe => f.write_str("stripe"),
+            PaymentMethod::PayPal => f.write_str("paypal"),
+            PaymentMethod::Crypto {
+                family: CryptoFamily::Wallet,
+                coin,
+            } => {
+                write!(f, "crypto_{}", coin.asset.ticker().to_ascii_lowercase())
+            }
+            PaymentMethod::Crypto {
+                family: CryptoFamily::FlexPay,
+                coin,
+            } if coin.is_native() => {
+                write!(f, "flexpay_{}", coin.asset.ticker())
+            }
+            PaymentMethod::Crypto {
+                family: CryptoFamily::FlexPay,
+                coin,
+            } => {
+                let suffix = NETWORK_SUFFIXES
+                    .iter()
+                    .find(|(n, _)| *n == coin.network)
+                    .map(|(_, s)| *s)
+                    .ok_or(fmt::Error)?;
+                write!(f, "flexpay_{}_{}", coin.asset.ticker(), suffix)
+            }
+        }
+    }
+}
+
+impl TryFrom<String> for PaymentMethod {
+    type Error = UnknownMethod;
+    fn try_from(s: String) -> Result<Self, Self::Error> {
+        s.parse()
+    }
+}
+
+impl From<PaymentMethod> for String {
+    fn from(m: PaymentMethod) -> String {
+        m.to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_seed_method_round_trips() {
+        for s in PaymentMethod::ALL_STRINGS {
+            let m: PaymentMethod = s.parse().unwrap();
+            assert_eq!(m.to_string(), s);
+        }
+        assert_eq!(PaymentMethod::all().len(), 21);
+    }
+
+    #[test]
+    fn typed_values() {
+        let m: PaymentMethod = "flexpay_USDT_TRC20".parse().unwrap();
+        assert_eq!(
+            m,
+            PaymentMethod::Crypto {
+                family: CryptoFamily::FlexPay,
+                coin: Coin::new(Asset::Usdt, Network::Tron)
+            }
+        );
+        assert_eq!(m.group(), MethodGroup::Usdt);
+        assert_eq!(m.label(), "USDT · TRON (TRC20)");
+        let m: PaymentMethod = "crypto_sol".parse().unwrap();
+        assert_eq!(m.coin(), Some(Coin::new(Asset::Sol, Network::Solana)));
+        assert_eq!(m.group(), MethodGroup::Crypto);
+        let m: PaymentMethod = "flexpay_USDC_MATIC".parse().unwrap();
+        assert_eq!(m.coin().unwrap().network, Network::Polygon);
+        assert_eq!(
+            "stripe".parse::<PaymentMethod>().unwrap().group(),
+            MethodGroup::Card
+        );
+        assert_eq!("paypal".parse::<PaymentMethod>().unwrap().label(), "PayPal");
+    }
+
+    #[test]
+    fn unknown_strings_are_named() {
+        for bad in [
+            "",
+            "crypto",
+            "crypto_BTC",
+            "crypto_usdt",
+            "crypto_doge",
+            "flexpay_btc",
+            "flexpay_USDC_TON",
+            "flexpay_USDT",
+            "flexpay_USDT_",
+            "flexpay_USDT_trc20",
+            "flexpay_DAI_ERC20",
+            "Stripe",
+            "card",
+            " stripe",
+        ] {
+            assert_eq!(
+                bad.parse::<PaymentMethod>(),
+                Err(UnknownMethod(bad.into())),
+                "{bad:?}"
+            );
+        }
+        let msg = "bitcoin".parse::<PaymentMethod>().unwrap_err().to_string();
+        assert_eq!(msg, "unknown payment method `bitcoin`");
+    }
+
+    #[test]
+    fn serde_uses_the_method_string() {
+        let m: PaymentMethod = serde_json::from_str("\"flexpay_USDC_SOL\"").unwrap();
+        assert_eq!(serde_json::to_string(&m).unwrap(), "\"flexpay_USDC_SOL\"");
+        assert!(serde_json::from_str::<PaymentMethod>("\"nope\"").is_err());
+    }
+}

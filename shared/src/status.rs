@@ -1,0 +1,385 @@
+//! Order status and the one function that moves it: [`transition`].
+
+use std::fmt;
+use std::str::FromStr;
+
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+
+/// The statuses of the SellGate Orders API.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum OrderStatus {
+    /// Created, awaiting payment (also while partly paid).
+    Pending,
+    /// The full amount is seen on chain, awaiting confirmations.
+    Confirming,
+    Completed,
+    Refunded,
+    Cancelled,
+    Expired,
+}
+
+impl OrderStatus {
+    pub const ALL: [OrderStatus; 6] = [
+        OrderStatus::Pending,
+        OrderStatus::Confirming,
+        OrderStatus::Completed,
+        OrderStatus::Refunded,
+        OrderStatus::Cancelled,
+        OrderStatus::Expired,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OrderStatus::Pending => "pending",
+            OrderStatus::Confirming => "confirming",
+            OrderStatus::Completed => "completed",
+            OrderStatus::Refunded => "refunded",
+            OrderStatus::Cancelled => "cancelled",
+            OrderStatus::Expired => "expired",
+        }
+    }
+
+    /// Whether nothing but a seller's refund can change it any more.
+    pub fn is_final(self) -> bool {
+        !matches!(self, OrderStatus::Pending | OrderStatus::Confirming)
+    }
+}
+
+impl fmt::Display for OrderStatus {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown order status `{0}`")]
+pub struct UnknownStatus(pub String);
+
+impl FromStr for OrderStatus {
+    type Err = UnknownStatus;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        OrderStatus::ALL
+            .into_iter()
+            .find(|st| st.as_str() == s)
+            .ok_or_else(|| UnknownStatus(s.to_owned()))
+    }
+}
+
+/// Something that happens to an order.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "event", rename_all = "snake_case")]
+pub enum OrderEvent {
+    /// A payment to the order's address, seen on chain (or by the card processor).
+    PaymentSeen {
+        amount: Decimal,
+        confirmations: u32,
+        txid: Option<String>,
+    },
+    /// The confirmation count of the payments seen changed.
+    ConfirmationsUpdated {
+        confirmations: u32,
+    },
+    /// The invoice's lifetime ran out.
+    Expired,
+    Cancelled,
+    Refunded,
+    /// The seller marked the order as completed.
+    ManuallyCompleted,
+}
+
+impl OrderEvent {
+    /// The event a seller's `PATCH {"status": …}` stands for. `pending` and `confirming` are
+    /// reached only through payments, never set.
+    pub fn from_status_update(to: OrderStatus) -> Option<OrderEvent> {
+        match to {
+            OrderStatus::Completed => Some(OrderEvent::ManuallyCompleted),
+            OrderStatus::Cancelled => Some(OrderEvent::Cancelled),
+            OrderStatus::Refunded => Some(OrderEvent::Refunded),
+            OrderStatus::Expired => Some(OrderEvent::Expired),
+            OrderStatus::Pending | OrderStatus::Confirming => None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum TransitionError {
+    #[error("an order cannot go from {from} to {to}")]
+    Illegal { from: OrderStatus, to: OrderStatus },
+    #[error("a payment must be a positive amount")]
+    NonPositivePayment,
+}
+
+/// The money side of an order: what is due, what has arrived, how confirmed it is.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Settlement {
+    pub status: OrderStatus,
+    pub amount_due: Decimal,
+    pub amount_paid: Decimal,
+    pub confirmations: u32,
+    pub confirmations_required: u32,
+    /// Payments that arrived after the order expired or was cancelled: kept for the seller.
+    pub late_paid: Decimal,
+    /// The latest transaction seen.
+    pub txid: Option<String>,
+}
+
+impl Settlement {
+    pub fn new(amount_due: Decimal, confirmations_required: u32) -> Settlement {
+        Settlement {
+            status: OrderStatus::Pending,
+            amount_due,
+            amount_paid: Decimal::ZERO,
+            confirmations: 0,
+            confirmations_required,
+            late_paid: Decimal::ZERO,
+            txid: None,
+        }
+    }
+
+    /// What is still to pay; zero once the full amount arrived.
+    pub fn remaining(&self) -> Decimal {
+        (self.amount_due - self.amount_paid).max(Decimal::ZERO)
+    }
+
+    /// What arrived beyond the amount due.
+    pub fn overpaid(&self) -> Decimal {
+        (self.amount_paid - self.amount_due).max(Decimal::ZERO)
+    }
+
+    fn fully_paid(&self) -> bool {
+        self.amount_paid >= self.amount_due
+    }
+
+    fn status_for_payment(&self) -> OrderStatus {
+        if !self.fully_paid() {
+            OrderStatus::Pending
+        } else if self.confirmations >= self.confirmations_required {
+            OrderStatus::Completed
+        } else {
+            OrderStatus::Confirming
+        }
+    }
+}
+
+/// Applies `event` to `s`, returning the new settlement. Nothing is changed on error.
+///
+/// Payments are never dropped: one that arrives after expiry or cancellation, or beyond the
+/// amount due, is recorded (`late_paid`, `overpaid`) without changing a final status.
+pub fn transition(s: &Settlement, event: &OrderEvent) -> Result<Settlement, TransitionError> {
+    use OrderStatus::*;
+    let illegal = |to| Err(TransitionError::Illegal { from: s.status, to });
+    let mut next = s.clone();
+    match event {
+        OrderEvent::PaymentSeen {
+            amount,
+            confirmations,
+            txid,
+        } => {
+            if *amount <= Decimal::ZERO {
+                return Err(TransitionError::NonPositivePayment);
+            }
+            if txid.is_some() {
+                next.txid = txid.clone();
+            }
+            match s.status {
+                Pending | Confirming => {
+                    next.amount_paid += amount;
+                    next.confirmations = *confirmations;
+                    next.status = next.status_for_payment();
+                }
+                Expired | Cancelled => {
+                    next.amount_paid += amount;
+                    next.late_paid += amount;
+                }
+                Completed | Refunded => next.amount_paid += amount,
+            }
+        }
+        OrderEvent::ConfirmationsUpdated { confirmations } => {
+            next.confirmations = *confirmations;
+            if s.status == Confirming {
+                next.status = next.status_for_payment();
+            }
+        }
+        OrderEvent::Expired => match s.status {
+            Pending => next.status = Expired,
+            _ => return illegal(Expired),
+        },
+        OrderEvent::Cancelled => match s.status {
+            Pending => next.status = Cancelled,
+            _ => return illegal(Cancelled),
+        },
+        OrderEvent::Refunded => match s.status {
+            Completed | Confirming => next.status = Refunded,
+            // A late payment to an expired or cancelled order can be sent back.
+            Expired | Cancelled if s.late_paid > Decimal::ZERO => next.status = Refunded,
+            _ => return illegal(Refunded),
+        },
+        OrderEvent::ManuallyCompleted => match s.status {
+            Pending | Confirming => next.status = Completed,
+            _ => return illegal(Completed),
+        },
+    }
+    Ok(next)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::test_util::dec;
+    use OrderStatus::*;
+
+    fn pay(amount: &str, confirmations: u32) -> OrderEvent {
+        OrderEvent::PaymentSeen {
+            amount: dec(amount),
+            confirmations,
+            txid: Some(format!("tx{amount}")),
+        }
+    }
+
+    fn order() -> Settlement {
+        Settlement::new(dec("0.00045125"), 2)
+    }
+
+    #[test]
+    fn full_path_pending_confirming_completed() {
+        let s = transition(&order(), &pay("0.0002", 0)).unwrap();
+        assert_eq!(s.status, Pending);
+        assert_eq!(s.remaining().to_string(), "0.00025125");
+        let s = transition(&s, &pay("0.00025125", 1)).unwrap();
+        assert_eq!(s.status, Confirming);
+        assert_eq!(s.remaining(), Decimal::ZERO);
+        let s = transition(&s, &OrderEvent::ConfirmationsUpdated { confirmations: 2 }).unwrap();
+        assert_eq!(s.status, Completed);
+        assert_eq!(s.txid.as_deref(), Some("tx0.00025125"));
+    }
+
+    #[test]
+    fn enough_confirmations_at_once_completes() {
+        let s = transition(&order(), &pay("0.00045125", 6)).unwrap();
+        assert_eq!(s.status, Completed);
+    }
+
+    #[test]
+    fn overpayment_is_recorded() {
+        let s = transition(&order(), &pay("0.001", 0)).unwrap();
+        assert_eq!(s.status, Confirming);
+        assert_eq!(s.overpaid().to_string(), "0.00054875");
+        let s = transition(&s, &pay("0.5", 9)).unwrap();
+        assert_eq!(s.amount_paid.to_string(), "0.501");
+    }
+
+    #[test]
+    fn late_payment_is_kept_and_status_stays() {
+        let s = transition(&order(), &OrderEvent::Expired).unwrap();
+        let s = transition(&s, &pay("0.00045125", 3)).unwrap();
+        assert_eq!(s.status, Expired);
+        assert_eq!(s.late_paid.to_string(), "0.00045125");
+        // The seller may send it back.
+        assert_eq!(
+            transition(&s, &OrderEvent::Refunded).unwrap().status,
+            Refunded
+        );
+    }
+
+    #[test]
+    fn illegal_transitions_name_both_statuses() {
+        let expired = transition(&order(), &OrderEvent::Expired).unwrap();
+        let err = transition(&expired, &OrderEvent::ManuallyCompleted).unwrap_err();
+        assert_eq!(
+            err,
+            TransitionError::Illegal {
+                from: Expired,
+                to: Completed
+            }
+        );
+        assert_eq!(
+            err.to_string(),
+            "an order cannot go from expired to completed"
+        );
+        // Without a late payment there is nothing to refund.
+        assert!(transition(&expired, &OrderEvent::Refunded).is_err());
+        let done = transition(&order(), &OrderEvent::ManuallyCompleted).unwrap();
+        assert_eq!(
+            transition(&done, &OrderEvent::Refunded).unwrap().status,
+            Refunded
+        );
+        assert!(transition(&done, &OrderEvent::Expired).is_err());
+        assert!(transition(&done, &OrderEvent::Cancelled).is_err());
+        let confirming = transition(&order(), &pay("1", 0)).unwrap();
+        assert!(transition(&confirming, &OrderEvent::Expired).is_err());
+        assert!(transition(&confirming, &OrderEvent::Cancelled).is_err());
+        assert_eq!(
+            transition(&confirming, &OrderEvent::Refunded)
+                .unwrap()
+                .status,
+            Refunded
+        );
+    }
+
+    #[test]
+    fn every_status_event_pair_is_decided() {
+        // Exhaustive table: (from, event) → Some(to) when legal.
+        let legal = |from: OrderStatus, e: &OrderEvent| -> Option<OrderStatus> {
+            match (from, e) {
+                (Pending, OrderEvent::Expired) => Some(Expired),
+                (Pending, OrderEvent::Cancelled) => Some(Cancelled),
+                (Pending | Confirming, OrderEvent::ManuallyCompleted) => Some(Completed),
+                (Completed | Confirming, OrderEvent::Refunded) => Some(Refunded),
+                _ => None,
+            }
+        };
+        let events = [
+            OrderEvent::Expired,
+            OrderEvent::Cancelled,
+            OrderEvent::Refunded,
+            OrderEvent::ManuallyCompleted,
+        ];
+        for from in OrderStatus::ALL {
+            let s = Settlement {
+                status: from,
+                ..order()
+            };
+            for e in &events {
+                let got = transition(&s, e).ok().map(|n| n.status);
+                assert_eq!(got, legal(from, e), "{from} + {e:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn status_updates_map_to_events() {
+        assert_eq!(
+            OrderEvent::from_status_update(Completed),
+            Some(OrderEvent::ManuallyCompleted)
+        );
+        assert_eq!(OrderEvent::from_status_update(Pending), None);
+        assert_eq!(OrderEvent::from_status_update(Confirming), None);
+    }
+
+    #[test]
+    fn zero_payment_is_refused() {
+        assert_eq!(
+            transition(&order(), &pay("0", 1)),
+            Err(TransitionError::NonPositivePayment)
+        );
+        assert_eq!(
+            transition(&order(), &pay("-1", 1)),
+            Err(TransitionError::NonPositivePayment)
+        );
+    }
+
+    #[test]
+    fn status_strings() {
+        for st in OrderStatus::ALL {
+            assert_eq!(st.as_str().parse::<OrderStatus>().unwrap(), st);
+            assert_eq!(serde_json::to_string(&st).unwrap(), format!("\"{st}\""));
+        }
+        assert_eq!(
+            "paid".parse::<OrderStatus>(),
+            Err(UnknownStatus("paid".into()))
+        );
+        assert!(!Pending.is_final() && !Confirming.is_final() && Expired.is_final());
+    }
+}

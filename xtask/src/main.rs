@@ -1,0 +1,30 @@
+//! Project commands, run as `cargo xtask <command>`:
+//!
+//! - `setup`: installs what the build and tests need, skipping what is already there.
+//! - `test`:  setup, then every test.
+//! - `run`:   setup, build, and serve the demo store on http://127.0.0.1:8787.
+
+mod setup;
+mod steps;
+
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let result = match args.first().map(String::as_str) {
+        Some("setup") => setup::all(),
+        Some("test") => setup::all().and_then(|()| steps::test()),
+        Some("run") => setup::all().and_then(|()| steps::serve(&args[1..])),
+        _ => {
+            eprintln!("usage: cargo xtask <setup|test|run [--port N]>");
+            return ExitCode::from(2);
+        }
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("\nxtask: FAILED: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
