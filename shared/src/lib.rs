@@ -9,6 +9,7 @@ pub mod money;
 pub mod order;
 pub mod pricing;
 pub mod status;
+pub mod testnet;
 pub mod upstream;
 pub mod uri;
 pub mod wire;

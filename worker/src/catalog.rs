@@ -1,0 +1,620 @@
+//! The store's catalog: `worker/catalog.toml`, compiled in, read once and validated into typed
+//! values. Every problem is reported with the entry it is in.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::str::FromStr;
+
+use rust_decimal::Decimal;
+use serde::Deserialize;
+use shared::chain::{Asset, Network};
+use shared::pricing::{Adjustment, Coupon, MethodFee, PriceList, VolumeDiscount};
+use shared::{Fiat, PaymentMethod};
+
+/// The catalog this worker was built with.
+pub const SOURCE: &str = include_str!("../catalog.toml");
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Catalog {
+    pub store_name: String,
+    pub invoice_minutes: u32,
+    pub store_methods: Vec<PaymentMethod>,
+    pub fees: HashMap<PaymentMethod, MethodFee>,
+    /// Sandbox rates: fiat price of one coin.
+    pub rates: HashMap<(Fiat, Asset), Decimal>,
+    pub confirmations: HashMap<Network, u32>,
+    pub products: Vec<Product>,
+    pub coupons: Vec<CouponDef>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Product {
+    pub id: String,
+    pub name: String,
+    pub description: String,
+    pub prices: PriceList,
+    pub variants: Vec<Variant>,
+    /// Enabled for both the store and the product, in the store's order.
+    pub methods: Vec<PaymentMethod>,
+    pub delivery: Delivery,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Variant {
+    pub id: String,
+    pub name: String,
+    pub price: Decimal,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Delivery {
+    /// The same text for every buyer (a download link, instructions).
+    Text(String),
+    /// One item per unit sold (licence keys), each delivered once.
+    Stock(Vec<String>),
+}
+
+/// A coupon with its lifetime limit; uses so far are counted by the store object.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CouponDef {
+    pub coupon: Coupon,
+    pub max_uses: Option<u32>,
+}
+
+impl Catalog {
+    pub fn product(&self, id: &str) -> Option<&Product> {
+        self.products.iter().find(|p| p.id == id)
+    }
+
+    /// Coupon codes match case-insensitively.
+    pub fn coupon(&self, code: &str) -> Option<&CouponDef> {
+        self.coupons
+            .iter()
+            .find(|c| c.coupon.code.eq_ignore_ascii_case(code))
+    }
+
+    pub fn fee(&self, m: PaymentMethod) -> MethodFee {
+        self.fees.get(&m).copied().unwrap_or_default()
+    }
+
+    pub fn rate(&self, currency: Fiat, asset: Asset) -> Option<Decimal> {
+        self.rates.get(&(currency, asset)).copied()
+    }
+
+    pub fn confirmations_for(&self, network: Network) -> u32 {
+        self.confirmations.get(&network).copied().unwrap_or(1)
+    }
+}
+
+impl Product {
+    pub fn variant(&self, id: &str) -> Option<&Variant> {
+        self.variants.iter().find(|v| v.id == id)
+    }
+}
+
+// ---- The file's shape ----
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawCatalog {
+    store: RawStore,
+    sandbox: RawSandbox,
+    confirmations: BTreeMap<String, u32>,
+    #[serde(default)]
+    products: Vec<RawProduct>,
+    #[serde(default)]
+    coupons: Vec<RawCoupon>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawStore {
+    name: String,
+    invoice_minutes: u32,
+    methods: Vec<String>,
+    #[serde(default)]
+    fees: BTreeMap<String, RawFee>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawFee {
+    #[serde(default)]
+    percent: Option<String>,
+    #[serde(default)]
+    fixed: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSandbox {
+    rates: BTreeMap<String, BTreeMap<String, String>>,
+}
+
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum RawMethods {
+    All(String),
+    List(Vec<String>),
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawProduct {
+    id: String,
+    name: String,
+    #[serde(default)]
+    description: String,
+    price: String,
+    currency: String,
+    #[serde(default)]
+    min_quantity: Option<u32>,
+    #[serde(default)]
+    max_quantity: Option<u32>,
+    methods: RawMethods,
+    delivery: RawDelivery,
+    #[serde(default)]
+    variants: Vec<RawVariant>,
+    #[serde(default)]
+    volume_discounts: Vec<RawVolume>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawDelivery {
+    #[serde(default)]
+    text: Option<String>,
+    #[serde(default)]
+    stock: Option<Vec<String>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawVariant {
+    id: String,
+    name: String,
+    #[serde(default)]
+    price: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawVolume {
+    min_quantity: u32,
+    #[serde(default)]
+    percent: Option<String>,
+    #[serde(default)]
+    fixed: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawCoupon {
+    id: String,
+    code: String,
+    #[serde(default)]
+    percent: Option<String>,
+    #[serde(default)]
+    fixed: Option<String>,
+    #[serde(default)]
+    products: Vec<String>,
+    #[serde(default)]
+    max_uses: Option<u32>,
+    #[serde(default = "yes")]
+    enabled: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+// ---- Validation ----
+
+/// Collects every problem, each naming where it is.
+#[derive(Default)]
+struct Problems(Vec<String>);
+
+impl Problems {
+    fn add(&mut self, at: &str, what: impl std::fmt::Display) {
+        self.0.push(format!("{at}: {what}"));
+    }
+
+    fn decimal(&mut self, at: &str, s: &str) -> Option<Decimal> {
+        match Decimal::from_str_exact(s) {
+            Ok(d) => Some(d),
+            Err(_) => {
+                self.add(at, format!("`{s}` is not a decimal number"));
+                None
+            }
+        }
+    }
+
+    fn method(&mut self, at: &str, s: &str) -> Option<PaymentMethod> {
+        s.parse().map_err(|e| self.add(at, e)).ok()
+    }
+
+    fn adjustment(
+        &mut self,
+        at: &str,
+        percent: &Option<String>,
+        fixed: &Option<String>,
+    ) -> Option<Adjustment> {
+        match (percent, fixed) {
+            (Some(p), None) => self.decimal(at, p).map(Adjustment::Percent),
+            (None, Some(f)) => self.decimal(at, f).map(Adjustment::Fixed),
+            _ => {
+                self.add(at, "needs exactly one of `percent` or `fixed`");
+                None
+            }
+        }
+    }
+}
+
+/// Parses and validates a catalog. The error lists every problem found.
+pub fn parse(source: &str) -> Result<Catalog, Vec<String>> {
+    let raw: RawCatalog = toml::from_str(source).map_err(|e| vec![format!("catalog.toml: {e}")])?;
+    let mut p = Problems::default();
+
+    let mut store_methods = Vec::new();
+    for m in &raw.store.methods {
+        if let Some(m) = p.method("store.methods", m) {
+            if store_methods.contains(&m) {
+                p.add("store.methods", format!("`{m}` is listed twice"));
+            }
+            store_methods.push(m);
+        }
+    }
+    if raw.store.invoice_minutes == 0 {
+        p.add("store.invoice_minutes", "must be at least 1");
+    }
+
+    let mut fees = HashMap::new();
+    for (name, fee) in &raw.store.fees {
+        let at = format!("store.fees.{name}");
+        let method = p.method(&at, name);
+        let percent = fee
+            .percent
+            .as_deref()
+            .map_or(Some(Decimal::ZERO), |s| p.decimal(&at, s));
+        let fixed = fee
+            .fixed
+            .as_deref()
+            .map_or(Some(Decimal::ZERO), |s| p.decimal(&at, s));
+        if let (Some(m), Some(percent), Some(fixed)) = (method, percent, fixed) {
+            fees.insert(m, MethodFee { percent, fixed });
+        }
+    }
+
+    let mut rates = HashMap::new();
+    for (currency, table) in &raw.sandbox.rates {
+        let at = format!("sandbox.rates.{currency}");
+        let Ok(fiat) = Fiat::from_str(currency) else {
+            p.add(&at, format!("unknown currency `{currency}`"));
+            continue;
+        };
+        for (ticker, rate) in table {
+            let asset = serde_json::from_value::<Asset>(serde_json::Value::String(ticker.clone()));
+            match (asset, p.decimal(&format!("{at}.{ticker}"), rate)) {
+                (Ok(asset), Some(r)) if r > Decimal::ZERO => {
+                    rates.insert((fiat, asset), r);
+                }
+                (Err(_), _) => p.add(&at, format!("unknown asset `{ticker}`")),
+                (_, Some(_)) => p.add(&format!("{at}.{ticker}"), "must be positive"),
+                _ => {}
+            }
+        }
+    }
+
+    let mut confirmations = HashMap::new();
+    for (name, n) in &raw.confirmations {
+        match serde_json::from_value::<Network>(serde_json::Value::String(name.clone())) {
+            Ok(net) => {
+                confirmations.insert(net, *n);
+            }
+            Err(_) => p.add("confirmations", format!("unknown network `{name}`")),
+        }
+    }
+
+    let mut products = Vec::new();
+    let mut ids = HashSet::new();
+    let mut all_keys = HashSet::new();
+    for raw_product in &raw.products {
+        let at = format!("product `{}`", raw_product.id);
+        if !ids.insert(raw_product.id.clone()) {
+            p.add(&at, "is defined twice");
+        }
+        if let Some(product) = product(&mut p, &at, raw_product, &store_methods, &mut all_keys) {
+            for m in &product.methods {
+                if let Some(coin) = m.coin() {
+                    let stable_usd =
+                        coin.asset.is_usd_stablecoin() && product.prices.currency == Fiat::Usd;
+                    if !stable_usd && !rates.contains_key(&(product.prices.currency, coin.asset)) {
+                        p.add(
+                            &at,
+                            format!(
+                                "no sandbox rate for {}/{}",
+                                coin.asset.ticker(),
+                                product.prices.currency
+                            ),
+                        );
+                    }
+                    if !confirmations.contains_key(&coin.network) {
+                        p.add(
+                            &at,
+                            format!("no confirmations count for network {:?}", coin.network),
+                        );
+                    }
+                }
+            }
+            products.push(product);
+        }
+    }
+
+    let mut coupons: Vec<CouponDef> = Vec::new();
+    for c in &raw.coupons {
+        let at = format!("coupon `{}`", c.code);
+        if coupons
+            .iter()
+            .any(|d| d.coupon.code.eq_ignore_ascii_case(&c.code))
+        {
+            p.add(&at, "is defined twice");
+        }
+        for pid in &c.products {
+            if !ids.contains(pid) {
+                p.add(&at, format!("names unknown product `{pid}`"));
+            }
+        }
+        if let Some(discount) = p.adjustment(&at, &c.percent, &c.fixed) {
+            coupons.push(CouponDef {
+                coupon: Coupon {
+                    id: c.id.clone(),
+                    code: c.code.clone(),
+                    discount,
+                    enabled: c.enabled,
+                    product_ids: c.products.clone(),
+                    uses_left: c.max_uses,
+                },
+                max_uses: c.max_uses,
+            });
+        }
+    }
+
+    if !p.0.is_empty() {
+        return Err(p.0);
+    }
+    Ok(Catalog {
+        store_name: raw.store.name,
+        invoice_minutes: raw.store.invoice_minutes,
+        store_methods,
+        fees,
+        rates,
+        confirmations,
+        products,
+        coupons,
+    })
+}
+
+fn product(
+    p: &mut Problems,
+    at: &str,
+    raw: &RawProduct,
+    store_methods: &[PaymentMethod],
+    all_keys: &mut HashSet<String>,
+) -> Option<Product> {
+    if raw.name.trim().is_empty() {
+        p.add(at, "has no name");
+    }
+    let currency = Fiat::from_str(&raw.currency).map_err(|e| p.add(at, e)).ok();
+    let price = p.decimal(at, &raw.price);
+    if let (Some(c), Some(pr)) = (currency, price)
+        && (pr < Decimal::ZERO || !c.is_exact(pr))
+    {
+        p.add(
+            at,
+            format!("price {pr} is not a whole number of {c} minor units"),
+        );
+    }
+    let mut methods = Vec::new();
+    match &raw.methods {
+        RawMethods::All(s) if s == "all" => methods = store_methods.to_vec(),
+        RawMethods::All(s) => p.add(at, format!("methods must be \"all\" or a list, not `{s}`")),
+        RawMethods::List(list) => {
+            for s in list {
+                if let Some(m) = p.method(at, s) {
+                    if store_methods.contains(&m) {
+                        methods.push(m);
+                    } else {
+                        p.add(at, format!("method `{m}` is not enabled for the store"));
+                    }
+                }
+            }
+        }
+    }
+    if methods.is_empty() {
+        p.add(at, "offers no payment method");
+    }
+
+    let mut variants = Vec::new();
+    for v in &raw.variants {
+        let vat = format!("{at}, variant `{}`", v.id);
+        if variants.iter().any(|x: &Variant| x.id == v.id) {
+            p.add(&vat, "is defined twice");
+        }
+        match v.price.as_deref() {
+            None => p.add(&vat, "has no price"),
+            Some(s) => {
+                if let Some(price) = p.decimal(&vat, s) {
+                    if currency.is_some_and(|c| !c.is_exact(price)) || price < Decimal::ZERO {
+                        p.add(
+                            &vat,
+                            format!("price {price} is not a whole number of minor units"),
+                        );
+                    }
+                    variants.push(Variant {
+                        id: v.id.clone(),
+                        name: v.name.clone(),
+                        price,
+                    });
+                }
+            }
+        }
+    }
+
+    let mut volume_discounts = Vec::new();
+    for v in &raw.volume_discounts {
+        if let Some(discount) = p.adjustment(
+            &format!("{at}, volume discount from {}", v.min_quantity),
+            &v.percent,
+            &v.fixed,
+        ) {
+            volume_discounts.push(VolumeDiscount {
+                min_quantity: v.min_quantity,
+                discount,
+            });
+        }
+    }
+
+    let min_quantity = raw.min_quantity.unwrap_or(1).max(1);
+    if let Some(max) = raw.max_quantity
+        && max < min_quantity
+    {
+        p.add(
+            at,
+            format!("max_quantity {max} is below min_quantity {min_quantity}"),
+        );
+    }
+
+    let delivery = match (&raw.delivery.text, &raw.delivery.stock) {
+        (Some(t), None) if !t.trim().is_empty() => Some(Delivery::Text(t.clone())),
+        (None, Some(keys)) => {
+            for k in keys {
+                if k.trim().is_empty() || !all_keys.insert(k.clone()) {
+                    p.add(at, format!("stock item `{k}` is empty or listed twice"));
+                }
+            }
+            Some(Delivery::Stock(keys.clone()))
+        }
+        _ => {
+            p.add(at, "delivery needs exactly one of `text` or `stock`");
+            None
+        }
+    };
+
+    Some(Product {
+        id: raw.id.clone(),
+        name: raw.name.clone(),
+        description: raw.description.clone(),
+        prices: PriceList {
+            price: price?,
+            currency: currency?,
+            min_quantity,
+            max_quantity: raw.max_quantity,
+            volume_discounts,
+        },
+        variants,
+        methods,
+        delivery: delivery?,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_shipped_catalog_is_valid() {
+        let c = parse(SOURCE).unwrap_or_else(|e| panic!("{e:#?}"));
+        let premium = c.product("prod_xyz789").unwrap();
+        assert_eq!(premium.name, "Premium License");
+        assert_eq!(premium.prices.price.to_string(), "29.99");
+        assert_eq!(premium.prices.currency, Fiat::Usd);
+        assert_eq!(
+            premium.methods.len(),
+            PaymentMethod::ALL_STRINGS.len(),
+            "every seed method"
+        );
+        assert!(matches!(&premium.delivery, Delivery::Stock(k) if k.len() >= 50));
+        assert!(c.products.iter().any(|p| !p.variants.is_empty()));
+        assert!(
+            c.products
+                .iter()
+                .any(|p| p.prices.max_quantity.is_some() && !p.prices.volume_discounts.is_empty())
+        );
+        assert_eq!(
+            c.coupon("save10").unwrap().coupon.discount,
+            Adjustment::Percent(Decimal::TEN)
+        );
+        assert_eq!(c.invoice_minutes, 30);
+    }
+
+    fn with(patch: &str) -> Vec<String> {
+        parse(&format!("{SOURCE}\n{patch}")).expect_err("must be refused")
+    }
+
+    fn base(methods: &str, delivery: &str, extra: &str) -> String {
+        format!(
+            "[[products]]\nid = \"prod_bad\"\nname = \"Bad\"\nprice = \"1.00\"\ncurrency = \"USD\"\nmethods = {methods}\ndelivery = {delivery}\n{extra}"
+        )
+    }
+
+    #[test]
+    fn unknown_method_is_named() {
+        let e = with(&base("[\"crypto_doge\"]", "{ text = \"x\" }", ""));
+        assert!(
+            e.iter().any(|m| m.contains("product `prod_bad`")
+                && m.contains("unknown payment method `crypto_doge`")),
+            "{e:?}"
+        );
+    }
+
+    #[test]
+    fn variant_without_price_is_named() {
+        let e = with(&base(
+            "\"all\"",
+            "{ text = \"x\" }",
+            "[[products.variants]]\nid = \"var_x\"\nname = \"X\"\n",
+        ));
+        assert!(
+            e.iter()
+                .any(|m| m.contains("variant `var_x`") && m.contains("has no price")),
+            "{e:?}"
+        );
+    }
+
+    #[test]
+    fn other_problems_are_named() {
+        let e = with(&base(
+            "\"all\"",
+            "{ stock = [\"TG-DUP\", \"TG-DUP\"] }",
+            "max_quantity = 0",
+        ));
+        assert!(e.iter().any(|m| m.contains("TG-DUP")), "{e:?}");
+        let e = with(&base("\"all\"", "{ text = \"x\", stock = [\"a\"] }", ""));
+        assert!(
+            e.iter()
+                .any(|m| m.contains("exactly one of `text` or `stock`")),
+            "{e:?}"
+        );
+        let e = with("[[coupons]]\nid = \"c\"\ncode = \"SAVE10\"\npercent = \"5\"\n");
+        assert!(
+            e.iter()
+                .any(|m| m.contains("coupon `SAVE10`: is defined twice")),
+            "{e:?}"
+        );
+        let e = with(
+            "[[coupons]]\nid = \"c\"\ncode = \"X\"\npercent = \"5\"\nproducts = [\"prod_nope\"]\n",
+        );
+        assert!(
+            e.iter().any(|m| m.contains("unknown product `prod_nope`")),
+            "{e:?}"
+        );
+        let e = with(&base("\"all\"", "{ text = \"x\" }", "").replace("\"1.00\"", "\"1.001\""));
+        assert!(e.iter().any(|m| m.contains("not a whole number")), "{e:?}");
+        let e = with(&base("\"all\"", "{ text = \"x\" }", "").replace("\"USD\"", "\"CHF\""));
+        assert!(
+            e.iter().any(|m| m.contains("no sandbox rate for BTC/CHF")),
+            "{e:?}"
+        );
+        let e = parse("[store]\nname = 1").unwrap_err();
+        assert!(e[0].starts_with("catalog.toml:"), "{e:?}");
+    }
+}
