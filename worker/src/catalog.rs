@@ -13,6 +13,15 @@ use shared::{Fiat, PaymentMethod};
 /// The catalog this worker was built with.
 pub const SOURCE: &str = include_str!("../catalog.toml");
 
+/// The built-in catalog, parsed once per isolate; its problems if it is invalid.
+pub fn get() -> Result<&'static Catalog, &'static [String]> {
+    static CATALOG: std::sync::OnceLock<Result<Catalog, Vec<String>>> = std::sync::OnceLock::new();
+    match CATALOG.get_or_init(|| parse(SOURCE)) {
+        Ok(c) => Ok(c),
+        Err(problems) => Err(problems),
+    }
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct Catalog {
     pub store_name: String,

@@ -1,4 +1,22 @@
-//! Tollgate's edge worker.
+//! Tollgate's edge worker: the orders API, the sandbox gateway on Durable Objects, and the
+//! demo store's static files (served by Workers assets before this code runs).
 
+pub mod api;
 pub mod catalog;
 pub mod checkout;
+pub mod config;
+pub mod gateway;
+pub mod http;
+pub mod ids;
+pub mod order_object;
+pub mod routes;
+pub mod rpc;
+pub mod sandbox_page;
+pub mod store;
+
+use worker::{Context, Env, Request, Response, Result, event};
+
+#[event(fetch)]
+async fn fetch(req: Request, env: Env, _ctx: Context) -> Result<Response> {
+    api::handle(req, env).await
+}

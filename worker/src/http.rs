@@ -1,0 +1,121 @@
+//! HTTP plumbing: JSON responses, the error body, bounded body reading, CORS.
+
+use serde::Serialize;
+use serde_json::Value;
+use shared::wire::{ErrorBody, FieldErrors};
+use worker::{Headers, Request, Response, Result};
+
+use crate::config::Config;
+
+/// Request bodies above this are refused with 413.
+pub const MAX_BODY: usize = 16 * 1024;
+
+pub fn json<T: Serialize>(status: u16, body: &T) -> Result<Response> {
+    json_text(status, serde_json::to_string(body)?)
+}
+
+/// A response of already serialized JSON.
+pub fn json_text(status: u16, text: String) -> Result<Response> {
+    let headers = Headers::new();
+    headers.set("Content-Type", "application/json; charset=utf-8")?;
+    headers.set("Cache-Control", "no-store")?;
+    Ok(Response::ok(text)?.with_status(status).with_headers(headers))
+}
+
+pub fn error(status: u16, code: &str, message: impl Into<String>) -> Result<Response> {
+    json(status, &ErrorBody::new(code, message))
+}
+
+pub fn field_errors(e: FieldErrors) -> Result<Response> {
+    json(422, &e.into_body())
+}
+
+pub fn field_error(field: &str, code: &str, message: impl Into<String>) -> Result<Response> {
+    json(422, &ErrorBody::new(code, message).with_fields(vec![field.to_owned()]))
+}
+
+/// A client-side problem, already rendered as a response, or a real failure.
+pub enum Refusal {
+    Respond(Response),
+    Fail(worker::Error),
+}
+
+impl From<worker::Error> for Refusal {
+    fn from(e: worker::Error) -> Self {
+        Refusal::Fail(e)
+    }
+}
+
+impl From<serde_json::Error> for Refusal {
+    fn from(e: serde_json::Error) -> Self {
+        Refusal::Fail(e.into())
+    }
+}
+
+pub type Handled<T = Response> = std::result::Result<T, Refusal>;
+
+pub fn refuse<T>(r: Result<Response>) -> Handled<T> {
+    match r {
+        Ok(resp) => Err(Refusal::Respond(resp)),
+        Err(e) => Err(Refusal::Fail(e)),
+    }
+}
+
+/// Reads a JSON request body: 415 unless it is declared JSON, 413 above [`MAX_BODY`],
+/// 400 when it does not parse.
+pub async fn read_json(req: &mut Request) -> Handled<Value> {
+    let content_type = req.headers().get("Content-Type")?.unwrap_or_default();
+    if !content_type.to_ascii_lowercase().starts_with("application/json") {
+        return refuse(error(415, "unsupported_media_type", "send the body as application/json"));
+    }
+    let declared = req.headers().get("Content-Length")?.and_then(|l| l.parse::<usize>().ok());
+    if declared.is_some_and(|l| l > MAX_BODY) {
+        return refuse(error(413, "payload_too_large", format!("the body may be at most {MAX_BODY} bytes")));
+    }
+    let bytes = req.bytes().await?;
+    if bytes.len() > MAX_BODY {
+        return refuse(error(413, "payload_too_large", format!("the body may be at most {MAX_BODY} bytes")));
+    }
+    match serde_json::from_slice::<Value>(&bytes) {
+        Ok(v) => Ok(v),
+        Err(e) => refuse(error(400, "invalid_json", format!("the body is not valid JSON: {e}"))),
+    }
+}
+
+/// The request's `Origin`, when a browser sent one.
+pub fn origin(req: &Request) -> Option<String> {
+    req.headers().get("Origin").ok().flatten()
+}
+
+/// Adds CORS headers for an allowed origin (public endpoints only).
+pub fn with_cors(resp: Response, origin: Option<&str>, config: &Config) -> Result<Response> {
+    let Some(origin) = origin.filter(|o| config.allowed_origins.allows(o)) else {
+        return Ok(resp);
+    };
+    let mut resp = resp;
+    let h = resp.headers_mut();
+    h.set("Access-Control-Allow-Origin", origin)?;
+    h.set("Access-Control-Expose-Headers", "ETag, Retry-After, Date")?;
+    h.append("Vary", "Origin")?;
+    Ok(resp)
+}
+
+/// Answers a CORS preflight for a public endpoint: 204 for an allowed origin, 403 otherwise.
+/// `Authorization` is never allowed cross-origin: seller calls come from servers.
+pub fn preflight(req: &Request, config: &Config) -> Result<Response> {
+    match origin(req) {
+        Some(o) if config.allowed_origins.allows(&o) => {
+            let headers = Headers::new();
+            headers.set("Access-Control-Allow-Origin", &o)?;
+            headers.set("Access-Control-Allow-Methods", "GET, POST, OPTIONS")?;
+            headers.set(
+                "Access-Control-Allow-Headers",
+                "Content-Type, Idempotency-Key, X-Client-Secret, If-None-Match",
+            )?;
+            headers.set("Access-Control-Max-Age", "600")?;
+            headers.set("Vary", "Origin")?;
+            Ok(Response::empty()?.with_status(204).with_headers(headers))
+        }
+        _ => error(403, "origin_not_allowed", "this origin may not call the API"),
+    }
+}

@@ -1,0 +1,110 @@
+//! The API's routes as data: which endpoint a method and path reach, decided without I/O.
+
+use worker::Method;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Route {
+    Health,
+    Product(String),
+    Quote,
+    CreateOrder,
+    ListOrders,
+    GetOrder(String),
+    UpdateOrder(String),
+    SandboxPay(String),
+    SandboxConfirm(String),
+    SandboxCheckoutPage(String),
+    SandboxCheckoutAction(String, CheckoutAction),
+    /// A CORS preflight for a public endpoint.
+    Preflight,
+    /// The path exists but not for this method.
+    MethodNotAllowed(&'static str),
+    NotFound,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CheckoutAction {
+    Pay,
+    Cancel,
+}
+
+impl Route {
+    /// Endpoints a buyer's browser calls, which answer CORS for allowed origins.
+    pub fn is_public(&self) -> bool {
+        matches!(
+            self,
+            Route::Product(_)
+                | Route::Quote
+                | Route::CreateOrder
+                | Route::GetOrder(_)
+                | Route::SandboxPay(_)
+                | Route::SandboxConfirm(_)
+                | Route::Preflight
+                | Route::Health
+        )
+    }
+}
+
+pub fn route(method: &Method, path: &str) -> Route {
+    let segments: Vec<&str> = path.trim_end_matches('/').split('/').skip(1).collect();
+    let is = |m: Method| *method == m;
+    if is(Method::Options) {
+        return match segments.as_slice() {
+            ["v1", "products", _] | ["v1", "quote"] | ["v1", "orders"] | ["v1", "orders", _] => Route::Preflight,
+            ["v1", "sandbox", "orders", _, "pay" | "confirm"] => Route::Preflight,
+            _ => Route::NotFound,
+        };
+    }
+    match segments.as_slice() {
+        ["v1", "health"] if is(Method::Get) => Route::Health,
+        ["v1", "health"] => Route::MethodNotAllowed("GET"),
+        ["v1", "products", id] if is(Method::Get) => Route::Product(id.to_string()),
+        ["v1", "products", _] => Route::MethodNotAllowed("GET"),
+        ["v1", "quote"] if is(Method::Post) => Route::Quote,
+        ["v1", "quote"] => Route::MethodNotAllowed("POST"),
+        ["v1", "orders"] if is(Method::Post) => Route::CreateOrder,
+        ["v1", "orders"] if is(Method::Get) => Route::ListOrders,
+        ["v1", "orders"] => Route::MethodNotAllowed("GET, POST"),
+        ["v1", "orders", id] if is(Method::Get) => Route::GetOrder(id.to_string()),
+        ["v1", "orders", id] if is(Method::Patch) => Route::UpdateOrder(id.to_string()),
+        ["v1", "orders", _] => Route::MethodNotAllowed("GET, PATCH"),
+        ["v1", "sandbox", "orders", id, "pay"] if is(Method::Post) => Route::SandboxPay(id.to_string()),
+        ["v1", "sandbox", "orders", id, "confirm"] if is(Method::Post) => Route::SandboxConfirm(id.to_string()),
+        ["v1", "sandbox", "orders", _, "pay" | "confirm"] => Route::MethodNotAllowed("POST"),
+        ["sandbox", "checkout", id] if is(Method::Get) => Route::SandboxCheckoutPage(id.to_string()),
+        ["sandbox", "checkout", id, "pay"] if is(Method::Post) => {
+            Route::SandboxCheckoutAction(id.to_string(), CheckoutAction::Pay)
+        }
+        ["sandbox", "checkout", id, "cancel"] if is(Method::Post) => {
+            Route::SandboxCheckoutAction(id.to_string(), CheckoutAction::Cancel)
+        }
+        _ => Route::NotFound,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn routes() {
+        assert_eq!(route(&Method::Get, "/v1/health"), Route::Health);
+        assert_eq!(route(&Method::Get, "/v1/products/prod_xyz789"), Route::Product("prod_xyz789".into()));
+        assert_eq!(route(&Method::Post, "/v1/orders"), Route::CreateOrder);
+        assert_eq!(route(&Method::Get, "/v1/orders/"), Route::ListOrders);
+        assert_eq!(route(&Method::Patch, "/v1/orders/ord_1"), Route::UpdateOrder("ord_1".into()));
+        assert_eq!(route(&Method::Post, "/v1/sandbox/orders/ord_1/pay"), Route::SandboxPay("ord_1".into()));
+        assert_eq!(
+            route(&Method::Post, "/sandbox/checkout/ord_1/cancel"),
+            Route::SandboxCheckoutAction("ord_1".into(), CheckoutAction::Cancel)
+        );
+        assert_eq!(route(&Method::Options, "/v1/orders"), Route::Preflight);
+        assert_eq!(route(&Method::Delete, "/v1/orders/ord_1"), Route::MethodNotAllowed("GET, PATCH"));
+        assert_eq!(route(&Method::Put, "/v1/quote"), Route::MethodNotAllowed("POST"));
+        assert_eq!(route(&Method::Get, "/v2/orders"), Route::NotFound);
+        assert_eq!(route(&Method::Get, "/v1/orders/a/b/c"), Route::NotFound);
+        assert!(!route(&Method::Get, "/v1/orders").is_public());
+        assert!(!route(&Method::Patch, "/v1/orders/x").is_public());
+        assert!(route(&Method::Get, "/v1/orders/x").is_public());
+    }
+}
