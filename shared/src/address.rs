@@ -9,22 +9,13 @@ use crate::chain::{Environment, Network};
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum AddressError {
     #[error("not a valid {network} address: {reason}")]
-    Invalid {
-        network: &'static str,
-        reason: String,
-    },
+    Invalid { network: &'static str, reason: String },
     #[error("a {found} address where a {expected} address is needed")]
-    WrongEnvironment {
-        expected: &'static str,
-        found: &'static str,
-    },
+    WrongEnvironment { expected: &'static str, found: &'static str },
 }
 
 fn invalid(network: Network, reason: impl Into<String>) -> AddressError {
-    AddressError::Invalid {
-        network: network.display_name(),
-        reason: reason.into(),
-    }
+    AddressError::Invalid { network: network.display_name(), reason: reason.into() }
 }
 
 fn env_name(env: Environment) -> &'static str {
@@ -39,18 +30,11 @@ fn wrong_env(expected: Environment) -> AddressError {
         Environment::Mainnet => Environment::Testnet,
         Environment::Testnet => Environment::Mainnet,
     };
-    AddressError::WrongEnvironment {
-        expected: env_name(expected),
-        found: env_name(found),
-    }
+    AddressError::WrongEnvironment { expected: env_name(expected), found: env_name(found) }
 }
 
 /// Checks that `address` is a well-formed address of `network` for `env`.
-pub fn validate_address(
-    network: Network,
-    env: Environment,
-    address: &str,
-) -> Result<(), AddressError> {
+pub fn validate_address(network: Network, env: Environment, address: &str) -> Result<(), AddressError> {
     match network {
         Network::Bitcoin | Network::Litecoin => utxo(network, env, address),
         Network::Ethereum | Network::Bsc | Network::Polygon => evm(network, address),
@@ -71,22 +55,10 @@ struct UtxoParams {
 
 fn utxo_params(network: Network, env: Environment) -> UtxoParams {
     match (network, env) {
-        (Network::Bitcoin, Environment::Mainnet) => UtxoParams {
-            hrps: &["bc"],
-            versions: &[0x00, 0x05],
-        },
-        (Network::Bitcoin, Environment::Testnet) => UtxoParams {
-            hrps: &["tb", "bcrt"],
-            versions: &[0x6f, 0xc4],
-        },
-        (_, Environment::Mainnet) => UtxoParams {
-            hrps: &["ltc"],
-            versions: &[0x30, 0x32, 0x05],
-        },
-        (_, Environment::Testnet) => UtxoParams {
-            hrps: &["tltc", "rltc"],
-            versions: &[0x6f, 0x3a, 0xc4],
-        },
+        (Network::Bitcoin, Environment::Mainnet) => UtxoParams { hrps: &["bc"], versions: &[0x00, 0x05] },
+        (Network::Bitcoin, Environment::Testnet) => UtxoParams { hrps: &["tb", "bcrt"], versions: &[0x6f, 0xc4] },
+        (_, Environment::Mainnet) => UtxoParams { hrps: &["ltc"], versions: &[0x30, 0x32, 0x05] },
+        (_, Environment::Testnet) => UtxoParams { hrps: &["tltc", "rltc"], versions: &[0x6f, 0x3a, 0xc4] },
     }
 }
 
@@ -100,56 +72,37 @@ fn other(env: Environment) -> Environment {
 fn utxo(network: Network, env: Environment, address: &str) -> Result<(), AddressError> {
     let params = utxo_params(network, env);
     let lower = address.to_ascii_lowercase();
-    if let Some((hrp, _)) = lower
-        .rsplit_once('1')
-        .filter(|(hrp, _)| !hrp.is_empty() && lower.len() > 14)
+    if let Some((hrp, _)) = lower.rsplit_once('1').filter(|(hrp, _)| !hrp.is_empty() && lower.len() > 14)
         && (params.hrps.contains(&hrp) || utxo_params(network, other(env)).hrps.contains(&hrp))
     {
         let (decoded_hrp, version, program) =
             bech32::segwit::decode(address).map_err(|e| invalid(network, e.to_string()))?;
-        if !params
-            .hrps
-            .contains(&decoded_hrp.as_str().to_ascii_lowercase().as_str())
-        {
+        if !params.hrps.contains(&decoded_hrp.as_str().to_ascii_lowercase().as_str()) {
             return Err(wrong_env(env));
         }
         let _ = (version, program); // `segwit::decode` already checked bech32 vs bech32m and lengths
         return Ok(());
     }
-    let bytes = bs58::decode(address)
-        .with_check(None)
-        .into_vec()
-        .map_err(|e| invalid(network, format!("base58check: {e}")))?;
+    let bytes =
+        bs58::decode(address).with_check(None).into_vec().map_err(|e| invalid(network, format!("base58check: {e}")))?;
     if bytes.len() != 21 {
-        return Err(invalid(
-            network,
-            format!("{} bytes of payload, expected 21", bytes.len()),
-        ));
+        return Err(invalid(network, format!("{} bytes of payload, expected 21", bytes.len())));
     }
     if params.versions.contains(&bytes[0]) {
         Ok(())
-    } else if utxo_params(network, other(env))
-        .versions
-        .contains(&bytes[0])
-    {
+    } else if utxo_params(network, other(env)).versions.contains(&bytes[0]) {
         Err(wrong_env(env))
     } else {
-        Err(invalid(
-            network,
-            format!("unknown version byte 0x{:02x}", bytes[0]),
-        ))
+        Err(invalid(network, format!("unknown version byte 0x{:02x}", bytes[0])))
     }
 }
 
 fn evm(network: Network, address: &str) -> Result<(), AddressError> {
-    let hex = address
-        .strip_prefix("0x")
-        .ok_or_else(|| invalid(network, "must start with 0x"))?;
+    let hex = address.strip_prefix("0x").ok_or_else(|| invalid(network, "must start with 0x"))?;
     if hex.len() != 40 || !hex.chars().all(|c| c.is_ascii_hexdigit()) {
         return Err(invalid(network, "must be 0x followed by 40 hex digits"));
     }
-    let mixed =
-        hex.chars().any(|c| c.is_ascii_uppercase()) && hex.chars().any(|c| c.is_ascii_lowercase());
+    let mixed = hex.chars().any(|c| c.is_ascii_uppercase()) && hex.chars().any(|c| c.is_ascii_lowercase());
     if mixed && eip55_checksum(hex) != hex {
         return Err(invalid(network, "EIP-55 checksum mismatch"));
     }
@@ -165,24 +118,15 @@ pub fn eip55_checksum(hex: &str) -> String {
         .enumerate()
         .map(|(i, c)| {
             let nibble = (hash[i / 2] >> (if i % 2 == 0 { 4 } else { 0 })) & 0x0f;
-            if c.is_ascii_alphabetic() && nibble >= 8 {
-                c.to_ascii_uppercase()
-            } else {
-                c
-            }
+            if c.is_ascii_alphabetic() && nibble >= 8 { c.to_ascii_uppercase() } else { c }
         })
         .collect()
 }
 
 fn solana(address: &str) -> Result<(), AddressError> {
-    let bytes = bs58::decode(address)
-        .into_vec()
-        .map_err(|e| invalid(Network::Solana, format!("base58: {e}")))?;
+    let bytes = bs58::decode(address).into_vec().map_err(|e| invalid(Network::Solana, format!("base58: {e}")))?;
     if bytes.len() != 32 {
-        return Err(invalid(
-            Network::Solana,
-            format!("{} bytes, expected 32", bytes.len()),
-        ));
+        return Err(invalid(Network::Solana, format!("{} bytes, expected 32", bytes.len())));
     }
     Ok(())
 }
@@ -194,10 +138,7 @@ fn tron(address: &str) -> Result<(), AddressError> {
         .into_vec()
         .map_err(|e| invalid(Network::Tron, format!("base58check: {e}")))?;
     if bytes.len() != 21 || bytes[0] != 0x41 {
-        return Err(invalid(
-            Network::Tron,
-            "expected 21 bytes starting with 0x41 (T…)",
-        ));
+        return Err(invalid(Network::Tron, "expected 21 bytes starting with 0x41 (T…)"));
     }
     Ok(())
 }
@@ -210,18 +151,12 @@ fn ton(env: Environment, address: &str) -> Result<(), AddressError> {
     if let Some((wc, hex)) = address.split_once(':') {
         let wc_ok = matches!(wc, "0" | "-1");
         if !wc_ok || hex.len() != 64 || !hex.chars().all(|c| c.is_ascii_hexdigit()) {
-            return Err(invalid(
-                Network::Ton,
-                "raw form must be <0|-1>:<64 hex digits>",
-            ));
+            return Err(invalid(Network::Ton, "raw form must be <0|-1>:<64 hex digits>"));
         }
         return Ok(());
     }
     if address.len() != 48 {
-        return Err(invalid(
-            Network::Ton,
-            "user-friendly form has 48 characters",
-        ));
+        return Err(invalid(Network::Ton, "user-friendly form has 48 characters"));
     }
     let normalized: String = address
         .chars()
@@ -261,11 +196,7 @@ pub fn crc16_xmodem(data: &[u8]) -> u16 {
     for &byte in data {
         crc ^= u16::from(byte) << 8;
         for _ in 0..8 {
-            crc = if crc & 0x8000 != 0 {
-                (crc << 1) ^ 0x1021
-            } else {
-                crc << 1
-            };
+            crc = if crc & 0x8000 != 0 { (crc << 1) ^ 0x1021 } else { crc << 1 };
         }
     }
     crc
@@ -286,107 +217,39 @@ mod tests {
     #[test]
     fn bitcoin() {
         // BIP-173 / BIP-350 test vectors and well-known addresses.
-        ok(
-            Network::Bitcoin,
-            Mainnet,
-            "bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t4",
-        );
-        ok(
-            Network::Bitcoin,
-            Mainnet,
-            "BC1QW508D6QEJXTDG4Y5R3ZARVARY0C5XW7KV8F3T4",
-        );
-        ok(
-            Network::Bitcoin,
-            Mainnet,
-            "bc1p0xlxvlhemja6c4dqv22uapctqupfhlxm9h8z3k2e72q4k9hcz7vqzk5jj0",
-        );
-        ok(
-            Network::Bitcoin,
-            Mainnet,
-            "1A1zP1eP5QGefi2DMPTfTL5SLmv7DivfNa",
-        );
-        ok(
-            Network::Bitcoin,
-            Mainnet,
-            "3J98t1WpEZ73CNmQviecrnyiWrnqRhWNLy",
-        );
-        ok(
-            Network::Bitcoin,
-            Testnet,
-            "tb1qw508d6qejxtdg4y5r3zarvary0c5xw7kxpjzsx",
-        );
-        ok(
-            Network::Bitcoin,
-            Testnet,
-            "mipcBbFg9gMiCh81Kj8tqqdgoZub1ZJRfn",
-        );
+        ok(Network::Bitcoin, Mainnet, "bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t4");
+        ok(Network::Bitcoin, Mainnet, "BC1QW508D6QEJXTDG4Y5R3ZARVARY0C5XW7KV8F3T4");
+        ok(Network::Bitcoin, Mainnet, "bc1p0xlxvlhemja6c4dqv22uapctqupfhlxm9h8z3k2e72q4k9hcz7vqzk5jj0");
+        ok(Network::Bitcoin, Mainnet, "1A1zP1eP5QGefi2DMPTfTL5SLmv7DivfNa");
+        ok(Network::Bitcoin, Mainnet, "3J98t1WpEZ73CNmQviecrnyiWrnqRhWNLy");
+        ok(Network::Bitcoin, Testnet, "tb1qw508d6qejxtdg4y5r3zarvary0c5xw7kxpjzsx");
+        ok(Network::Bitcoin, Testnet, "mipcBbFg9gMiCh81Kj8tqqdgoZub1ZJRfn");
         // Taproot (v1) with a bech32 (not bech32m) checksum is refused (BIP-350).
-        bad(
-            Network::Bitcoin,
-            Mainnet,
-            "bc1pw508d6qejxtdg4y5r3zarvary0c5xw7kw508d6qejxtdg4y5r3zarvary0c5xw7k7grplx",
-        );
+        bad(Network::Bitcoin, Mainnet, "bc1pw508d6qejxtdg4y5r3zarvary0c5xw7kw508d6qejxtdg4y5r3zarvary0c5xw7k7grplx");
         // One character changed.
-        bad(
-            Network::Bitcoin,
-            Mainnet,
-            "bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t5",
-        );
-        bad(
-            Network::Bitcoin,
-            Mainnet,
-            "1A1zP1eP5QGefi2DMPTfTL5SLmv7DivfNb",
-        );
+        bad(Network::Bitcoin, Mainnet, "bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t5");
+        bad(Network::Bitcoin, Mainnet, "1A1zP1eP5QGefi2DMPTfTL5SLmv7DivfNb");
         assert!(matches!(
-            bad(
-                Network::Bitcoin,
-                Mainnet,
-                "tb1qw508d6qejxtdg4y5r3zarvary0c5xw7kxpjzsx"
-            ),
+            bad(Network::Bitcoin, Mainnet, "tb1qw508d6qejxtdg4y5r3zarvary0c5xw7kxpjzsx"),
             AddressError::WrongEnvironment { .. }
         ));
         assert!(matches!(
-            bad(
-                Network::Bitcoin,
-                Testnet,
-                "1A1zP1eP5QGefi2DMPTfTL5SLmv7DivfNa"
-            ),
+            bad(Network::Bitcoin, Testnet, "1A1zP1eP5QGefi2DMPTfTL5SLmv7DivfNa"),
             AddressError::WrongEnvironment { .. }
         ));
         bad(Network::Bitcoin, Mainnet, "");
-        bad(
-            Network::Bitcoin,
-            Mainnet,
-            "ltc1qg82tq4mfq8e0x7nq6cvx7k0aldhgk0mpyt2r9l",
-        );
+        bad(Network::Bitcoin, Mainnet, "ltc1qg82tq4mfq8e0x7nq6cvx7k0aldhgk0mpyt2r9l");
     }
 
     #[test]
     fn litecoin() {
-        ok(
-            Network::Litecoin,
-            Mainnet,
-            "LVg2kJoFNg45Nbpy53h7Fe1wKyeXVRhMH9",
-        );
-        ok(
-            Network::Litecoin,
-            Mainnet,
-            "MGxNPPB7eBoWPUaprtX9v9CXJZoD2465zN",
-        );
+        ok(Network::Litecoin, Mainnet, "LVg2kJoFNg45Nbpy53h7Fe1wKyeXVRhMH9");
+        ok(Network::Litecoin, Mainnet, "MGxNPPB7eBoWPUaprtX9v9CXJZoD2465zN");
         assert!(matches!(
-            bad(
-                Network::Litecoin,
-                Mainnet,
-                "tb1qw508d6qejxtdg4y5r3zarvary0c5xw7kxpjzsx"
-            ),
+            bad(Network::Litecoin, Mainnet, "tb1qw508d6qejxtdg4y5r3zarvary0c5xw7kxpjzsx"),
             AddressError::Invalid { .. }
         ));
-        bad(
-            Network::Litecoin,
-            Mainnet,
-            "1A1zP1eP5QGefi2DMPTfTL5SLmv7DivfNa",
-        );
+        bad(Network::Litecoin, Mainnet, "1A1zP1eP5QGefi2DMPTfTL5SLmv7DivfNa");
     }
 
     #[test]
@@ -401,52 +264,20 @@ mod tests {
             ok(Network::Ethereum, Mainnet, a);
             assert_eq!(format!("0x{}", eip55_checksum(&a[2..])), a);
         }
-        ok(
-            Network::Ethereum,
-            Mainnet,
-            "0x5aaeb6053f3e94c9b9a09f33669435e7ef1beaed",
-        );
-        ok(
-            Network::Bsc,
-            Testnet,
-            "0x5AAEB6053F3E94C9B9A09F33669435E7EF1BEAED",
-        );
-        bad(
-            Network::Ethereum,
-            Mainnet,
-            "0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAeD",
-        );
-        bad(
-            Network::Polygon,
-            Mainnet,
-            "5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed",
-        );
-        bad(
-            Network::Polygon,
-            Mainnet,
-            "0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeA",
-        );
-        bad(
-            Network::Polygon,
-            Mainnet,
-            "0xzaAeb6053F3E94C9b9A09f33669435E7Ef1BeAed",
-        );
+        ok(Network::Ethereum, Mainnet, "0x5aaeb6053f3e94c9b9a09f33669435e7ef1beaed");
+        ok(Network::Bsc, Testnet, "0x5AAEB6053F3E94C9B9A09F33669435E7EF1BEAED");
+        bad(Network::Ethereum, Mainnet, "0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAeD");
+        bad(Network::Polygon, Mainnet, "5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed");
+        bad(Network::Polygon, Mainnet, "0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeA");
+        bad(Network::Polygon, Mainnet, "0xzaAeb6053F3E94C9b9A09f33669435E7Ef1BeAed");
     }
 
     #[test]
     fn solana_and_tron() {
-        ok(
-            Network::Solana,
-            Mainnet,
-            "EPjFWdd5AufqSSqeM2qN1xzybapC8G4wEGGkZwyTDt1v",
-        );
+        ok(Network::Solana, Mainnet, "EPjFWdd5AufqSSqeM2qN1xzybapC8G4wEGGkZwyTDt1v");
         ok(Network::Solana, Testnet, "11111111111111111111111111111111");
         // No checksum in a Solana address: only the length (32 bytes) can be checked.
-        bad(
-            Network::Solana,
-            Mainnet,
-            "EPjFWdd5AufqSSqeM2qN1xzybapC8G4wEGGkZ",
-        );
+        bad(Network::Solana, Mainnet, "EPjFWdd5AufqSSqeM2qN1xzybapC8G4wEGGkZ");
         bad(Network::Solana, Mainnet, "0OIl");
         ok(Network::Tron, Mainnet, "TR7NHqjeKQxGTCi8q8ZY4pL8otSzgjLj6t");
         bad(Network::Tron, Mainnet, "TR7NHqjeKQxGTCi8q8ZY4pL8otSzgjLj6u");
@@ -455,31 +286,11 @@ mod tests {
 
     #[test]
     fn ton_forms() {
-        ok(
-            Network::Ton,
-            Mainnet,
-            "EQCxE6mUtQJKFnGfaROTKOt1lZbDiiX1kCixRv7Nw2Id_sDs",
-        );
-        ok(
-            Network::Ton,
-            Mainnet,
-            "0:b113a994b5024a16719f69139328eb759596c38a25f59028b146fecdc3621dfe",
-        );
-        bad(
-            Network::Ton,
-            Mainnet,
-            "EQCxE6mUtQJKFnGfaROTKOt1lZbDiiX1kCixRv7Nw2Id_sDt",
-        );
-        bad(
-            Network::Ton,
-            Mainnet,
-            "EQCxE6mUtQJKFnGfaROTKOt1lZbDiiX1kCixRv7Nw2Id_sD",
-        );
-        bad(
-            Network::Ton,
-            Mainnet,
-            "2:b113a994b5024a16719f69139328eb759596c38a25f59028b146fecdc3621dfe",
-        );
+        ok(Network::Ton, Mainnet, "EQCxE6mUtQJKFnGfaROTKOt1lZbDiiX1kCixRv7Nw2Id_sDs");
+        ok(Network::Ton, Mainnet, "0:b113a994b5024a16719f69139328eb759596c38a25f59028b146fecdc3621dfe");
+        bad(Network::Ton, Mainnet, "EQCxE6mUtQJKFnGfaROTKOt1lZbDiiX1kCixRv7Nw2Id_sDt");
+        bad(Network::Ton, Mainnet, "EQCxE6mUtQJKFnGfaROTKOt1lZbDiiX1kCixRv7Nw2Id_sD");
+        bad(Network::Ton, Mainnet, "2:b113a994b5024a16719f69139328eb759596c38a25f59028b146fecdc3621dfe");
         assert_eq!(crc16_xmodem(b"123456789"), 0x31c3);
     }
 }

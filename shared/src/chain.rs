@@ -131,90 +131,20 @@ pub struct Coin {
 /// BscScan's verified Binance-Peg token pages for the BEP20 pair.
 /// `tests` check every entry against its network's address format and checksum.
 const TOKENS: &[(Asset, Network, Environment, &str)] = &[
-    (
-        Asset::Usdt,
-        Network::Ethereum,
-        Environment::Mainnet,
-        "0xdAC17F958D2ee523a2206206994597C13D831ec7",
-    ),
-    (
-        Asset::Usdt,
-        Network::Tron,
-        Environment::Mainnet,
-        "TR7NHqjeKQxGTCi8q8ZY4pL8otSzgjLj6t",
-    ),
-    (
-        Asset::Usdt,
-        Network::Bsc,
-        Environment::Mainnet,
-        "0x55d398326f99059fF775485246999027B3197955",
-    ),
-    (
-        Asset::Usdt,
-        Network::Solana,
-        Environment::Mainnet,
-        "Es9vMFrzaCERmJfrF4H2FYD4KCoNkY11McCe8BenwNYB",
-    ),
-    (
-        Asset::Usdt,
-        Network::Ton,
-        Environment::Mainnet,
-        "EQCxE6mUtQJKFnGfaROTKOt1lZbDiiX1kCixRv7Nw2Id_sDs",
-    ),
-    (
-        Asset::Usdt,
-        Network::Polygon,
-        Environment::Mainnet,
-        "0xc2132D05D31c914a87C6611C10748AEb04B58e8F",
-    ),
-    (
-        Asset::Usdc,
-        Network::Ethereum,
-        Environment::Mainnet,
-        "0xA0b86991c6218b36c1d19D4a2e9Eb0cE3606eB48",
-    ),
-    (
-        Asset::Usdc,
-        Network::Tron,
-        Environment::Mainnet,
-        "TEkxiTehnzSmSe2XqrBj4w32RUN966rdz8",
-    ),
-    (
-        Asset::Usdc,
-        Network::Bsc,
-        Environment::Mainnet,
-        "0x8AC76a51cc950d9822D68b83fE1Ad97B32Cd580d",
-    ),
-    (
-        Asset::Usdc,
-        Network::Solana,
-        Environment::Mainnet,
-        "EPjFWdd5AufqSSqeM2qN1xzybapC8G4wEGGkZwyTDt1v",
-    ),
-    (
-        Asset::Usdc,
-        Network::Polygon,
-        Environment::Mainnet,
-        "0x3c499c542cEF5E3811e1192ce70d8cC03d5c3359",
-    ),
-    (
-        Asset::Usdc,
-        Network::Ethereum,
-        Environment::Testnet,
-        "0x1c7D4B196Cb0C7B01d743Fbc6116a902379C7238",
-    ),
-    (
-        Asset::Usdc,
-        Network::Polygon,
-        Environment::Testnet,
-        "0x41E94Eb019C0762f9Bfcf9Fb1E58725BfB0e7582",
-    ),
-    (
-        Asset::Usdc,
-        Network::Solana,
-        Environment::Testnet,
-        "4zMMC9srt5Ri5X14GAgXhaHii3GnPAEERYPJgZJDncDU",
-    ),
+    (Asset::Usdt, Network::Ethereum, Environment::Mainnet, "0xdAC17F958D2ee523a2206206994597C13D831ec7"),
+    (Asset::Usdt, Network::Tron, Environment::Mainnet, "TR7NHqjeKQxGTCi8q8ZY4pL8otSzgjLj6t"),
+    (Asset::Usdt, Network::Bsc, Environment::Mainnet, "0x55d398326f99059fF775485246999027B3197955"),
+    (Asset::Usdt, Network::Solana, Environment::Mainnet, "Es9vMFrzaCERmJfrF4H2FYD4KCoNkY11McCe8BenwNYB"),
+    (Asset::Usdt, Network::Ton, Environment::Mainnet, "EQCxE6mUtQJKFnGfaROTKOt1lZbDiiX1kCixRv7Nw2Id_sDs"),
+    (Asset::Usdt, Network::Polygon, Environment::Mainnet, "0xc2132D05D31c914a87C6611C10748AEb04B58e8F"),
+    (Asset::Usdc, Network::Ethereum, Environment::Mainnet, "0xA0b86991c6218b36c1d19D4a2e9Eb0cE3606eB48"),
+    (Asset::Usdc, Network::Tron, Environment::Mainnet, "TEkxiTehnzSmSe2XqrBj4w32RUN966rdz8"),
+    (Asset::Usdc, Network::Bsc, Environment::Mainnet, "0x8AC76a51cc950d9822D68b83fE1Ad97B32Cd580d"),
+    (Asset::Usdc, Network::Solana, Environment::Mainnet, "EPjFWdd5AufqSSqeM2qN1xzybapC8G4wEGGkZwyTDt1v"),
+    (Asset::Usdc, Network::Polygon, Environment::Mainnet, "0x3c499c542cEF5E3811e1192ce70d8cC03d5c3359"),
+    (Asset::Usdc, Network::Ethereum, Environment::Testnet, "0x1c7D4B196Cb0C7B01d743Fbc6116a902379C7238"),
+    (Asset::Usdc, Network::Polygon, Environment::Testnet, "0x41E94Eb019C0762f9Bfcf9Fb1E58725BfB0e7582"),
+    (Asset::Usdc, Network::Solana, Environment::Testnet, "4zMMC9srt5Ri5X14GAgXhaHii3GnPAEERYPJgZJDncDU"),
 ];
 
 impl Coin {
@@ -243,27 +173,18 @@ impl Coin {
     /// Decimals a quote is rounded up to: the on-chain decimals, capped at 8 for the native
     /// coins and at 6 for stablecoins, so an amount stays readable and typeable in a wallet.
     pub fn quote_decimals(self) -> u32 {
-        if self.asset.is_usd_stablecoin() {
-            self.decimals().min(6)
-        } else {
-            self.decimals().min(8)
-        }
+        if self.asset.is_usd_stablecoin() { self.decimals().min(6) } else { self.decimals().min(8) }
     }
 
     /// The token contract (mint, jetton master) for a token; `None` for native coins and for
     /// tokens with no official deployment on that environment.
     pub fn token_contract(self, env: Environment) -> Option<&'static str> {
-        TOKENS
-            .iter()
-            .find(|(a, n, e, _)| *a == self.asset && *n == self.network && *e == env)
-            .map(|t| t.3)
+        TOKENS.iter().find(|(a, n, e, _)| *a == self.asset && *n == self.network && *e == env).map(|t| t.3)
     }
 
     /// All token contracts known, for table checks.
     pub fn token_table() -> impl Iterator<Item = (Coin, Environment, &'static str)> {
-        TOKENS
-            .iter()
-            .map(|(a, n, e, addr)| (Coin::new(*a, *n), *e, *addr))
+        TOKENS.iter().map(|(a, n, e, addr)| (Coin::new(*a, *n), *e, *addr))
     }
 
     /// "USDT on TRON (TRC20)".
@@ -316,13 +237,7 @@ mod tests {
         assert_eq!(Network::Bsc.evm_chain_id(Testnet), Some(97));
         assert_eq!(Network::Polygon.evm_chain_id(Mainnet), Some(137));
         assert_eq!(Network::Polygon.evm_chain_id(Testnet), Some(80002));
-        for n in [
-            Network::Bitcoin,
-            Network::Litecoin,
-            Network::Solana,
-            Network::Tron,
-            Network::Ton,
-        ] {
+        for n in [Network::Bitcoin, Network::Litecoin, Network::Solana, Network::Tron, Network::Ton] {
             assert_eq!(n.evm_chain_id(Mainnet), None);
         }
     }
@@ -340,34 +255,20 @@ mod tests {
     fn every_mainnet_stablecoin_has_a_contract() {
         use Network::*;
         for (asset, nets) in [
-            (
-                Asset::Usdt,
-                &[Ethereum, Tron, Bsc, Solana, Ton, Polygon][..],
-            ),
+            (Asset::Usdt, &[Ethereum, Tron, Bsc, Solana, Ton, Polygon][..]),
             (Asset::Usdc, &[Ethereum, Tron, Bsc, Solana, Polygon][..]),
         ] {
             for n in nets {
-                assert!(
-                    Coin::new(asset, *n)
-                        .token_contract(Environment::Mainnet)
-                        .is_some(),
-                    "{asset:?} on {n:?}"
-                );
+                assert!(Coin::new(asset, *n).token_contract(Environment::Mainnet).is_some(), "{asset:?} on {n:?}");
             }
         }
-        assert_eq!(
-            Coin::new(Asset::Btc, Bitcoin).token_contract(Environment::Mainnet),
-            None
-        );
+        assert_eq!(Coin::new(Asset::Btc, Bitcoin).token_contract(Environment::Mainnet), None);
         assert!(Coin::new(Asset::Eth, Ethereum).is_native());
         assert!(!Coin::new(Asset::Usdt, Ethereum).is_native());
     }
 
     #[test]
     fn describes_for_buyers() {
-        assert_eq!(
-            Coin::new(Asset::Usdt, Network::Tron).describe(),
-            "USDT on TRON (TRC20)"
-        );
+        assert_eq!(Coin::new(Asset::Usdt, Network::Tron).describe(), "USDT on TRON (TRC20)");
     }
 }

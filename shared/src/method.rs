@@ -78,10 +78,7 @@ impl PaymentMethod {
 
     /// Every method, in the seed's order.
     pub fn all() -> Vec<PaymentMethod> {
-        Self::ALL_STRINGS
-            .iter()
-            .map(|s| s.parse().expect("the method table parses"))
-            .collect()
+        Self::ALL_STRINGS.iter().map(|s| s.parse().expect("the method table parses")).collect()
     }
 
     pub fn coin(self) -> Option<Coin> {
@@ -109,9 +106,7 @@ impl PaymentMethod {
         match self {
             PaymentMethod::Stripe => "Card".into(),
             PaymentMethod::PayPal => "PayPal".into(),
-            PaymentMethod::Crypto { coin, .. } if coin.is_native() => {
-                coin.network.display_name().into()
-            }
+            PaymentMethod::Crypto { coin, .. } if coin.is_native() => coin.network.display_name().into(),
             PaymentMethod::Crypto { coin, .. } => {
                 format!("{} · {}", coin.asset.ticker(), coin.network.display_name())
             }
@@ -164,17 +159,11 @@ impl FromStr for PaymentMethod {
                 return Err(unknown());
             }
             let coin = native_coin(&rest.to_ascii_uppercase()).ok_or_else(unknown)?;
-            return Ok(PaymentMethod::Crypto {
-                family: CryptoFamily::Wallet,
-                coin,
-            });
+            return Ok(PaymentMethod::Crypto { family: CryptoFamily::Wallet, coin });
         }
         if let Some(rest) = s.strip_prefix("flexpay_") {
             let coin = parse_flexpay(rest).ok_or_else(unknown)?;
-            return Ok(PaymentMethod::Crypto {
-                family: CryptoFamily::FlexPay,
-                coin,
-            });
+            return Ok(PaymentMethod::Crypto { family: CryptoFamily::FlexPay, coin });
         }
         Err(unknown())
     }
@@ -185,27 +174,15 @@ impl fmt::Display for PaymentMethod {
         match self {
             PaymentMethod::Stripe => f.write_str("stripe"),
             PaymentMethod::PayPal => f.write_str("paypal"),
-            PaymentMethod::Crypto {
-                family: CryptoFamily::Wallet,
-                coin,
-            } => {
+            PaymentMethod::Crypto { family: CryptoFamily::Wallet, coin } => {
                 write!(f, "crypto_{}", coin.asset.ticker().to_ascii_lowercase())
             }
-            PaymentMethod::Crypto {
-                family: CryptoFamily::FlexPay,
-                coin,
-            } if coin.is_native() => {
+            PaymentMethod::Crypto { family: CryptoFamily::FlexPay, coin } if coin.is_native() => {
                 write!(f, "flexpay_{}", coin.asset.ticker())
             }
-            PaymentMethod::Crypto {
-                family: CryptoFamily::FlexPay,
-                coin,
-            } => {
-                let suffix = NETWORK_SUFFIXES
-                    .iter()
-                    .find(|(n, _)| *n == coin.network)
-                    .map(|(_, s)| *s)
-                    .ok_or(fmt::Error)?;
+            PaymentMethod::Crypto { family: CryptoFamily::FlexPay, coin } => {
+                let suffix =
+                    NETWORK_SUFFIXES.iter().find(|(n, _)| *n == coin.network).map(|(_, s)| *s).ok_or(fmt::Error)?;
                 write!(f, "flexpay_{}_{}", coin.asset.ticker(), suffix)
             }
         }
@@ -243,10 +220,7 @@ mod tests {
         let m: PaymentMethod = "flexpay_USDT_TRC20".parse().unwrap();
         assert_eq!(
             m,
-            PaymentMethod::Crypto {
-                family: CryptoFamily::FlexPay,
-                coin: Coin::new(Asset::Usdt, Network::Tron)
-            }
+            PaymentMethod::Crypto { family: CryptoFamily::FlexPay, coin: Coin::new(Asset::Usdt, Network::Tron) }
         );
         assert_eq!(m.group(), MethodGroup::Usdt);
         assert_eq!(m.label(), "USDT · TRON (TRC20)");
@@ -255,10 +229,7 @@ mod tests {
         assert_eq!(m.group(), MethodGroup::Crypto);
         let m: PaymentMethod = "flexpay_USDC_MATIC".parse().unwrap();
         assert_eq!(m.coin().unwrap().network, Network::Polygon);
-        assert_eq!(
-            "stripe".parse::<PaymentMethod>().unwrap().group(),
-            MethodGroup::Card
-        );
+        assert_eq!("stripe".parse::<PaymentMethod>().unwrap().group(), MethodGroup::Card);
         assert_eq!("paypal".parse::<PaymentMethod>().unwrap().label(), "PayPal");
     }
 
@@ -280,11 +251,7 @@ mod tests {
             "card",
             " stripe",
         ] {
-            assert_eq!(
-                bad.parse::<PaymentMethod>(),
-                Err(UnknownMethod(bad.into())),
-                "{bad:?}"
-            );
+            assert_eq!(bad.parse::<PaymentMethod>(), Err(UnknownMethod(bad.into())), "{bad:?}");
         }
         let msg = "bitcoin".parse::<PaymentMethod>().unwrap_err().to_string();
         assert_eq!(msg, "unknown payment method `bitcoin`");

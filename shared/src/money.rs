@@ -82,8 +82,7 @@ impl Fiat {
     /// Rounds to this currency's minor unit, half away from zero: commercial rounding, the
     /// rule receipts and tax authorities use, so a buyer can redo any line with a calculator.
     pub fn round(self, amount: Decimal) -> Decimal {
-        let mut rounded = amount
-            .round_dp_with_strategy(self.minor_units(), RoundingStrategy::MidpointAwayFromZero);
+        let mut rounded = amount.round_dp_with_strategy(self.minor_units(), RoundingStrategy::MidpointAwayFromZero);
         rounded.rescale(self.minor_units());
         rounded
     }
@@ -101,10 +100,7 @@ pub struct UnknownCurrency(pub String);
 impl FromStr for Fiat {
     type Err = UnknownCurrency;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Fiat::ALL
-            .into_iter()
-            .find(|f| f.code() == s)
-            .ok_or_else(|| UnknownCurrency(s.to_owned()))
+        Fiat::ALL.into_iter().find(|f| f.code() == s).ok_or_else(|| UnknownCurrency(s.to_owned()))
     }
 }
 

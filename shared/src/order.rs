@@ -94,11 +94,7 @@ impl Order {
 
     /// Applies an event through [`transition`]; on error the order is unchanged.
     /// Returns whether the status changed.
-    pub fn apply(
-        &mut self,
-        event: &OrderEvent,
-        now: DateTime<Utc>,
-    ) -> Result<bool, TransitionError> {
+    pub fn apply(&mut self, event: &OrderEvent, now: DateTime<Utc>) -> Result<bool, TransitionError> {
         let before = self.status;
         let next = transition(&self.settlement(), event)?;
         self.status = next.status;
@@ -246,10 +242,7 @@ mod tests {
 
     #[test]
     fn masking() {
-        assert_eq!(
-            MaskedEmail::mask("customer@example.com").as_str(),
-            "c***@example.com"
-        );
+        assert_eq!(MaskedEmail::mask("customer@example.com").as_str(), "c***@example.com");
         let once = MaskedEmail::mask("customer@example.com");
         assert_eq!(MaskedEmail::mask(once.as_str()), once);
         assert_eq!(MaskedEmail::mask("no-at-sign").as_str(), "***");
@@ -261,15 +254,9 @@ mod tests {
     fn public_view_has_no_pii() {
         let o = sample_order();
         let json = serde_json::to_string(&o.public_view(o.created_at)).unwrap();
-        for secret in [
-            "customer@example.com",
-            "203.0.113.7",
-            "United States",
-            "\"US\"",
-            "cpn_save10",
-            "customer_ip",
-            "coupon_id",
-        ] {
+        for secret in
+            ["customer@example.com", "203.0.113.7", "United States", "\"US\"", "cpn_save10", "customer_ip", "coupon_id"]
+        {
             assert!(!json.contains(secret), "{secret} leaked: {json}");
         }
         assert!(json.contains("c***@example.com"));
@@ -280,12 +267,8 @@ mod tests {
         let mut o = sample_order();
         o.delivered_content = Some("KEY-1".into());
         assert_eq!(o.public_view(o.created_at).delivered_content, None);
-        o.apply(&OrderEvent::ManuallyCompleted, o.created_at)
-            .unwrap();
-        assert_eq!(
-            o.public_view(o.created_at).delivered_content.as_deref(),
-            Some("KEY-1")
-        );
+        o.apply(&OrderEvent::ManuallyCompleted, o.created_at).unwrap();
+        assert_eq!(o.public_view(o.created_at).delivered_content.as_deref(), Some("KEY-1"));
         assert_eq!(o.completed_at, Some(o.created_at));
     }
 
@@ -293,14 +276,7 @@ mod tests {
     fn partial_payment_exposes_the_remainder() {
         let mut o = sample_order();
         let changed = o
-            .apply(
-                &OrderEvent::PaymentSeen {
-                    amount: dec("0.0004"),
-                    confirmations: 0,
-                    txid: None,
-                },
-                o.created_at,
-            )
+            .apply(&OrderEvent::PaymentSeen { amount: dec("0.0004"), confirmations: 0, txid: None }, o.created_at)
             .unwrap();
         assert!(!changed);
         let v = o.public_view(o.created_at);

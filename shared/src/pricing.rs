@@ -112,12 +112,10 @@ impl PricingError {
     /// The request field this error is about, for `invalid_fields`.
     pub fn field(&self) -> &'static str {
         match self {
-            PricingError::QuantityBelowMin { .. } | PricingError::QuantityAboveMax { .. } => {
-                "quantity"
+            PricingError::QuantityBelowMin { .. } | PricingError::QuantityAboveMax { .. } => "quantity",
+            PricingError::CouponDisabled | PricingError::CouponNotForProduct | PricingError::CouponUsedUp => {
+                "coupon_code"
             }
-            PricingError::CouponDisabled
-            | PricingError::CouponNotForProduct
-            | PricingError::CouponUsedUp => "coupon_code",
             PricingError::InexactPrice { .. } => "product_id",
             PricingError::NoRate(_) => "payment_method",
         }
@@ -155,10 +153,7 @@ impl Breakdown {
 
     /// The lines added up; equal to `total` by construction.
     pub fn lines_sum(&self) -> Decimal {
-        let tax = self
-            .tax
-            .filter(|t| !t.inclusive)
-            .map_or(Decimal::ZERO, |t| t.amount);
+        let tax = self.tax.filter(|t| !t.inclusive).map_or(Decimal::ZERO, |t| t.amount);
         self.subtotal - self.volume_discount - self.coupon_discount + self.fee + tax
     }
 }
@@ -215,17 +210,14 @@ pub fn quote(input: &QuoteInput<'_>) -> Result<Breakdown, PricingError> {
     let coupon_discount = match input.coupon {
         Some(c) => {
             check_coupon(c, input.product_id)?;
-            c.discount
-                .of(after_volume, currency)
-                .clamp(Decimal::ZERO, after_volume)
+            c.discount.of(after_volume, currency).clamp(Decimal::ZERO, after_volume)
         }
         None => Decimal::ZERO,
     };
     let net = after_volume - coupon_discount;
 
-    let fee = (currency.round(net * input.fee.percent / Decimal::ONE_HUNDRED)
-        + currency.round(input.fee.fixed))
-    .max(-net);
+    let fee =
+        (currency.round(net * input.fee.percent / Decimal::ONE_HUNDRED) + currency.round(input.fee.fixed)).max(-net);
     let taxable = net + fee;
 
     let tax = input.tax.map(|t| {
@@ -234,11 +226,7 @@ pub fn quote(input: &QuoteInput<'_>) -> Result<Breakdown, PricingError> {
         } else {
             currency.round(taxable * t.rate / Decimal::ONE_HUNDRED)
         };
-        TaxLine {
-            rate: t.rate,
-            inclusive: t.inclusive,
-            amount,
-        }
+        TaxLine { rate: t.rate, inclusive: t.inclusive, amount }
     });
 
     let mut b = Breakdown {
@@ -343,26 +331,14 @@ mod tests {
     fn full_breakdown_to_the_cent() {
         let mut p = usd("29.99");
         p.volume_discounts = vec![
-            VolumeDiscount {
-                min_quantity: 3,
-                discount: Adjustment::Percent(dec("5")),
-            },
-            VolumeDiscount {
-                min_quantity: 10,
-                discount: Adjustment::Percent(dec("15")),
-            },
+            VolumeDiscount { min_quantity: 3, discount: Adjustment::Percent(dec("5")) },
+            VolumeDiscount { min_quantity: 10, discount: Adjustment::Percent(dec("15")) },
         ];
         let coupon = save10();
         let mut i = input(&p, 4);
         i.coupon = Some(&coupon);
-        i.fee = MethodFee {
-            percent: dec("2.9"),
-            fixed: dec("0.30"),
-        };
-        i.tax = Some(Tax {
-            rate: dec("20"),
-            inclusive: false,
-        });
+        i.fee = MethodFee { percent: dec("2.9"), fixed: dec("0.30") };
+        i.tax = Some(Tax { rate: dec("20"), inclusive: false });
         let b = quote(&i).unwrap();
         // 4 × 29.99 = 119.96; 5 % = 5.998 → 6.00; coupon 10 % of 113.96 = 11.396 → 11.40;
         // net 102.56; fee 2.9 % = 2.97424 → 2.97 + 0.30 = 3.27; taxable 105.83; tax 21.166 → 21.17.
@@ -380,34 +356,19 @@ mod tests {
     fn highest_volume_threshold_wins() {
         let mut p = usd("10.00");
         p.volume_discounts = vec![
-            VolumeDiscount {
-                min_quantity: 10,
-                discount: Adjustment::Fixed(dec("15")),
-            },
-            VolumeDiscount {
-                min_quantity: 5,
-                discount: Adjustment::Fixed(dec("5")),
-            },
+            VolumeDiscount { min_quantity: 10, discount: Adjustment::Fixed(dec("15")) },
+            VolumeDiscount { min_quantity: 5, discount: Adjustment::Fixed(dec("5")) },
         ];
         assert_eq!(quote(&input(&p, 4)).unwrap().volume_discount, Decimal::ZERO);
-        assert_eq!(
-            quote(&input(&p, 5)).unwrap().volume_discount.to_string(),
-            "5.00"
-        );
-        assert_eq!(
-            quote(&input(&p, 12)).unwrap().volume_discount.to_string(),
-            "15.00"
-        );
+        assert_eq!(quote(&input(&p, 5)).unwrap().volume_discount.to_string(), "5.00");
+        assert_eq!(quote(&input(&p, 12)).unwrap().volume_discount.to_string(), "15.00");
     }
 
     #[test]
     fn inclusive_tax_is_part_of_the_total() {
         let p = usd("120.00");
         let mut i = input(&p, 1);
-        i.tax = Some(Tax {
-            rate: dec("20"),
-            inclusive: true,
-        });
+        i.tax = Some(Tax { rate: dec("20"), inclusive: true });
         let b = quote(&i).unwrap();
         assert_eq!(b.total.to_string(), "120.00");
         assert_eq!(b.tax.unwrap().amount.to_string(), "20.00");
@@ -417,15 +378,9 @@ mod tests {
     fn negative_fee_is_a_discount_and_never_makes_a_negative_total() {
         let p = usd("1.00");
         let mut i = input(&p, 1);
-        i.fee = MethodFee {
-            percent: dec("-3"),
-            fixed: Decimal::ZERO,
-        };
+        i.fee = MethodFee { percent: dec("-3"), fixed: Decimal::ZERO };
         assert_eq!(quote(&i).unwrap().total.to_string(), "0.97");
-        i.fee = MethodFee {
-            percent: Decimal::ZERO,
-            fixed: dec("-5"),
-        };
+        i.fee = MethodFee { percent: Decimal::ZERO, fixed: dec("-5") };
         let b = quote(&i).unwrap();
         assert_eq!(b.total, Decimal::ZERO);
         assert_eq!(b.fee.to_string(), "-1.00");
@@ -445,10 +400,7 @@ mod tests {
 
     #[test]
     fn variant_price_and_zero_decimal_currency() {
-        let p = PriceList {
-            currency: Fiat::Jpy,
-            ..usd("3000")
-        };
+        let p = PriceList { currency: Fiat::Jpy, ..usd("3000") };
         let mut i = input(&p, 3);
         i.variant_price = Some(dec("4500"));
         i.coupon = None;
@@ -466,24 +418,12 @@ mod tests {
         let mut p = usd("5.00");
         p.min_quantity = 2;
         p.max_quantity = Some(10);
-        assert_eq!(
-            quote(&input(&p, 1)),
-            Err(PricingError::QuantityBelowMin { min: 2 })
-        );
-        assert_eq!(
-            quote(&input(&p, 11)),
-            Err(PricingError::QuantityAboveMax { max: 10 })
-        );
+        assert_eq!(quote(&input(&p, 1)), Err(PricingError::QuantityBelowMin { min: 2 }));
+        assert_eq!(quote(&input(&p, 11)), Err(PricingError::QuantityAboveMax { max: 10 }));
         assert!(quote(&input(&p, 10)).is_ok());
         let p = usd("5.00");
-        assert_eq!(
-            quote(&input(&p, 0)),
-            Err(PricingError::QuantityBelowMin { min: 1 })
-        );
-        assert_eq!(
-            PricingError::QuantityAboveMax { max: 1 }.field(),
-            "quantity"
-        );
+        assert_eq!(quote(&input(&p, 0)), Err(PricingError::QuantityBelowMin { min: 1 }));
+        assert_eq!(PricingError::QuantityAboveMax { max: 1 }.field(), "quantity");
     }
 
     #[test]
@@ -508,12 +448,7 @@ mod tests {
     #[test]
     fn inexact_price_is_refused() {
         let p = usd("29.999");
-        assert_eq!(
-            quote(&input(&p, 1)),
-            Err(PricingError::InexactPrice {
-                currency: Fiat::Usd
-            })
-        );
+        assert_eq!(quote(&input(&p, 1)), Err(PricingError::InexactPrice { currency: Fiat::Usd }));
     }
 
     #[test]
@@ -531,10 +466,7 @@ mod tests {
         assert_eq!(q.rate, Decimal::ONE);
 
         // A stablecoin priced in EUR needs a rate.
-        assert_eq!(
-            to_crypto(dec("10"), Fiat::Eur, usdt, None),
-            Err(PricingError::NoRate("USDT/EUR".into()))
-        );
+        assert_eq!(to_crypto(dec("10"), Fiat::Eur, usdt, None), Err(PricingError::NoRate("USDT/EUR".into())));
         let q = to_crypto(dec("10.00"), Fiat::Eur, usdt, Some(dec("0.92"))).unwrap();
         assert_eq!(q.amount.to_string(), "10.869566");
 

@@ -60,10 +60,7 @@ pub struct UnknownStatus(pub String);
 impl FromStr for OrderStatus {
     type Err = UnknownStatus;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        OrderStatus::ALL
-            .into_iter()
-            .find(|st| st.as_str() == s)
-            .ok_or_else(|| UnknownStatus(s.to_owned()))
+        OrderStatus::ALL.into_iter().find(|st| st.as_str() == s).ok_or_else(|| UnknownStatus(s.to_owned()))
     }
 }
 
@@ -138,9 +135,12 @@ impl Settlement {
         }
     }
 
-    /// What is still to pay; zero once the full amount arrived.
+    /// What is still to pay; zero once the full amount arrived. It keeps the amounts' decimal
+    /// places (`0.000000`, not `0`), so a view shows it like the amount due.
     pub fn remaining(&self) -> Decimal {
-        (self.amount_due - self.amount_paid).max(Decimal::ZERO)
+        let mut r = (self.amount_due - self.amount_paid).max(Decimal::ZERO);
+        r.rescale(self.amount_due.scale().max(self.amount_paid.scale()));
+        r
     }
 
     /// What arrived beyond the amount due.
@@ -172,11 +172,7 @@ pub fn transition(s: &Settlement, event: &OrderEvent) -> Result<Settlement, Tran
     let illegal = |to| Err(TransitionError::Illegal { from: s.status, to });
     let mut next = s.clone();
     match event {
-        OrderEvent::PaymentSeen {
-            amount,
-            confirmations,
-            txid,
-        } => {
+        OrderEvent::PaymentSeen { amount, confirmations, txid } => {
             if *amount <= Decimal::ZERO {
                 return Err(TransitionError::NonPositivePayment);
             }
@@ -231,11 +227,7 @@ mod tests {
     use OrderStatus::*;
 
     fn pay(amount: &str, confirmations: u32) -> OrderEvent {
-        OrderEvent::PaymentSeen {
-            amount: dec(amount),
-            confirmations,
-            txid: Some(format!("tx{amount}")),
-        }
+        OrderEvent::PaymentSeen { amount: dec(amount), confirmations, txid: Some(format!("tx{amount}")) }
     }
 
     fn order() -> Settlement {
@@ -266,6 +258,7 @@ mod tests {
         let s = transition(&order(), &pay("0.001", 0)).unwrap();
         assert_eq!(s.status, Confirming);
         assert_eq!(s.overpaid().to_string(), "0.00054875");
+        assert_eq!(s.remaining().to_string(), "0.00000000");
         let s = transition(&s, &pay("0.5", 9)).unwrap();
         assert_eq!(s.amount_paid.to_string(), "0.501");
     }
@@ -277,45 +270,25 @@ mod tests {
         assert_eq!(s.status, Expired);
         assert_eq!(s.late_paid.to_string(), "0.00045125");
         // The seller may send it back.
-        assert_eq!(
-            transition(&s, &OrderEvent::Refunded).unwrap().status,
-            Refunded
-        );
+        assert_eq!(transition(&s, &OrderEvent::Refunded).unwrap().status, Refunded);
     }
 
     #[test]
     fn illegal_transitions_name_both_statuses() {
         let expired = transition(&order(), &OrderEvent::Expired).unwrap();
         let err = transition(&expired, &OrderEvent::ManuallyCompleted).unwrap_err();
-        assert_eq!(
-            err,
-            TransitionError::Illegal {
-                from: Expired,
-                to: Completed
-            }
-        );
-        assert_eq!(
-            err.to_string(),
-            "an order cannot go from expired to completed"
-        );
+        assert_eq!(err, TransitionError::Illegal { from: Expired, to: Completed });
+        assert_eq!(err.to_string(), "an order cannot go from expired to completed");
         // Without a late payment there is nothing to refund.
         assert!(transition(&expired, &OrderEvent::Refunded).is_err());
         let done = transition(&order(), &OrderEvent::ManuallyCompleted).unwrap();
-        assert_eq!(
-            transition(&done, &OrderEvent::Refunded).unwrap().status,
-            Refunded
-        );
+        assert_eq!(transition(&done, &OrderEvent::Refunded).unwrap().status, Refunded);
         assert!(transition(&done, &OrderEvent::Expired).is_err());
         assert!(transition(&done, &OrderEvent::Cancelled).is_err());
         let confirming = transition(&order(), &pay("1", 0)).unwrap();
         assert!(transition(&confirming, &OrderEvent::Expired).is_err());
         assert!(transition(&confirming, &OrderEvent::Cancelled).is_err());
-        assert_eq!(
-            transition(&confirming, &OrderEvent::Refunded)
-                .unwrap()
-                .status,
-            Refunded
-        );
+        assert_eq!(transition(&confirming, &OrderEvent::Refunded).unwrap().status, Refunded);
     }
 
     #[test]
@@ -330,17 +303,9 @@ mod tests {
                 _ => None,
             }
         };
-        let events = [
-            OrderEvent::Expired,
-            OrderEvent::Cancelled,
-            OrderEvent::Refunded,
-            OrderEvent::ManuallyCompleted,
-        ];
+        let events = [OrderEvent::Expired, OrderEvent::Cancelled, OrderEvent::Refunded, OrderEvent::ManuallyCompleted];
         for from in OrderStatus::ALL {
-            let s = Settlement {
-                status: from,
-                ..order()
-            };
+            let s = Settlement { status: from, ..order() };
             for e in &events {
                 let got = transition(&s, e).ok().map(|n| n.status);
                 assert_eq!(got, legal(from, e), "{from} + {e:?}");
@@ -350,24 +315,15 @@ mod tests {
 
     #[test]
     fn status_updates_map_to_events() {
-        assert_eq!(
-            OrderEvent::from_status_update(Completed),
-            Some(OrderEvent::ManuallyCompleted)
-        );
+        assert_eq!(OrderEvent::from_status_update(Completed), Some(OrderEvent::ManuallyCompleted));
         assert_eq!(OrderEvent::from_status_update(Pending), None);
         assert_eq!(OrderEvent::from_status_update(Confirming), None);
     }
 
     #[test]
     fn zero_payment_is_refused() {
-        assert_eq!(
-            transition(&order(), &pay("0", 1)),
-            Err(TransitionError::NonPositivePayment)
-        );
-        assert_eq!(
-            transition(&order(), &pay("-1", 1)),
-            Err(TransitionError::NonPositivePayment)
-        );
+        assert_eq!(transition(&order(), &pay("0", 1)), Err(TransitionError::NonPositivePayment));
+        assert_eq!(transition(&order(), &pay("-1", 1)), Err(TransitionError::NonPositivePayment));
     }
 
     #[test]
@@ -376,10 +332,7 @@ mod tests {
             assert_eq!(st.as_str().parse::<OrderStatus>().unwrap(), st);
             assert_eq!(serde_json::to_string(&st).unwrap(), format!("\"{st}\""));
         }
-        assert_eq!(
-            "paid".parse::<OrderStatus>(),
-            Err(UnknownStatus("paid".into()))
-        );
+        assert_eq!("paid".parse::<OrderStatus>(), Err(UnknownStatus("paid".into())));
         assert!(!Pending.is_final() && !Confirming.is_final() && Expired.is_final());
     }
 }

@@ -48,17 +48,9 @@ mod tests {
     #[test]
     fn every_network_gives_a_valid_testnet_address() {
         for (i, network) in Network::ALL.into_iter().enumerate() {
-            for seed in [
-                [0u8; 32],
-                [0xff; 32],
-                [(i as u8).wrapping_mul(37).wrapping_add(1); 32],
-            ] {
+            for seed in [[0u8; 32], [0xff; 32], [(i as u8).wrapping_mul(37).wrapping_add(1); 32]] {
                 let a = address(network, &seed);
-                assert_eq!(
-                    validate_address(network, Environment::Testnet, &a),
-                    Ok(()),
-                    "{network:?} {a}"
-                );
+                assert_eq!(validate_address(network, Environment::Testnet, &a), Ok(()), "{network:?} {a}");
             }
         }
     }
@@ -68,10 +60,7 @@ mod tests {
         let seed = [7u8; 32];
         for network in [Network::Bitcoin, Network::Litecoin, Network::Ton] {
             let a = address(network, &seed);
-            assert!(
-                validate_address(network, Environment::Mainnet, &a).is_err(),
-                "{network:?} {a}"
-            );
+            assert!(validate_address(network, Environment::Mainnet, &a).is_err(), "{network:?} {a}");
         }
         assert!(address(Network::Bitcoin, &seed).starts_with("tb1q"));
         assert!(address(Network::Litecoin, &seed).starts_with("tltc1q"));
@@ -80,11 +69,7 @@ mod tests {
     #[test]
     fn different_seeds_give_different_addresses() {
         for network in Network::ALL {
-            assert_ne!(
-                address(network, &[1; 32]),
-                address(network, &[2; 32]),
-                "{network:?}"
-            );
+            assert_ne!(address(network, &[1; 32]), address(network, &[2; 32]), "{network:?}");
         }
     }
 }

@@ -26,9 +26,7 @@ pub fn to_atomic(amount: Decimal, decimals: u32) -> Result<u128, UriError> {
         return Err(UriError::TooPrecise(amount));
     }
     let mantissa = u128::try_from(a.mantissa()).map_err(|_| UriError::TooPrecise(amount))?;
-    mantissa
-        .checked_mul(10u128.pow(decimals - a.scale()))
-        .ok_or(UriError::TooPrecise(amount))
+    mantissa.checked_mul(10u128.pow(decimals - a.scale())).ok_or(UriError::TooPrecise(amount))
 }
 
 /// Converts a smallest-unit integer back to coin units.
@@ -40,24 +38,9 @@ pub fn from_atomic(atomic: u128, decimals: u32) -> Result<Decimal, UriError> {
 }
 
 /// Builds the payment URI for sending `amount` (in coin units) of `coin` to `address`.
-pub fn payment_uri(
-    coin: Coin,
-    env: Environment,
-    address: &str,
-    amount: Decimal,
-) -> Result<String, UriError> {
-    let token = || {
-        coin.token_contract(env)
-            .ok_or_else(|| UriError::NoTokenContract {
-                coin: coin.describe(),
-                env,
-            })
-    };
-    let chain_id = || {
-        coin.network
-            .evm_chain_id(env)
-            .ok_or_else(|| UriError::NoChainId(coin.describe()))
-    };
+pub fn payment_uri(coin: Coin, env: Environment, address: &str, amount: Decimal) -> Result<String, UriError> {
+    let token = || coin.token_contract(env).ok_or_else(|| UriError::NoTokenContract { coin: coin.describe(), env });
+    let chain_id = || coin.network.evm_chain_id(env).ok_or_else(|| UriError::NoChainId(coin.describe()));
     match coin.network {
         Network::Bitcoin => Ok(format!("bitcoin:{address}?amount={}", plain(amount))),
         Network::Litecoin => Ok(format!("litecoin:{address}?amount={}", plain(amount))),
@@ -66,11 +49,7 @@ pub fn payment_uri(
             if coin.is_native() {
                 Ok(format!("ethereum:{address}@{}?value={atomic}", chain_id()?))
             } else {
-                Ok(format!(
-                    "ethereum:{}@{}/transfer?address={address}&uint256={atomic}",
-                    token()?,
-                    chain_id()?
-                ))
+                Ok(format!("ethereum:{}@{}/transfer?address={address}&uint256={atomic}", token()?, chain_id()?))
             }
         }
         Network::Solana => {
@@ -81,11 +60,9 @@ pub fn payment_uri(
             }
             Ok(uri)
         }
-        Network::Ton => Ok(format!(
-            "ton://transfer/{address}?jetton={}&amount={}",
-            token()?,
-            to_atomic(amount, coin.decimals())?
-        )),
+        Network::Ton => {
+            Ok(format!("ton://transfer/{address}?jetton={}&amount={}", token()?, to_atomic(amount, coin.decimals())?))
+        }
         Network::Tron => Ok(address.to_owned()),
     }
 }
@@ -103,9 +80,7 @@ pub struct ParsedUri {
 }
 
 fn query_pairs(q: &str) -> impl Iterator<Item = (&str, &str)> {
-    q.split('&')
-        .filter(|p| !p.is_empty())
-        .map(|p| p.split_once('=').unwrap_or((p, "")))
+    q.split('&').filter(|p| !p.is_empty()).map(|p| p.split_once('=').unwrap_or((p, "")))
 }
 
 fn malformed(uri: &str) -> UriError {
@@ -128,8 +103,7 @@ fn eip681_number(s: &str, uri: &str) -> Result<u128, UriError> {
     let m = decimal(mantissa, uri)?.normalize();
     let shift = exp.checked_sub(m.scale()).ok_or_else(|| malformed(uri))?;
     let base = u128::try_from(m.mantissa()).map_err(|_| malformed(uri))?;
-    base.checked_mul(10u128.checked_pow(shift).ok_or_else(|| malformed(uri))?)
-        .ok_or_else(|| malformed(uri))
+    base.checked_mul(10u128.checked_pow(shift).ok_or_else(|| malformed(uri))?).ok_or_else(|| malformed(uri))
 }
 
 /// Parses a URI made by [`payment_uri`] (or any wallet's URI of the same forms) for `coin`.
@@ -137,12 +111,7 @@ pub fn parse_payment_uri(uri: &str, coin: Coin) -> Result<ParsedUri, UriError> {
     let (scheme, rest) = match uri.split_once(':') {
         Some((s, r)) if s.chars().all(|c| c.is_ascii_alphabetic()) => (s, r),
         _ => {
-            return Ok(ParsedUri {
-                address: uri.to_owned(),
-                amount: None,
-                chain_id: None,
-                token: None,
-            });
+            return Ok(ParsedUri { address: uri.to_owned(), amount: None, chain_id: None, token: None });
         }
     };
     let (path, query) = rest.split_once('?').unwrap_or((rest, ""));
@@ -172,30 +141,18 @@ pub fn parse_payment_uri(uri: &str, coin: Coin) -> Result<ParsedUri, UriError> {
                 let amount = param("uint256")
                     .map(|a| eip681_number(a, uri).and_then(|n| from_atomic(n, coin.decimals())))
                     .transpose()?;
-                Ok(ParsedUri {
-                    address: to.to_owned(),
-                    amount,
-                    chain_id,
-                    token: Some(target.to_owned()),
-                })
+                Ok(ParsedUri { address: to.to_owned(), amount, chain_id, token: Some(target.to_owned()) })
             } else if function.is_empty() {
                 let amount = param("value")
                     .map(|a| eip681_number(a, uri).and_then(|n| from_atomic(n, coin.decimals())))
                     .transpose()?;
-                Ok(ParsedUri {
-                    address: target.to_owned(),
-                    amount,
-                    chain_id,
-                    token: None,
-                })
+                Ok(ParsedUri { address: target.to_owned(), amount, chain_id, token: None })
             } else {
                 Err(malformed(uri))
             }
         }
         "ton" => {
-            let address = path
-                .strip_prefix("//transfer/")
-                .ok_or_else(|| malformed(uri))?;
+            let address = path.strip_prefix("//transfer/").ok_or_else(|| malformed(uri))?;
             let amount = param("amount")
                 .map(|a| eip681_number(a, uri).and_then(|n| from_atomic(n, coin.decimals())))
                 .transpose()?;
@@ -222,37 +179,13 @@ mod tests {
     #[test]
     fn bip21() {
         let btc = Coin::new(Asset::Btc, Network::Bitcoin);
-        let uri = payment_uri(
-            btc,
-            Testnet,
-            "tb1qw508d6qejxtdg4y5r3zarvary0c5xw7kxpjzsx",
-            dec("0.00045120"),
-        )
-        .unwrap();
-        assert_eq!(
-            uri,
-            "bitcoin:tb1qw508d6qejxtdg4y5r3zarvary0c5xw7kxpjzsx?amount=0.0004512"
-        );
+        let uri = payment_uri(btc, Testnet, "tb1qw508d6qejxtdg4y5r3zarvary0c5xw7kxpjzsx", dec("0.00045120")).unwrap();
+        assert_eq!(uri, "bitcoin:tb1qw508d6qejxtdg4y5r3zarvary0c5xw7kxpjzsx?amount=0.0004512");
         let ltc = Coin::new(Asset::Ltc, Network::Litecoin);
-        let uri = payment_uri(
-            ltc,
-            Mainnet,
-            "LVg2kJoFNg45Nbpy53h7Fe1wKyeXVRhMH9",
-            dec("1.5"),
-        )
-        .unwrap();
-        assert_eq!(
-            uri,
-            "litecoin:LVg2kJoFNg45Nbpy53h7Fe1wKyeXVRhMH9?amount=1.5"
-        );
+        let uri = payment_uri(ltc, Mainnet, "LVg2kJoFNg45Nbpy53h7Fe1wKyeXVRhMH9", dec("1.5")).unwrap();
+        assert_eq!(uri, "litecoin:LVg2kJoFNg45Nbpy53h7Fe1wKyeXVRhMH9?amount=1.5");
         // Tiny amounts never use an exponent.
-        let uri = payment_uri(
-            btc,
-            Mainnet,
-            "bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t4",
-            dec("0.00000001"),
-        )
-        .unwrap();
+        let uri = payment_uri(btc, Mainnet, "bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t4", dec("0.00000001")).unwrap();
         assert!(uri.ends_with("amount=0.00000001"), "{uri}");
     }
 
@@ -270,9 +203,7 @@ mod tests {
         let usdt = Coin::new(Asset::Usdt, Network::Ethereum);
         assert_eq!(
             payment_uri(usdt, Mainnet, EVM_TO, dec("29.99")).unwrap(),
-            format!(
-                "ethereum:0xdAC17F958D2ee523a2206206994597C13D831ec7@1/transfer?address={EVM_TO}&uint256=29990000"
-            )
+            format!("ethereum:0xdAC17F958D2ee523a2206206994597C13D831ec7@1/transfer?address={EVM_TO}&uint256=29990000")
         );
         let usdc_bsc = Coin::new(Asset::Usdc, Network::Bsc);
         assert_eq!(
@@ -282,32 +213,20 @@ mod tests {
             )
         );
         let usdc_amoy = Coin::new(Asset::Usdc, Network::Polygon);
-        assert!(
-            payment_uri(usdc_amoy, Testnet, EVM_TO, dec("1"))
-                .unwrap()
-                .contains("@80002/transfer")
-        );
+        assert!(payment_uri(usdc_amoy, Testnet, EVM_TO, dec("1")).unwrap().contains("@80002/transfer"));
         // No official USDT on Sepolia: a typed error, never a mainnet contract.
-        assert!(matches!(
-            payment_uri(usdt, Testnet, EVM_TO, dec("1")),
-            Err(UriError::NoTokenContract { .. })
-        ));
+        assert!(matches!(payment_uri(usdt, Testnet, EVM_TO, dec("1")), Err(UriError::NoTokenContract { .. })));
     }
 
     #[test]
     fn solana_pay_ton_tron() {
         let sol = Coin::new(Asset::Sol, Network::Solana);
         let to = "11111111111111111111111111111111";
-        assert_eq!(
-            payment_uri(sol, Mainnet, to, dec("0.25")).unwrap(),
-            format!("solana:{to}?amount=0.25")
-        );
+        assert_eq!(payment_uri(sol, Mainnet, to, dec("0.25")).unwrap(), format!("solana:{to}?amount=0.25"));
         let usdc = Coin::new(Asset::Usdc, Network::Solana);
         assert_eq!(
             payment_uri(usdc, Mainnet, to, dec("29.99")).unwrap(),
-            format!(
-                "solana:{to}?amount=29.99&spl-token=EPjFWdd5AufqSSqeM2qN1xzybapC8G4wEGGkZwyTDt1v"
-            )
+            format!("solana:{to}?amount=29.99&spl-token=EPjFWdd5AufqSSqeM2qN1xzybapC8G4wEGGkZwyTDt1v")
         );
         let ton = Coin::new(Asset::Usdt, Network::Ton);
         let ton_to = "EQCxE6mUtQJKFnGfaROTKOt1lZbDiiX1kCixRv7Nw2Id_sDs";
@@ -317,13 +236,7 @@ mod tests {
         );
         let tron = Coin::new(Asset::Usdt, Network::Tron);
         assert_eq!(
-            payment_uri(
-                tron,
-                Mainnet,
-                "TR7NHqjeKQxGTCi8q8ZY4pL8otSzgjLj6t",
-                dec("1")
-            )
-            .unwrap(),
+            payment_uri(tron, Mainnet, "TR7NHqjeKQxGTCi8q8ZY4pL8otSzgjLj6t", dec("1")).unwrap(),
             "TR7NHqjeKQxGTCi8q8ZY4pL8otSzgjLj6t"
         );
     }
@@ -343,13 +256,7 @@ mod tests {
         assert_eq!(p.amount.unwrap().to_string(), "2.014");
         assert_eq!(p.chain_id, Some(1));
         assert!(parse_payment_uri("ethereum:0xabc/approve?x=1", eth).is_err());
-        assert!(
-            parse_payment_uri(
-                "bitcoin:bc1q?amount=1e-3",
-                Coin::new(Asset::Btc, Network::Bitcoin)
-            )
-            .is_err()
-        );
+        assert!(parse_payment_uri("bitcoin:bc1q?amount=1e-3", Coin::new(Asset::Btc, Network::Bitcoin)).is_err());
     }
 
     mod props {

@@ -29,13 +29,7 @@ pub struct ErrorDetail {
 
 impl ErrorBody {
     pub fn new(code: &str, message: impl Into<String>) -> ErrorBody {
-        ErrorBody {
-            error: ErrorDetail {
-                code: code.to_owned(),
-                message: message.into(),
-                invalid_fields: vec![],
-            },
-        }
+        ErrorBody { error: ErrorDetail { code: code.to_owned(), message: message.into(), invalid_fields: vec![] } }
     }
 
     pub fn with_fields(mut self, fields: Vec<String>) -> ErrorBody {
@@ -63,11 +57,7 @@ impl FieldErrors {
 
     /// One sentence naming every problem.
     pub fn message(&self) -> String {
-        self.0
-            .iter()
-            .map(|(f, why)| format!("{f}: {why}"))
-            .collect::<Vec<_>>()
-            .join("; ")
+        self.0.iter().map(|(f, why)| format!("{f}: {why}")).collect::<Vec<_>>().join("; ")
     }
 
     pub fn into_body(self) -> ErrorBody {
@@ -98,8 +88,7 @@ impl<'a> Reader<'a> {
                     }
                     None
                 } else if s.chars().count() > max_len {
-                    self.errors
-                        .push(field, format!("must be at most {max_len} characters"));
+                    self.errors.push(field, format!("must be at most {max_len} characters"));
                     None
                 } else {
                     Some(s.to_owned())
@@ -118,10 +107,7 @@ impl<'a> Reader<'a> {
             Some(Value::Number(n)) => match n.as_u64() {
                 Some(q) if (1..=u64::from(MAX_QUANTITY)).contains(&q) => q as u32,
                 _ => {
-                    self.errors.push(
-                        "quantity",
-                        format!("must be a whole number from 1 to {MAX_QUANTITY}"),
-                    );
+                    self.errors.push("quantity", format!("must be a whole number from 1 to {MAX_QUANTITY}"));
                     1
                 }
             },
@@ -165,33 +151,22 @@ fn object(v: &Value) -> Result<&Map<String, Value>, FieldErrors> {
 
 fn read_quote(r: &mut Reader<'_>) -> Option<QuoteRequest> {
     let product_id = r.string("product_id", true, 64);
-    let method =
-        r.string("payment_method", true, 64)
-            .and_then(|m| match m.parse::<PaymentMethod>() {
-                Ok(m) => Some(m),
-                Err(e) => {
-                    r.errors.push("payment_method", e.to_string());
-                    None
-                }
-            });
+    let method = r.string("payment_method", true, 64).and_then(|m| match m.parse::<PaymentMethod>() {
+        Ok(m) => Some(m),
+        Err(e) => {
+            r.errors.push("payment_method", e.to_string());
+            None
+        }
+    });
     let quantity = r.quantity();
     let variant_id = r.string("variant_id", false, 64);
     let coupon_code = r.string("coupon_code", false, 64);
-    Some(QuoteRequest {
-        product_id: product_id?,
-        payment_method: method?,
-        quantity,
-        variant_id,
-        coupon_code,
-    })
+    Some(QuoteRequest { product_id: product_id?, payment_method: method?, quantity, variant_id, coupon_code })
 }
 
 impl QuoteRequest {
     pub fn from_json(v: &Value) -> Result<QuoteRequest, FieldErrors> {
-        let mut r = Reader {
-            obj: object(v)?,
-            errors: FieldErrors::default(),
-        };
+        let mut r = Reader { obj: object(v)?, errors: FieldErrors::default() };
         let q = read_quote(&mut r);
         match q {
             Some(q) if r.errors.is_empty() => Ok(q),
@@ -202,10 +177,7 @@ impl QuoteRequest {
 
 impl CreateOrderRequest {
     pub fn from_json(v: &Value) -> Result<CreateOrderRequest, FieldErrors> {
-        let mut r = Reader {
-            obj: object(v)?,
-            errors: FieldErrors::default(),
-        };
+        let mut r = Reader { obj: object(v)?, errors: FieldErrors::default() };
         let quote = read_quote(&mut r);
         let email = r.string("buyer_email", true, 254).and_then(|e| {
             if is_valid_email(&e) {
@@ -216,9 +188,7 @@ impl CreateOrderRequest {
             }
         });
         match (quote, email) {
-            (Some(quote), Some(buyer_email)) if r.errors.is_empty() => {
-                Ok(CreateOrderRequest { buyer_email, quote })
-            }
+            (Some(quote), Some(buyer_email)) if r.errors.is_empty() => Ok(CreateOrderRequest { buyer_email, quote }),
             _ => Err(r.errors),
         }
     }
@@ -235,9 +205,7 @@ pub fn is_valid_email(email: &str) -> bool {
         && !local.starts_with('.')
         && !local.ends_with('.')
         && !local.contains("..")
-        && local
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || "!#$%&'*+-/=?^_`{|}~.".contains(c));
+        && local.chars().all(|c| c.is_ascii_alphanumeric() || "!#$%&'*+-/=?^_`{|}~.".contains(c));
     let labels: Vec<&str> = domain.split('.').collect();
     let domain_ok = labels.len() >= 2
         && domain.len() <= 253
@@ -248,9 +216,7 @@ pub fn is_valid_email(email: &str) -> bool {
                 && !l.ends_with('-')
                 && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
         })
-        && labels
-            .last()
-            .is_some_and(|tld| tld.len() >= 2 && tld.chars().all(|c| c.is_ascii_alphabetic()));
+        && labels.last().is_some_and(|tld| tld.len() >= 2 && tld.chars().all(|c| c.is_ascii_alphabetic()));
     local_ok && domain_ok
 }
 
@@ -313,12 +279,7 @@ pub struct CryptoQuoteView {
 
 impl From<CryptoQuote> for CryptoQuoteView {
     fn from(q: CryptoQuote) -> Self {
-        CryptoQuoteView {
-            currency: q.coin.asset,
-            network: q.coin.network,
-            amount: q.amount,
-            exchange_rate: q.rate,
-        }
+        CryptoQuoteView { currency: q.coin.asset, network: q.coin.network, amount: q.amount, exchange_rate: q.rate }
     }
 }
 
@@ -405,24 +366,11 @@ mod tests {
         let e = CreateOrderRequest::from_json(&body).unwrap_err();
         assert_eq!(
             e.fields(),
-            [
-                "product_id",
-                "payment_method",
-                "quantity",
-                "variant_id",
-                "coupon_code",
-                "buyer_email"
-            ]
+            ["product_id", "payment_method", "quantity", "variant_id", "coupon_code", "buyer_email"]
         );
         let body = e.into_body();
         assert_eq!(body.error.code, "validation_failed");
-        assert!(
-            body.error
-                .message
-                .contains("unknown payment method `crypto_doge`"),
-            "{}",
-            body.error.message
-        );
+        assert!(body.error.message.contains("unknown payment method `crypto_doge`"), "{}", body.error.message);
     }
 
     #[test]
@@ -431,41 +379,32 @@ mod tests {
         assert_eq!(e.fields(), ["product_id", "payment_method", "buyer_email"]);
         let e = CreateOrderRequest::from_json(&json!([1, 2])).unwrap_err();
         assert_eq!(e.fields(), ["body"]);
-        let e = QuoteRequest::from_json(
-            &json!({"product_id": "p", "payment_method": "stripe", "quantity": 1.5}),
-        )
-        .unwrap_err();
-        assert_eq!(e.fields(), ["quantity"]);
-        let e = QuoteRequest::from_json(
-            &json!({"product_id": "p", "payment_method": "stripe", "quantity": "2"}),
-        )
-        .unwrap_err();
-        assert_eq!(e.fields(), ["quantity"]);
-        let e = QuoteRequest::from_json(&json!({"product_id": "  ", "payment_method": "stripe"}))
+        let e = QuoteRequest::from_json(&json!({"product_id": "p", "payment_method": "stripe", "quantity": 1.5}))
             .unwrap_err();
+        assert_eq!(e.fields(), ["quantity"]);
+        let e = QuoteRequest::from_json(&json!({"product_id": "p", "payment_method": "stripe", "quantity": "2"}))
+            .unwrap_err();
+        assert_eq!(e.fields(), ["quantity"]);
+        let e = QuoteRequest::from_json(&json!({"product_id": "  ", "payment_method": "stripe"})).unwrap_err();
         assert_eq!(e.fields(), ["product_id"]);
         let long = "x".repeat(65);
-        let e = QuoteRequest::from_json(&json!({"product_id": long, "payment_method": "stripe"}))
-            .unwrap_err();
+        let e = QuoteRequest::from_json(&json!({"product_id": long, "payment_method": "stripe"})).unwrap_err();
         assert_eq!(e.fields(), ["product_id"]);
-        let q = QuoteRequest::from_json(&json!({"product_id": "p", "payment_method": "paypal", "variant_id": null, "coupon_code": " SAVE10 "})).unwrap();
+        let q = QuoteRequest::from_json(
+            &json!({"product_id": "p", "payment_method": "paypal", "variant_id": null, "coupon_code": " SAVE10 "}),
+        )
+        .unwrap();
         assert_eq!(q.coupon_code.as_deref(), Some("SAVE10"));
     }
 
     #[test]
     fn emails() {
-        for ok in [
-            "a@b.co",
-            "customer@example.com",
-            "first.last+tag@sub.example.org",
-            "x_y@exa-mple.io",
-        ] {
+        for ok in ["a@b.co", "customer@example.com", "first.last+tag@sub.example.org", "x_y@exa-mple.io"] {
             assert!(is_valid_email(ok), "{ok}");
         }
-        for bad in [
-            "", "a", "a@", "@b.co", "a@b", "a@b.c", "a b@c.de", "a@b..co", ".a@b.co", "a@-b.co",
-            "a@b.c0", "a@@b.co",
-        ] {
+        for bad in
+            ["", "a", "a@", "@b.co", "a@b", "a@b.c", "a b@c.de", "a@b..co", ".a@b.co", "a@-b.co", "a@b.c0", "a@@b.co"]
+        {
             assert!(!is_valid_email(bad), "{bad}");
         }
     }
@@ -478,20 +417,15 @@ mod tests {
             json!({"error": {"code": "not_found", "message": "no such order"}})
         );
         let b = b.with_fields(vec!["quantity".into()]);
-        assert_eq!(
-            serde_json::to_value(&b).unwrap()["error"]["invalid_fields"],
-            json!(["quantity"])
-        );
+        assert_eq!(serde_json::to_value(&b).unwrap()["error"]["invalid_fields"], json!(["quantity"]));
     }
 
     #[test]
     fn amounts_accept_numbers_and_strings_exactly() {
-        let p: SandboxPayment =
-            serde_json::from_str(r#"{"amount": "0.000451250000000001"}"#).unwrap();
+        let p: SandboxPayment = serde_json::from_str(r#"{"amount": "0.000451250000000001"}"#).unwrap();
         assert_eq!(p.amount.to_string(), "0.000451250000000001");
         let p: SandboxPayment =
-            serde_json::from_str(r#"{"amount": 0.000451250000000001, "confirmations": 2}"#)
-                .unwrap();
+            serde_json::from_str(r#"{"amount": 0.000451250000000001, "confirmations": 2}"#).unwrap();
         assert_eq!(p.amount.to_string(), "0.000451250000000001");
         assert_eq!(p.confirmations, 2);
         assert!(serde_json::from_str::<SandboxPayment>(r#"{"amount": "abc"}"#).is_err());

@@ -6,8 +6,5 @@ use wasm_bindgen::prelude::*;
 /// The payment methods the widget knows, as their API strings.
 #[wasm_bindgen]
 pub fn payment_methods() -> Vec<String> {
-    shared::PaymentMethod::all()
-        .into_iter()
-        .map(|m| m.to_string())
-        .collect()
+    shared::PaymentMethod::all().into_iter().map(|m| m.to_string()).collect()
 }

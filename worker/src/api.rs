@@ -5,7 +5,10 @@ use chrono::Duration;
 use rust_decimal::Decimal;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
-use shared::wire::{CreateOrderRequest, Envelope, ListMeta, ListResponse, MethodView, ProductView, QuoteRequest, SandboxPayment, VariantView};
+use shared::wire::{
+    CreateOrderRequest, Envelope, ListMeta, ListResponse, MethodView, ProductView, QuoteRequest, SandboxPayment,
+    VariantView,
+};
 use shared::{Order, OrderEvent, OrderStatus};
 use worker::{Env, Request, Response, Result, Stub, console_error};
 
@@ -59,7 +62,10 @@ pub async fn handle(req: Request, env: Env) -> Result<Response> {
 async fn dispatch(ctx: &Ctx<'_>, route: Route, mut req: Request) -> Handled {
     let sandbox_only = matches!(
         route,
-        Route::SandboxPay(_) | Route::SandboxConfirm(_) | Route::SandboxCheckoutPage(_) | Route::SandboxCheckoutAction(..)
+        Route::SandboxPay(_)
+            | Route::SandboxConfirm(_)
+            | Route::SandboxCheckoutPage(_)
+            | Route::SandboxCheckoutAction(..)
     );
     if sandbox_only && !ctx.config.sandbox {
         return refuse(http::error(404, "not_found", "no such endpoint"));
@@ -159,7 +165,11 @@ async fn read_order(ctx: &Ctx<'_>, id: &str) -> Handled<Stored> {
     }
 }
 
-async fn store_call<B: serde::Serialize, T: serde::de::DeserializeOwned>(ctx: &Ctx<'_>, op: &str, body: &B) -> Handled<T> {
+async fn store_call<B: serde::Serialize, T: serde::de::DeserializeOwned>(
+    ctx: &Ctx<'_>,
+    op: &str,
+    body: &B,
+) -> Handled<T> {
     match rpc::call(&store_stub(ctx)?, op, body).await? {
         (_, Some(v), _) => Ok(v),
         (status, _, text) => Err(Refusal::Fail(worker::Error::RustError(format!("store {op}: {status} {text}")))),
@@ -192,7 +202,11 @@ async fn product(ctx: &Ctx<'_>, id: &str) -> Handled {
         description: p.description.clone(),
         price: p.prices.price,
         currency: p.prices.currency,
-        variants: p.variants.iter().map(|v| VariantView { id: v.id.clone(), name: v.name.clone(), price: v.price }).collect(),
+        variants: p
+            .variants
+            .iter()
+            .map(|v| VariantView { id: v.id.clone(), name: v.name.clone(), price: v.price })
+            .collect(),
         min_quantity: p.prices.min_quantity,
         max_quantity: p.prices.max_quantity,
         payment_methods: p.methods.iter().copied().map(MethodView::from).collect(),
@@ -205,7 +219,9 @@ async fn product(ctx: &Ctx<'_>, id: &str) -> Handled {
 /// How often each limited coupon named in the request has been used.
 async fn coupon_uses(ctx: &Ctx<'_>, code: Option<&str>) -> Handled<u32> {
     match code.and_then(|c| ctx.catalog.coupon(c)) {
-        Some(CouponDef { max_uses: Some(_), coupon }) => Ok(store_call::<_, i64>(ctx, "/coupon_uses", &coupon.code).await? as u32),
+        Some(CouponDef { max_uses: Some(_), coupon }) => {
+            Ok(store_call::<_, i64>(ctx, "/coupon_uses", &coupon.code).await? as u32)
+        }
         _ => Ok(0),
     }
 }
@@ -226,8 +242,11 @@ fn idempotency_key(req: &Request) -> Handled<Option<String>> {
         Some(k) if (1..=255).contains(&k.len()) && k.bytes().all(|b| b.is_ascii_graphic()) => Ok(Some(k)),
         Some(_) => refuse(http::json(
             400,
-            &shared::wire::ErrorBody::new("invalid_idempotency_key", "Idempotency-Key must be 1 to 255 visible ASCII characters")
-                .with_fields(vec!["Idempotency-Key".into()]),
+            &shared::wire::ErrorBody::new(
+                "invalid_idempotency_key",
+                "Idempotency-Key must be 1 to 255 visible ASCII characters",
+            )
+            .with_fields(vec!["Idempotency-Key".into()]),
         )),
     }
 }
@@ -314,21 +333,36 @@ async fn create_order(ctx: &Ctx<'_>, req: &mut Request) -> Handled {
             return match rpc::call::<_, Stored>(&order_stub(ctx, &order_id)?, "/read", &()).await? {
                 (_, Some(stored), _) => created(&stored.order, &stored.client_secret, true),
                 _ => {
-                    let mut r = http::error(409, "idempotency_in_progress", "the first request with this key is still running")?;
+                    let mut r = http::error(
+                        409,
+                        "idempotency_in_progress",
+                        "the first request with this key is still running",
+                    )?;
                     r.headers_mut().set("Retry-After", "1")?;
                     refuse(Ok(r))
                 }
             };
         }
         Reserved::IdempotencyConflict => {
-            return refuse(http::error(409, "idempotency_conflict", "this Idempotency-Key was used with a different body"));
+            return refuse(http::error(
+                409,
+                "idempotency_conflict",
+                "this Idempotency-Key was used with a different body",
+            ));
         }
         Reserved::RateLimited { retry_after } => {
             let mut r = http::error(429, "rate_limited", "too many orders from this address; try again shortly")?;
             r.headers_mut().set("Retry-After", &retry_after.to_string())?;
             return refuse(Ok(r));
         }
-        Reserved::CouponUsedUp => return refuse(http::field_error("coupon_code", "coupon_used_up", "the coupon has been used up")),
+        // The same answer the quote gives when it sees the coupon used up.
+        Reserved::CouponUsedUp => {
+            return refuse(http::field_error(
+                "coupon_code",
+                "validation_failed",
+                "coupon_code: the coupon has been used up",
+            ));
+        }
         Reserved::OutOfStock { available } => {
             return refuse(http::field_error(
                 "quantity",
@@ -364,7 +398,10 @@ async fn get_order(ctx: &Ctx<'_>, req: &Request, id: &str) -> Handled {
     };
     // The tag covers the order, not the server time in the view, so an unchanged order is 304.
     let kind = if matches!(reader, Reader::Seller) { "seller" } else { "buyer" };
-    let tag = format!("\"{}\"", ids::hex(&Sha256::digest(format!("{kind}:{}", serde_json::to_string(&stored.order)?).as_bytes())[..16]));
+    let tag = format!(
+        "\"{}\"",
+        ids::hex(&Sha256::digest(format!("{kind}:{}", serde_json::to_string(&stored.order)?).as_bytes())[..16])
+    );
     let mut resp = if req.headers().get("If-None-Match")?.is_some_and(|t| t.split(',').any(|t| t.trim() == tag)) {
         Response::empty()?.with_status(304)
     } else {
@@ -414,12 +451,20 @@ async fn list_orders(ctx: &Ctx<'_>, req: &Request) -> Handled {
 async fn update_order(ctx: &Ctx<'_>, req: &mut Request, id: &str) -> Handled {
     let body = http::read_json(req).await?;
     let status = match body.get("status") {
-        Some(Value::String(s)) => s.parse::<OrderStatus>().or_else(|e| refuse(http::field_error("status", "invalid_status", e.to_string())))?,
-        _ => return refuse(http::field_error("status", "validation_failed", "status is required, as a string")),
+        Some(Value::String(s)) => s
+            .parse::<OrderStatus>()
+            .or_else(|e| refuse(http::field_error("status", "invalid_status", e.to_string())))?,
+        _ => {
+            return refuse(http::field_error("status", "validation_failed", "status is required, as a string"));
+        }
     };
     read_order(ctx, id).await?;
     let Some(event) = OrderEvent::from_status_update(status) else {
-        return refuse(http::error(409, "illegal_transition", format!("an order cannot be set to {status}: payments move it there")));
+        return refuse(http::error(
+            409,
+            "illegal_transition",
+            format!("an order cannot be set to {status}: payments move it there"),
+        ));
     };
     let order = send_event(ctx, id, &event).await?;
     Ok(http::json(200, &Envelope { data: order })?)
@@ -430,8 +475,8 @@ async fn update_order(ctx: &Ctx<'_>, req: &mut Request, id: &str) -> Handled {
 async fn sandbox_pay(ctx: &Ctx<'_>, req: &mut Request, id: &str) -> Handled {
     let (_, stored) = authorized_order(ctx, req, id).await?;
     let body = http::read_json(req).await?;
-    let pay: SandboxPayment =
-        serde_json::from_value(body).or_else(|e| refuse(http::field_error("amount", "validation_failed", e.to_string())))?;
+    let pay: SandboxPayment = serde_json::from_value(body)
+        .or_else(|e| refuse(http::field_error("amount", "validation_failed", e.to_string())))?;
     if pay.amount <= Decimal::ZERO {
         return refuse(http::field_error("amount", "validation_failed", "amount must be positive"));
     }
@@ -449,7 +494,13 @@ async fn sandbox_confirm(ctx: &Ctx<'_>, req: &mut Request, id: &str) -> Handled 
     let body = http::read_json(req).await?;
     let confirmations = match body.get("confirmations").and_then(Value::as_u64) {
         Some(n) if n <= u64::from(u32::MAX) => n as u32,
-        _ => return refuse(http::field_error("confirmations", "validation_failed", "confirmations must be a whole number")),
+        _ => {
+            return refuse(http::field_error(
+                "confirmations",
+                "validation_failed",
+                "confirmations must be a whole number",
+            ));
+        }
     };
     let order = send_event(ctx, id, &OrderEvent::ConfirmationsUpdated { confirmations }).await?;
     Ok(http::json(200, &Envelope { data: order.public_view(now()) })?)
@@ -464,7 +515,9 @@ fn html(status: u16, body: String) -> Handled {
 async fn checkout_order(ctx: &Ctx<'_>, id: &str, token: &str) -> Handled<Stored> {
     let stored = match read_order(ctx, id).await {
         Ok(s) if ids::constant_time_eq(token, &checkout_token(&s.client_secret)) => s,
-        Ok(_) | Err(Refusal::Respond(_)) => return Err(Refusal::Respond(html(404, sandbox_page::done("No such checkout."))?)),
+        Ok(_) | Err(Refusal::Respond(_)) => {
+            return Err(Refusal::Respond(html(404, sandbox_page::done("No such checkout."))?));
+        }
         Err(e) => return Err(e),
     };
     Ok(stored)
@@ -490,8 +543,12 @@ async fn checkout_action(ctx: &Ctx<'_>, req: &mut Request, id: &str, action: Che
         CheckoutAction::Cancel => OrderEvent::Cancelled,
     };
     match send_event(ctx, id, &event).await {
-        Ok(o) => html(200, sandbox_page::done(&format!("Order {} is {}. You can close this tab.", o.order_number, o.status))),
-        Err(Refusal::Respond(_)) => html(409, sandbox_page::done("This order can no longer be paid or cancelled here.")),
+        Ok(o) => {
+            html(200, sandbox_page::done(&format!("Order {} is {}. You can close this tab.", o.order_number, o.status)))
+        }
+        Err(Refusal::Respond(_)) => {
+            html(409, sandbox_page::done("This order can no longer be paid or cancelled here."))
+        }
         Err(e) => Err(e),
     }
 }

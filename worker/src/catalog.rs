@@ -76,9 +76,7 @@ impl Catalog {
 
     /// Coupon codes match case-insensitively.
     pub fn coupon(&self, code: &str) -> Option<&CouponDef> {
-        self.coupons
-            .iter()
-            .find(|c| c.coupon.code.eq_ignore_ascii_case(code))
+        self.coupons.iter().find(|c| c.coupon.code.eq_ignore_ascii_case(code))
     }
 
     pub fn fee(&self, m: PaymentMethod) -> MethodFee {
@@ -241,12 +239,7 @@ impl Problems {
         s.parse().map_err(|e| self.add(at, e)).ok()
     }
 
-    fn adjustment(
-        &mut self,
-        at: &str,
-        percent: &Option<String>,
-        fixed: &Option<String>,
-    ) -> Option<Adjustment> {
+    fn adjustment(&mut self, at: &str, percent: &Option<String>, fixed: &Option<String>) -> Option<Adjustment> {
         match (percent, fixed) {
             (Some(p), None) => self.decimal(at, p).map(Adjustment::Percent),
             (None, Some(f)) => self.decimal(at, f).map(Adjustment::Fixed),
@@ -280,14 +273,8 @@ pub fn parse(source: &str) -> Result<Catalog, Vec<String>> {
     for (name, fee) in &raw.store.fees {
         let at = format!("store.fees.{name}");
         let method = p.method(&at, name);
-        let percent = fee
-            .percent
-            .as_deref()
-            .map_or(Some(Decimal::ZERO), |s| p.decimal(&at, s));
-        let fixed = fee
-            .fixed
-            .as_deref()
-            .map_or(Some(Decimal::ZERO), |s| p.decimal(&at, s));
+        let percent = fee.percent.as_deref().map_or(Some(Decimal::ZERO), |s| p.decimal(&at, s));
+        let fixed = fee.fixed.as_deref().map_or(Some(Decimal::ZERO), |s| p.decimal(&at, s));
         if let (Some(m), Some(percent), Some(fixed)) = (method, percent, fixed) {
             fees.insert(m, MethodFee { percent, fixed });
         }
@@ -334,23 +321,12 @@ pub fn parse(source: &str) -> Result<Catalog, Vec<String>> {
         if let Some(product) = product(&mut p, &at, raw_product, &store_methods, &mut all_keys) {
             for m in &product.methods {
                 if let Some(coin) = m.coin() {
-                    let stable_usd =
-                        coin.asset.is_usd_stablecoin() && product.prices.currency == Fiat::Usd;
+                    let stable_usd = coin.asset.is_usd_stablecoin() && product.prices.currency == Fiat::Usd;
                     if !stable_usd && !rates.contains_key(&(product.prices.currency, coin.asset)) {
-                        p.add(
-                            &at,
-                            format!(
-                                "no sandbox rate for {}/{}",
-                                coin.asset.ticker(),
-                                product.prices.currency
-                            ),
-                        );
+                        p.add(&at, format!("no sandbox rate for {}/{}", coin.asset.ticker(), product.prices.currency));
                     }
                     if !confirmations.contains_key(&coin.network) {
-                        p.add(
-                            &at,
-                            format!("no confirmations count for network {:?}", coin.network),
-                        );
+                        p.add(&at, format!("no confirmations count for network {:?}", coin.network));
                     }
                 }
             }
@@ -361,10 +337,7 @@ pub fn parse(source: &str) -> Result<Catalog, Vec<String>> {
     let mut coupons: Vec<CouponDef> = Vec::new();
     for c in &raw.coupons {
         let at = format!("coupon `{}`", c.code);
-        if coupons
-            .iter()
-            .any(|d| d.coupon.code.eq_ignore_ascii_case(&c.code))
-        {
+        if coupons.iter().any(|d| d.coupon.code.eq_ignore_ascii_case(&c.code)) {
             p.add(&at, "is defined twice");
         }
         for pid in &c.products {
@@ -417,10 +390,7 @@ fn product(
     if let (Some(c), Some(pr)) = (currency, price)
         && (pr < Decimal::ZERO || !c.is_exact(pr))
     {
-        p.add(
-            at,
-            format!("price {pr} is not a whole number of {c} minor units"),
-        );
+        p.add(at, format!("price {pr} is not a whole number of {c} minor units"));
     }
     let mut methods = Vec::new();
     match &raw.methods {
@@ -453,16 +423,9 @@ fn product(
             Some(s) => {
                 if let Some(price) = p.decimal(&vat, s) {
                     if currency.is_some_and(|c| !c.is_exact(price)) || price < Decimal::ZERO {
-                        p.add(
-                            &vat,
-                            format!("price {price} is not a whole number of minor units"),
-                        );
+                        p.add(&vat, format!("price {price} is not a whole number of minor units"));
                     }
-                    variants.push(Variant {
-                        id: v.id.clone(),
-                        name: v.name.clone(),
-                        price,
-                    });
+                    variants.push(Variant { id: v.id.clone(), name: v.name.clone(), price });
                 }
             }
         }
@@ -470,15 +433,10 @@ fn product(
 
     let mut volume_discounts = Vec::new();
     for v in &raw.volume_discounts {
-        if let Some(discount) = p.adjustment(
-            &format!("{at}, volume discount from {}", v.min_quantity),
-            &v.percent,
-            &v.fixed,
-        ) {
-            volume_discounts.push(VolumeDiscount {
-                min_quantity: v.min_quantity,
-                discount,
-            });
+        if let Some(discount) =
+            p.adjustment(&format!("{at}, volume discount from {}", v.min_quantity), &v.percent, &v.fixed)
+        {
+            volume_discounts.push(VolumeDiscount { min_quantity: v.min_quantity, discount });
         }
     }
 
@@ -486,10 +444,7 @@ fn product(
     if let Some(max) = raw.max_quantity
         && max < min_quantity
     {
-        p.add(
-            at,
-            format!("max_quantity {max} is below min_quantity {min_quantity}"),
-        );
+        p.add(at, format!("max_quantity {max} is below min_quantity {min_quantity}"));
     }
 
     let delivery = match (&raw.delivery.text, &raw.delivery.stock) {
@@ -536,22 +491,11 @@ mod tests {
         assert_eq!(premium.name, "Premium License");
         assert_eq!(premium.prices.price.to_string(), "29.99");
         assert_eq!(premium.prices.currency, Fiat::Usd);
-        assert_eq!(
-            premium.methods.len(),
-            PaymentMethod::ALL_STRINGS.len(),
-            "every seed method"
-        );
+        assert_eq!(premium.methods.len(), PaymentMethod::ALL_STRINGS.len(), "every seed method");
         assert!(matches!(&premium.delivery, Delivery::Stock(k) if k.len() >= 50));
         assert!(c.products.iter().any(|p| !p.variants.is_empty()));
-        assert!(
-            c.products
-                .iter()
-                .any(|p| p.prices.max_quantity.is_some() && !p.prices.volume_discounts.is_empty())
-        );
-        assert_eq!(
-            c.coupon("save10").unwrap().coupon.discount,
-            Adjustment::Percent(Decimal::TEN)
-        );
+        assert!(c.products.iter().any(|p| p.prices.max_quantity.is_some() && !p.prices.volume_discounts.is_empty()));
+        assert_eq!(c.coupon("save10").unwrap().coupon.discount, Adjustment::Percent(Decimal::TEN));
         assert_eq!(c.invoice_minutes, 30);
     }
 
@@ -569,60 +513,31 @@ mod tests {
     fn unknown_method_is_named() {
         let e = with(&base("[\"crypto_doge\"]", "{ text = \"x\" }", ""));
         assert!(
-            e.iter().any(|m| m.contains("product `prod_bad`")
-                && m.contains("unknown payment method `crypto_doge`")),
+            e.iter().any(|m| m.contains("product `prod_bad`") && m.contains("unknown payment method `crypto_doge`")),
             "{e:?}"
         );
     }
 
     #[test]
     fn variant_without_price_is_named() {
-        let e = with(&base(
-            "\"all\"",
-            "{ text = \"x\" }",
-            "[[products.variants]]\nid = \"var_x\"\nname = \"X\"\n",
-        ));
-        assert!(
-            e.iter()
-                .any(|m| m.contains("variant `var_x`") && m.contains("has no price")),
-            "{e:?}"
-        );
+        let e = with(&base("\"all\"", "{ text = \"x\" }", "[[products.variants]]\nid = \"var_x\"\nname = \"X\"\n"));
+        assert!(e.iter().any(|m| m.contains("variant `var_x`") && m.contains("has no price")), "{e:?}");
     }
 
     #[test]
     fn other_problems_are_named() {
-        let e = with(&base(
-            "\"all\"",
-            "{ stock = [\"TG-DUP\", \"TG-DUP\"] }",
-            "max_quantity = 0",
-        ));
+        let e = with(&base("\"all\"", "{ stock = [\"TG-DUP\", \"TG-DUP\"] }", "max_quantity = 0"));
         assert!(e.iter().any(|m| m.contains("TG-DUP")), "{e:?}");
         let e = with(&base("\"all\"", "{ text = \"x\", stock = [\"a\"] }", ""));
-        assert!(
-            e.iter()
-                .any(|m| m.contains("exactly one of `text` or `stock`")),
-            "{e:?}"
-        );
+        assert!(e.iter().any(|m| m.contains("exactly one of `text` or `stock`")), "{e:?}");
         let e = with("[[coupons]]\nid = \"c\"\ncode = \"SAVE10\"\npercent = \"5\"\n");
-        assert!(
-            e.iter()
-                .any(|m| m.contains("coupon `SAVE10`: is defined twice")),
-            "{e:?}"
-        );
-        let e = with(
-            "[[coupons]]\nid = \"c\"\ncode = \"X\"\npercent = \"5\"\nproducts = [\"prod_nope\"]\n",
-        );
-        assert!(
-            e.iter().any(|m| m.contains("unknown product `prod_nope`")),
-            "{e:?}"
-        );
+        assert!(e.iter().any(|m| m.contains("coupon `SAVE10`: is defined twice")), "{e:?}");
+        let e = with("[[coupons]]\nid = \"c\"\ncode = \"X\"\npercent = \"5\"\nproducts = [\"prod_nope\"]\n");
+        assert!(e.iter().any(|m| m.contains("unknown product `prod_nope`")), "{e:?}");
         let e = with(&base("\"all\"", "{ text = \"x\" }", "").replace("\"1.00\"", "\"1.001\""));
         assert!(e.iter().any(|m| m.contains("not a whole number")), "{e:?}");
         let e = with(&base("\"all\"", "{ text = \"x\" }", "").replace("\"USD\"", "\"CHF\""));
-        assert!(
-            e.iter().any(|m| m.contains("no sandbox rate for BTC/CHF")),
-            "{e:?}"
-        );
+        assert!(e.iter().any(|m| m.contains("no sandbox rate for BTC/CHF")), "{e:?}");
         let e = parse("[store]\nname = 1").unwrap_err();
         assert!(e[0].starts_with("catalog.toml:"), "{e:?}");
     }

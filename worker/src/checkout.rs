@@ -46,38 +46,27 @@ pub fn price<'a>(
     req: &QuoteRequest,
     coupon_uses: impl Fn(&CouponDef) -> u32,
 ) -> Result<Priced<'a>, FieldErrors> {
-    let product = catalog.product(&req.product_id).ok_or_else(|| {
-        field_error(
-            "product_id",
-            format!("unknown product `{}`", req.product_id),
-        )
-    })?;
+    let product = catalog
+        .product(&req.product_id)
+        .ok_or_else(|| field_error("product_id", format!("unknown product `{}`", req.product_id)))?;
     let variant = match (&req.variant_id, product.variants.is_empty()) {
-        (Some(id), _) => Some(product.variant(id).ok_or_else(|| {
-            field_error(
-                "variant_id",
-                format!("unknown variant `{id}` of this product"),
-            )
-        })?),
+        (Some(id), _) => Some(
+            product
+                .variant(id)
+                .ok_or_else(|| field_error("variant_id", format!("unknown variant `{id}` of this product")))?,
+        ),
         (None, false) => {
-            return Err(field_error(
-                "variant_id",
-                "is required: this product has variants",
-            ));
+            return Err(field_error("variant_id", "is required: this product has variants"));
         }
         (None, true) => None,
     };
     if !product.methods.contains(&req.payment_method) {
-        return Err(field_error(
-            "payment_method",
-            format!("`{}` is not enabled for this product", req.payment_method),
-        ));
+        return Err(field_error("payment_method", format!("`{}` is not enabled for this product", req.payment_method)));
     }
     let coupon = match &req.coupon_code {
         Some(code) => {
-            let def = catalog
-                .coupon(code)
-                .ok_or_else(|| field_error("coupon_code", format!("unknown coupon `{code}`")))?;
+            let def =
+                catalog.coupon(code).ok_or_else(|| field_error("coupon_code", format!("unknown coupon `{code}`")))?;
             Some(def)
         }
         None => None,
@@ -98,24 +87,12 @@ pub fn price<'a>(
     .map_err(pricing_error)?;
     let crypto = match req.payment_method.coin() {
         Some(coin) => Some(
-            pricing::to_crypto(
-                breakdown.total,
-                breakdown.currency,
-                coin,
-                catalog.rate(breakdown.currency, coin.asset),
-            )
-            .map_err(pricing_error)?,
+            pricing::to_crypto(breakdown.total, breakdown.currency, coin, catalog.rate(breakdown.currency, coin.asset))
+                .map_err(pricing_error)?,
         ),
         None => None,
     };
-    Ok(Priced {
-        product,
-        variant,
-        method: req.payment_method,
-        coupon,
-        breakdown,
-        crypto,
-    })
+    Ok(Priced { product, variant, method: req.payment_method, coupon, breakdown, crypto })
 }
 
 #[cfg(test)]
@@ -177,33 +154,17 @@ mod tests {
     #[test]
     fn refusals_name_their_field() {
         let c = catalog::parse(catalog::SOURCE).unwrap();
-        assert_eq!(
-            fields(price(&c, &req("prod_nope", "stripe"), |_| 0).unwrap_err()),
-            ["product_id"]
-        );
-        assert_eq!(
-            fields(price(&c, &req("prod_credits", "paypal"), |_| 0).unwrap_err()),
-            ["payment_method"]
-        );
-        assert_eq!(
-            fields(price(&c, &req("prod_bundle", "stripe"), |_| 0).unwrap_err()),
-            ["variant_id"]
-        );
+        assert_eq!(fields(price(&c, &req("prod_nope", "stripe"), |_| 0).unwrap_err()), ["product_id"]);
+        assert_eq!(fields(price(&c, &req("prod_credits", "paypal"), |_| 0).unwrap_err()), ["payment_method"]);
+        assert_eq!(fields(price(&c, &req("prod_bundle", "stripe"), |_| 0).unwrap_err()), ["variant_id"]);
         let mut r = req("prod_bundle", "stripe");
         r.variant_id = Some("var_nope".into());
         assert_eq!(fields(price(&c, &r, |_| 0).unwrap_err()), ["variant_id"]);
         r.variant_id = Some("var_team".into());
-        assert_eq!(
-            price(&c, &r, |_| 0).unwrap().breakdown.subtotal.to_string(),
-            "79.00"
-        );
+        assert_eq!(price(&c, &r, |_| 0).unwrap().breakdown.subtotal.to_string(), "79.00");
         for code in ["NOPE", "SUMMER"] {
             r.coupon_code = Some(code.into());
-            assert_eq!(
-                fields(price(&c, &r, |_| 0).unwrap_err()),
-                ["coupon_code"],
-                "{code}"
-            );
+            assert_eq!(fields(price(&c, &r, |_| 0).unwrap_err()), ["coupon_code"], "{code}");
         }
         r.coupon_code = Some("ONCE".into());
         assert!(price(&c, &r, |_| 0).is_ok());

@@ -117,7 +117,8 @@ mod tests {
 
     #[test]
     fn production_refuses_the_test_key_missing_keys_and_wildcards() {
-        let e = config(&[("SANDBOX", "false"), ("SELLER_API_KEY", TEST_SELLER_KEY), ("ALLOWED_ORIGINS", "*")]).unwrap_err();
+        let e =
+            config(&[("SANDBOX", "false"), ("SELLER_API_KEY", TEST_SELLER_KEY), ("ALLOWED_ORIGINS", "*")]).unwrap_err();
         assert!(e.iter().any(|m| m.contains("public test key")), "{e:?}");
         assert!(e.iter().any(|m| m.contains("`*` only in the sandbox")), "{e:?}");
         let e = config(&[("SANDBOX", "false")]).unwrap_err();

@@ -37,11 +37,8 @@ fn open_sandbox_payment(order: &mut Order, catalog: &Catalog, origin: &str, clie
         }
         None => {
             order.confirmations_required = 0;
-            order.checkout_url = Some(format!(
-                "{origin}/sandbox/checkout/{}?token={}",
-                order.id,
-                checkout_token(client_secret)
-            ));
+            order.checkout_url =
+                Some(format!("{origin}/sandbox/checkout/{}?token={}", order.id, checkout_token(client_secret)));
         }
     }
 }

@@ -108,10 +108,8 @@ pub fn preflight(req: &Request, config: &Config) -> Result<Response> {
             let headers = Headers::new();
             headers.set("Access-Control-Allow-Origin", &o)?;
             headers.set("Access-Control-Allow-Methods", "GET, POST, OPTIONS")?;
-            headers.set(
-                "Access-Control-Allow-Headers",
-                "Content-Type, Idempotency-Key, X-Client-Secret, If-None-Match",
-            )?;
+            headers
+                .set("Access-Control-Allow-Headers", "Content-Type, Idempotency-Key, X-Client-Secret, If-None-Match")?;
             headers.set("Access-Control-Max-Age", "600")?;
             headers.set("Vary", "Origin")?;
             Ok(Response::empty()?.with_status(204).with_headers(headers))

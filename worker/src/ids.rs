@@ -18,7 +18,8 @@ pub fn order_id() -> String {
 
 /// Whether `s` has the shape of an order id (checked before any storage is touched).
 pub fn is_order_id(s: &str) -> bool {
-    s.strip_prefix("ord_").is_some_and(|h| h.len() == 32 && h.bytes().all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase()))
+    s.strip_prefix("ord_")
+        .is_some_and(|h| h.len() == 32 && h.bytes().all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase()))
 }
 
 /// The buyer's key to their order: 256 random bits.

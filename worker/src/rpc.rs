@@ -13,7 +13,11 @@ pub fn reply<T: Serialize>(value: &T) -> Result<Response> {
 }
 
 /// Calls `op` on a Durable Object; returns the status and the parsed body (None unless 2xx).
-pub async fn call<B: Serialize, T: DeserializeOwned>(stub: &Stub, op: &str, body: &B) -> Result<(u16, Option<T>, String)> {
+pub async fn call<B: Serialize, T: DeserializeOwned>(
+    stub: &Stub,
+    op: &str,
+    body: &B,
+) -> Result<(u16, Option<T>, String)> {
     let mut init = RequestInit::new();
     init.with_method(Method::Post).with_body(Some(serde_json::to_string(body)?.into()));
     let req = Request::new_with_init(&format!("https://do.internal{op}"), &init)?;

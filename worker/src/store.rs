@@ -33,13 +33,21 @@ pub struct Reserve {
 #[derive(Debug, Serialize, Deserialize)]
 #[serde(tag = "outcome", rename_all = "snake_case")]
 pub enum Reserved {
-    Reserved { items: Vec<String> },
+    Reserved {
+        items: Vec<String>,
+    },
     /// The same key and body were seen: this is that order.
-    Replay { order_id: String },
+    Replay {
+        order_id: String,
+    },
     IdempotencyConflict,
-    RateLimited { retry_after: i64 },
+    RateLimited {
+        retry_after: i64,
+    },
     CouponUsedUp,
-    OutOfStock { available: u32 },
+    OutOfStock {
+        available: u32,
+    },
 }
 
 #[derive(Debug, Default, Serialize, Deserialize)]
@@ -183,7 +191,10 @@ impl StoreObject {
             sql.exec("INSERT INTO coupon_uses (order_id, code) VALUES (?, ?)", vec![s(&id), s(code)])?;
         }
         if let Some((key, hash)) = &r.idempotency {
-            sql.exec("INSERT INTO idempotency (key, body_hash, order_id) VALUES (?, ?, ?)", vec![s(key), s(hash), s(&id)])?;
+            sql.exec(
+                "INSERT INTO idempotency (key, body_hash, order_id) VALUES (?, ?, ?)",
+                vec![s(key), s(hash), s(&id)],
+            )?;
         }
         sql.exec(
             "INSERT INTO hits (ip, window, n) VALUES (?, ?, 1) ON CONFLICT (ip, window) DO UPDATE SET n = n + 1",
@@ -250,7 +261,8 @@ impl StoreObject {
     }
 
     fn list(&self, q: &ListQuery) -> Result<Listed> {
-        let filter = "WHERE (?1 IS NULL OR status = ?1) AND (?2 IS NULL OR email = ?2) AND (?3 IS NULL OR product_id = ?3)";
+        let filter =
+            "WHERE (?1 IS NULL OR status = ?1) AND (?2 IS NULL OR email = ?2) AND (?3 IS NULL OR product_id = ?3)";
         let email = q.email.as_ref().map(|e| e.to_ascii_lowercase());
         let bind = || vec![opt(&q.status), opt(&email), opt(&q.product_id)];
         let total = self.count(&format!("SELECT COUNT(*) AS n FROM orders {filter}"), bind())?;

@@ -11,10 +11,8 @@ const WASM_PACK_VERSION: &str = "0.15.1";
 
 pub fn all() -> Result {
     wasm_target()?;
-    let lock =
-        fs::read_to_string(root().join("Cargo.lock")).map_err(|e| format!("Cargo.lock: {e}"))?;
-    let bindgen =
-        locked_version(&lock, "wasm-bindgen").ok_or("wasm-bindgen is not in Cargo.lock")?;
+    let lock = fs::read_to_string(root().join("Cargo.lock")).map_err(|e| format!("Cargo.lock: {e}"))?;
+    let bindgen = locked_version(&lock, "wasm-bindgen").ok_or("wasm-bindgen is not in Cargo.lock")?;
     let worker = locked_version(&lock, "worker").ok_or("worker is not in Cargo.lock")?;
     cargo_tool("wasm-bindgen", "wasm-bindgen-cli", &bindgen)?;
     cargo_tool("worker-build", "worker-build", &worker)?;
@@ -25,10 +23,7 @@ pub fn all() -> Result {
 
 fn wasm_target() -> Result {
     let installed = output("rustup", &["target", "list", "--installed"]).unwrap_or_default();
-    if installed
-        .lines()
-        .any(|l| l.trim() == "wasm32-unknown-unknown")
-    {
+    if installed.lines().any(|l| l.trim() == "wasm32-unknown-unknown") {
         return Ok(());
     }
     run_cmd("rustup", &["target", "add", "wasm32-unknown-unknown"])
@@ -39,20 +34,13 @@ pub fn locked_version(lock: &str, name: &str) -> Option<String> {
     let needle = format!("name = \"{name}\"\n");
     let at = lock.find(&needle)? + needle.len();
     let line = lock[at..].lines().next()?;
-    Some(
-        line.strip_prefix("version = \"")?
-            .trim_end_matches('"')
-            .to_owned(),
-    )
+    Some(line.strip_prefix("version = \"")?.trim_end_matches('"').to_owned())
 }
 
 /// Installs `krate` at `version` unless `bin --version` already reports it.
 fn cargo_tool(bin: &str, krate: &str, version: &str) -> Result {
     let have = output(bin, &["--version"]).unwrap_or_default();
-    if have
-        .split_whitespace()
-        .any(|w| w.trim_start_matches('v') == version)
-    {
+    if have.split_whitespace().any(|w| w.trim_start_matches('v') == version) {
         return Ok(());
     }
     println!("xtask: installing {krate} {version} (a few minutes, once)");
@@ -63,8 +51,7 @@ fn cargo_tool(bin: &str, krate: &str, version: &str) -> Result {
 /// `npm ci` from package-lock.json, skipped when node_modules was made from the same lock.
 fn npm_packages() -> Result {
     let root = root();
-    let lock =
-        fs::read(root.join("package-lock.json")).map_err(|e| format!("package-lock.json: {e}"))?;
+    let lock = fs::read(root.join("package-lock.json")).map_err(|e| format!("package-lock.json: {e}"))?;
     let stamp = root.join("node_modules/.tollgate-lock");
     if fs::read(&stamp).ok().as_deref() == Some(&lock[..]) {
         return Ok(());
@@ -80,11 +67,7 @@ fn debian_packages() -> Result {
         ("/usr/bin/chromedriver", "chromium-driver"),
         ("/usr/bin/wasm-opt", "binaryen"),
     ];
-    let missing: Vec<&str> = wanted
-        .iter()
-        .filter(|(p, _)| !Path::new(p).exists())
-        .map(|(_, pkg)| *pkg)
-        .collect();
+    let missing: Vec<&str> = wanted.iter().filter(|(p, _)| !Path::new(p).exists()).map(|(_, pkg)| *pkg).collect();
     if missing.is_empty() {
         return Ok(());
     }
@@ -102,14 +85,8 @@ mod tests {
     #[test]
     fn reads_locked_versions() {
         let lock = "[[package]]\nname = \"wasm-bindgen\"\nversion = \"0.2.130\"\n\n[[package]]\nname = \"wasm-bindgen-futures\"\nversion = \"0.4.80\"\n";
-        assert_eq!(
-            locked_version(lock, "wasm-bindgen").as_deref(),
-            Some("0.2.130")
-        );
-        assert_eq!(
-            locked_version(lock, "wasm-bindgen-futures").as_deref(),
-            Some("0.4.80")
-        );
+        assert_eq!(locked_version(lock, "wasm-bindgen").as_deref(), Some("0.2.130"));
+        assert_eq!(locked_version(lock, "wasm-bindgen-futures").as_deref(), Some("0.4.80"));
         assert_eq!(locked_version(lock, "worker"), None);
     }
 }

@@ -8,10 +8,7 @@ pub type Result<T = ()> = std::result::Result<T, String>;
 
 /// The workspace root.
 pub fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .expect("xtask lives in the workspace")
-        .to_path_buf()
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).parent().expect("xtask lives in the workspace").to_path_buf()
 }
 
 /// A command to run from the workspace root.
@@ -26,16 +23,11 @@ pub fn run(mut c: Command) -> Result {
     let shown = format!(
         "{} {}",
         c.get_program().display(),
-        c.get_args()
-            .map(|a| a.to_string_lossy())
-            .collect::<Vec<_>>()
-            .join(" ")
+        c.get_args().map(|a| a.to_string_lossy()).collect::<Vec<_>>().join(" ")
     );
     println!("\n$ {shown}");
     let started = Instant::now();
-    let status = c
-        .status()
-        .map_err(|e| format!("could not start `{shown}`: {e}"))?;
+    let status = c.status().map_err(|e| format!("could not start `{shown}`: {e}"))?;
     if !status.success() {
         return Err(format!("`{shown}` exited with {status}"));
     }
@@ -50,37 +42,21 @@ pub fn run_cmd(program: &str, args: &[&str]) -> Result {
 /// A command's standard output, or `None` if it cannot run or fails.
 pub fn output(program: &str, args: &[&str]) -> Option<String> {
     let out = Command::new(program).args(args).output().ok()?;
-    out.status
-        .success()
-        .then(|| String::from_utf8_lossy(&out.stdout).into_owned())
+    out.status.success().then(|| String::from_utf8_lossy(&out.stdout).into_owned())
 }
 
-/// Every test: formatting, native unit/property/fixture tests, and the wasm32 builds.
+/// Every test: formatting, native unit/property/fixture tests, the wasm32 builds, and the
+/// worker's integration tests against `wrangler dev` on loopback.
 pub fn test() -> Result {
     let started = Instant::now();
     run_cmd("cargo", &["fmt", "--all", "--check"])?;
-    run_cmd(
-        "cargo",
-        &["test", "--package", "shared", "--package", "xtask"],
-    )?;
+    run_cmd("cargo", &["test", "--package", "shared", "--package", "worker-app", "--package", "xtask"])?;
     // The shared model must build for the browser and the worker alike.
-    run_cmd(
-        "cargo",
-        &[
-            "build",
-            "--target",
-            "wasm32-unknown-unknown",
-            "--package",
-            "shared",
-            "--package",
-            "widget",
-        ],
-    )?;
+    run_cmd("cargo", &["build", "--target", "wasm32-unknown-unknown", "--package", "shared", "--package", "widget"])?;
     build_worker()?;
-    println!(
-        "\nxtask: all tests passed in {:.0} s",
-        started.elapsed().as_secs_f64()
-    );
+    // One file at a time: each starts its own workerd, and two cores are enough for one.
+    run_cmd("node", &["--test", "--test-concurrency=1", "tests/worker/"])?;
+    println!("\nxtask: all tests passed in {:.0} s", started.elapsed().as_secs_f64());
     Ok(())
 }
 
@@ -91,10 +67,7 @@ pub fn build_worker() -> Result {
     let mut c = cmd("worker-build", &["--release"]);
     c.current_dir(root().join("worker"))
         .env("WASM_BINDGEN_BIN", bindgen.trim())
-        .env(
-            "ESBUILD_BIN",
-            root().join("node_modules/@esbuild/linux-x64/bin/esbuild"),
-        );
+        .env("ESBUILD_BIN", root().join("node_modules/@esbuild/linux-x64/bin/esbuild"));
     run(c)
 }
 
@@ -105,23 +78,10 @@ pub fn serve(args: &[String]) -> Result {
         [flag, n] if flag == "--port" && n.parse::<u16>().is_ok() => n.clone(),
         _ => return Err("usage: cargo xtask run [--port N]".into()),
     };
-    run_cmd(
-        "cargo",
-        &[
-            "build",
-            "--release",
-            "--target",
-            "wasm32-unknown-unknown",
-            "--package",
-            "widget",
-        ],
-    )?;
+    run_cmd("cargo", &["build", "--release", "--target", "wasm32-unknown-unknown", "--package", "widget"])?;
     build_worker()?;
     println!("\nxtask: serving the demo store on http://127.0.0.1:{port} (Ctrl-C stops it)");
-    let mut c = cmd(
-        "node_modules/.bin/wrangler",
-        &["dev", "--ip", "127.0.0.1", "--port", &port],
-    );
+    let mut c = cmd("node_modules/.bin/wrangler", &["dev", "--ip", "127.0.0.1", "--port", &port]);
     c.env("WRANGLER_SEND_METRICS", "false");
     run(c)
 }

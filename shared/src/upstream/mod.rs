@@ -21,17 +21,11 @@ pub struct MappedStatus {
 
 impl MappedStatus {
     pub const fn of(status: OrderStatus) -> MappedStatus {
-        MappedStatus {
-            status,
-            partially_paid: false,
-        }
+        MappedStatus { status, partially_paid: false }
     }
 
     pub const fn partial() -> MappedStatus {
-        MappedStatus {
-            status: OrderStatus::Pending,
-            partially_paid: true,
-        }
+        MappedStatus { status: OrderStatus::Pending, partially_paid: true }
     }
 }
 
@@ -45,8 +39,5 @@ pub struct UnknownUpstreamStatus {
 }
 
 fn unknown(provider: &'static str, value: impl ToString) -> UnknownUpstreamStatus {
-    UnknownUpstreamStatus {
-        provider,
-        value: value.to_string(),
-    }
+    UnknownUpstreamStatus { provider, value: value.to_string() }
 }

@@ -37,9 +37,7 @@ pub struct SellGateOrder {
 
 /// SellGate's statuses are Tollgate's.
 pub fn map_status(s: &str) -> Result<MappedStatus, UnknownUpstreamStatus> {
-    s.parse::<OrderStatus>()
-        .map(MappedStatus::of)
-        .map_err(|_| unknown("SellGate", s))
+    s.parse::<OrderStatus>().map(MappedStatus::of).map_err(|_| unknown("SellGate", s))
 }
 
 #[cfg(test)]

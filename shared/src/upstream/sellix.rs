@@ -74,14 +74,7 @@ mod tests {
             ("REFUNDED", Refunded, false),
         ];
         for (s, st, partial) in table {
-            assert_eq!(
-                map_status(s).unwrap(),
-                MappedStatus {
-                    status: st,
-                    partially_paid: partial
-                },
-                "{s}"
-            );
+            assert_eq!(map_status(s).unwrap(), MappedStatus { status: st, partially_paid: partial }, "{s}");
         }
         assert_eq!(map_status("pending").unwrap_err().value, "pending");
         assert!(map_status("WAITING_FOR_BUYER_RESPONSE").is_err());

@@ -37,10 +37,10 @@ pub fn map_status(code: u16) -> Result<MappedStatus, UnknownUpstreamStatus> {
         51 => MappedStatus::of(Refunded),  // chargeback / reversal
         // High risk: paid, but Selly holds delivery until the seller acts, so not completed.
         52 => MappedStatus::of(Confirming),
-        53 => MappedStatus::partial(), // partially paid cryptocurrency
+        53 => MappedStatus::partial(),      // partially paid cryptocurrency
         54 => MappedStatus::of(Confirming), // confirming cryptocurrency
-        55 => MappedStatus::of(Pending), // pending (on the payment processor's side)
-        56 => MappedStatus::of(Refunded), // refunded
+        55 => MappedStatus::of(Pending),    // pending (on the payment processor's side)
+        56 => MappedStatus::of(Refunded),   // refunded
         100 => MappedStatus::of(Completed), // completed
         _ => return Err(unknown("Selly", code)),
     })

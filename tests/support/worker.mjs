@@ -1,0 +1,98 @@
+// Starts the real worker under `wrangler dev` (workerd) on loopback, with fresh Durable Object
+// state, and stops it when the tests end (or after a hard time limit, whatever happens).
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const HARD_LIMIT_MS = 10 * 60 * 1000;
+
+export function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.unref();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address();
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+/** Starts the worker; `vars` override wrangler.toml [vars]. Returns { base, stop }. */
+export async function startWorker(vars = {}) {
+  const port = await freePort();
+  const state = mkdtempSync(join(tmpdir(), 'tollgate-state-'));
+  const args = ['dev', '--ip', '127.0.0.1', '--port', String(port), '--persist-to', state, '--inspector-port', String(await freePort())];
+  for (const [k, v] of Object.entries(vars)) args.push('--var', `${k}:${v}`);
+  const child = spawn(join(root, 'node_modules/.bin/wrangler'), args, {
+    cwd: root,
+    env: { ...process.env, WRANGLER_SEND_METRICS: 'false', NO_COLOR: '1' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let log = '';
+  child.stdout.on('data', (d) => (log += d));
+  child.stderr.on('data', (d) => (log += d));
+  const killer = setTimeout(() => child.kill('SIGKILL'), HARD_LIMIT_MS);
+  killer.unref();
+  const stop = async () => {
+    clearTimeout(killer);
+    if (child.exitCode === null) {
+      child.kill('SIGTERM');
+      await new Promise((r) => { child.once('exit', r); setTimeout(r, 5000).unref(); });
+    }
+    rmSync(state, { recursive: true, force: true });
+  };
+  const base = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 90_000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`wrangler exited early:\n${log}`);
+    try {
+      const r = await fetch(`${base}/v1/health`);
+      if (r.status === 200) return { base, stop, log: () => log };
+    } catch { /* not listening yet */ }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  await stop();
+  throw new Error(`the worker did not start within 90 s:\n${log}`);
+}
+
+export const SELLER_KEY = 'sg_test_sandbox';
+
+/** A small client for the API. Every call may name the client IP it comes from. */
+export function client(base) {
+  let ipCounter = 0;
+  const api = {
+    base,
+    /** A fresh client IP per call site, so tests do not share a rate limit. */
+    nextIp: () => `198.51.100.${(++ipCounter % 250) + 1}`,
+    async call(method, path, { body, headers = {}, raw } = {}) {
+      const init = { method, headers: { ...headers } };
+      if (raw !== undefined) init.body = raw;
+      else if (body !== undefined) {
+        init.body = JSON.stringify(body);
+        init.headers['Content-Type'] ??= 'application/json';
+      }
+      const res = await fetch(base + path, init);
+      const text = await res.text();
+      let json = null;
+      try { json = text ? JSON.parse(text) : null; } catch { /* not JSON */ }
+      return { status: res.status, headers: res.headers, json, text };
+    },
+    seller: { Authorization: `Bearer ${SELLER_KEY}` },
+    async createOrder(body, headers = {}) {
+      return api.call('POST', '/v1/orders', {
+        body,
+        headers: { 'CF-Connecting-IP': api.nextIp(), ...headers },
+      });
+    },
+    async orderCount() {
+      const r = await api.call('GET', '/v1/orders?limit=1', { headers: api.seller });
+      return r.json.meta.total;
+    },
+  };
+  return api;
+}
