@@ -101,12 +101,16 @@ impl PaymentMethod {
         }
     }
 
-    /// A short label for the picker: "Bitcoin", "USDT · TRON (TRC20)", "Card", "PayPal".
+    /// A short label for the picker: "Bitcoin", "Bitcoin (FlexPay)", "USDT · TRON (TRC20)",
+    /// "Card", "PayPal". Two methods never share a label.
     pub fn label(self) -> String {
         match self {
             PaymentMethod::Stripe => "Card".into(),
             PaymentMethod::PayPal => "PayPal".into(),
-            PaymentMethod::Crypto { coin, .. } if coin.is_native() => coin.network.display_name().into(),
+            PaymentMethod::Crypto { family: CryptoFamily::Wallet, coin } => coin.network.display_name().into(),
+            PaymentMethod::Crypto { coin, .. } if coin.is_native() => {
+                format!("{} (FlexPay)", coin.network.display_name())
+            }
             PaymentMethod::Crypto { coin, .. } => {
                 format!("{} · {}", coin.asset.ticker(), coin.network.display_name())
             }
@@ -231,6 +235,14 @@ mod tests {
         assert_eq!(m.coin().unwrap().network, Network::Polygon);
         assert_eq!("stripe".parse::<PaymentMethod>().unwrap().group(), MethodGroup::Card);
         assert_eq!("paypal".parse::<PaymentMethod>().unwrap().label(), "PayPal");
+    }
+
+    #[test]
+    fn labels_are_distinct() {
+        let labels: std::collections::HashSet<String> = PaymentMethod::all().into_iter().map(|m| m.label()).collect();
+        assert_eq!(labels.len(), PaymentMethod::ALL_STRINGS.len());
+        assert_eq!("flexpay_BTC".parse::<PaymentMethod>().unwrap().label(), "Bitcoin (FlexPay)");
+        assert_eq!("crypto_btc".parse::<PaymentMethod>().unwrap().label(), "Bitcoin");
     }
 
     #[test]

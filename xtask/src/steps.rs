@@ -50,14 +50,64 @@ pub fn output(program: &str, args: &[&str]) -> Option<String> {
 pub fn test() -> Result {
     let started = Instant::now();
     run_cmd("cargo", &["fmt", "--all", "--check"])?;
-    run_cmd("cargo", &["test", "--package", "shared", "--package", "worker-app", "--package", "xtask"])?;
+    run_cmd(
+        "cargo",
+        &["test", "--package", "shared", "--package", "worker-app", "--package", "widget", "--package", "xtask"],
+    )?;
     // The shared model must build for the browser and the worker alike.
-    run_cmd("cargo", &["build", "--target", "wasm32-unknown-unknown", "--package", "shared", "--package", "widget"])?;
+    run_cmd("cargo", &["build", "--target", "wasm32-unknown-unknown", "--package", "shared"])?;
+    build_widget()?;
     build_worker()?;
-    // One file at a time: each starts its own workerd, and two cores are enough for one.
-    run_cmd("node", &["--test", "--test-concurrency=1", "tests/worker/"])?;
+    // One file at a time: each starts its own workerd (and the e2e files a Chromium), and two
+    // cores are enough for one.
+    run_cmd("node", &["--test", "--test-concurrency=1", "tests/worker/", "tests/e2e/"])?;
     println!("\nxtask: all tests passed in {:.0} s", started.elapsed().as_secs_f64());
     Ok(())
+}
+
+/// Where cargo puts build outputs.
+fn target_dir() -> PathBuf {
+    std::env::var_os("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|| root().join("target"))
+}
+
+/// Builds the widget into `www/widget` (served by the worker): a release wasm32 build,
+/// wasm-bindgen's browser glue, then Debian's wasm-opt (version 108, hence the feature flags).
+pub fn build_widget() -> Result {
+    run_cmd("cargo", &["build", "--release", "--target", "wasm32-unknown-unknown", "--package", "widget"])?;
+    let wasm = target_dir().join("wasm32-unknown-unknown/release/widget.wasm");
+    let out = root().join("www/widget");
+    let _ = std::fs::remove_dir_all(&out);
+    run(cmd(
+        "wasm-bindgen",
+        &[
+            "--target",
+            "web",
+            "--no-typescript",
+            "--out-name",
+            "tollgate_widget",
+            "--out-dir",
+            &out.to_string_lossy(),
+            &wasm.to_string_lossy(),
+        ],
+    ))?;
+    let bg = out.join("tollgate_widget_bg.wasm").to_string_lossy().into_owned();
+    run_cmd(
+        "wasm-opt",
+        &[
+            "-Oz",
+            "--strip-debug",
+            "--strip-producers",
+            "--enable-bulk-memory",
+            "--enable-nontrapping-float-to-int",
+            "--enable-sign-ext",
+            "--enable-mutable-globals",
+            "--enable-reference-types",
+            "--enable-multivalue",
+            &bg,
+            "-o",
+            &bg,
+        ],
+    )
 }
 
 /// Builds the worker with worker-build into `worker/build`, on locally installed tools only:
@@ -78,7 +128,7 @@ pub fn serve(args: &[String]) -> Result {
         [flag, n] if flag == "--port" && n.parse::<u16>().is_ok() => n.clone(),
         _ => return Err("usage: cargo xtask run [--port N]".into()),
     };
-    run_cmd("cargo", &["build", "--release", "--target", "wasm32-unknown-unknown", "--package", "widget"])?;
+    build_widget()?;
     build_worker()?;
     println!("\nxtask: serving the demo store on http://127.0.0.1:{port} (Ctrl-C stops it)");
     let mut c = cmd("node_modules/.bin/wrangler", &["dev", "--ip", "127.0.0.1", "--port", &port]);

@@ -1,0 +1,268 @@
+// The buyer's whole flow in headless Chromium: a seller page on another origin, the real worker.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import jsQR from 'jsqr';
+import { PNG } from 'pngjs';
+import { startWorker, client } from '../support/worker.mjs';
+import { launch, sellerSite, sellerPage } from '../support/browser.mjs';
+
+const require = createRequire(import.meta.url);
+const axeSource = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+
+let worker, api, browser, site;
+const W = 'tollgate-modal';
+
+before(async () => {
+  worker = await startWorker({ ORDERS_PER_MINUTE_PER_IP: '1000' });
+  api = client(worker.base);
+  browser = await launch();
+  site = await sellerSite({
+    '/': sellerPage(worker.base, `<h1>My shop</h1>
+      <button id="buy" data-tollgate-product="prod_xyz789">Buy</button>
+      <button id="buy-card" data-tollgate-product="prod_xyz789" data-tollgate-method="stripe" data-tollgate-email="card@example.com">Buy by card</button>
+      <div id="later"></div>`),
+    '/hostile': sellerPage(worker.base, '<p>Hostile page</p>', {
+      head: '<style>button{display:none!important} *{color:red!important;font-size:40px!important;background:lime!important} div{display:none!important}</style>',
+    }),
+    '/inline': sellerPage(worker.base, '<tollgate-checkout id="inline" product="prod_xyz789" email="inline@example.com" method="crypto_ltc"></tollgate-checkout>'),
+  });
+});
+
+after(async () => {
+  await browser?.close();
+  await site?.close();
+  await worker?.stop();
+});
+
+async function newPage(path = '/') {
+  const page = await browser.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  await page.goto(site.origin + path);
+  await page.waitForFunction(() => window.Tollgate);
+  page.errors = errors;
+  return page;
+}
+
+const events = (page) => page.evaluate(() => window.tollgateEvents);
+
+async function waitForEvent(page, name, timeout = 20_000) {
+  await page.waitForFunction((n) => window.tollgateEvents.some((e) => e.name === n), name, { timeout });
+  return (await events(page)).find((e) => e.name === name);
+}
+
+async function fillAndCreate(page, method, email = 'buyer@example.com') {
+  await page.locator(`${W} input[name=email]`).fill(email);
+  await page.locator(`${W} input[value=${method}]`).check();
+  await page.locator(`${W} .quote .total`).waitFor();
+  await page.locator(`${W} button[type=submit]`).click();
+  return (await waitForEvent(page, 'order')).detail;
+}
+
+async function decodeQr(page) {
+  const png = PNG.sync.read(await page.locator(`${W} .qr`).screenshot());
+  return jsQR(new Uint8ClampedArray(png.data), png.width, png.height)?.data;
+}
+
+async function sandbox(order, what, body) {
+  const r = await api.call('POST', `/v1/sandbox/orders/${order.id}/${what}`, { body, headers: api.seller });
+  assert.equal(r.status, 200, r.text);
+  return r.json.data;
+}
+
+async function axeCheck(page, label) {
+  await page.evaluate(axeSource);
+  const result = await page.evaluate(async () => {
+    const r = await window.axe.run(document, { resultTypes: ['violations'] });
+    return r.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id}: ${v.help}`);
+  });
+  assert.deepEqual(result, [], `${label}: accessibility violations`);
+}
+
+test('buy with BTC: QR, payment, confirming, delivered key, events on the host page', async () => {
+  const page = await newPage();
+  const started = Date.now();
+  await page.click('#buy');
+  const dialog = page.locator(`${W} [role=dialog]`);
+  await dialog.waitFor();
+  assert.equal(await dialog.getAttribute('aria-modal'), 'true');
+  await page.locator(`${W} input[name=email]`).waitFor();
+  await axeCheck(page, 'form');
+
+  // The email is checked before anything is sent.
+  await page.locator(`${W} input[value=crypto_btc]`).check();
+  await page.locator(`${W} input[name=email]`).fill('not-an-email');
+  await page.locator(`${W} button[type=submit]`).click();
+  await page.locator(`${W} [data-field=buyer_email]`).waitFor();
+  assert.equal((await events(page)).some((e) => e.name === 'order'), false);
+
+  const order = await fillAndCreate(page, 'crypto_btc');
+  await page.locator(`${W} .qr svg`).waitFor();
+  const clickToQr = Date.now() - started;
+  assert.match(order.payment_uri, /^bitcoin:tb1q[02-9ac-hj-np-z]+\?amount=0\.00045125$/);
+  assert.equal(await decodeQr(page), order.payment_uri);
+  assert.equal(await page.locator(`${W} [data-copy=amount]`).textContent(), '0.00045125 BTC');
+  assert.equal(await page.locator(`${W} [data-copy=address]`).textContent(), order.payment_address);
+  assert.equal(await page.locator(`${W} .warning`).textContent(), 'Send only BTC on Bitcoin');
+  assert.equal(await page.locator(`${W} a.wallet`).getAttribute('href'), order.payment_uri);
+  assert.match(await page.locator(`${W} [data-countdown]`).textContent(), /^(30:00|29:[0-5]\d)$/);
+  assert.match(await page.locator(`${W} .sandbox`).textContent(), /Test mode/);
+  await axeCheck(page, 'payment');
+
+  await sandbox(order, 'pay', { amount: order.crypto_amount, confirmations: 1 });
+  await page.locator(`${W} .status-line`, { hasText: 'Payment seen, 1 of 2 confirmations.' }).waitFor({ timeout: 15_000 });
+  await sandbox(order, 'confirm', { confirmations: 2 });
+  const completed = await waitForEvent(page, 'completed');
+  assert.equal(completed.target, 'buy', 'events are dispatched on the button');
+  const key = await page.locator(`${W} [data-delivered]`).textContent();
+  assert.match(key, /^TG-[0-9A-F]{4}(-[0-9A-F]{4}){3}$/);
+  assert.equal(completed.detail.delivered_content, key);
+  assert.equal(completed.detail.buyer_email, 'b***@example.com');
+  await axeCheck(page, 'completed');
+
+  const names = (await events(page)).map((e) => e.name);
+  assert.deepEqual(names.filter((n) => n !== 'status'), ['open', 'order', 'completed']);
+  const statuses = (await events(page)).filter((e) => e.name === 'status').map((e) => e.detail.status);
+  assert.deepEqual(statuses, ['confirming', 'completed']);
+
+  // Esc closes the dialog; focus returns to the button.
+  await page.keyboard.press('Escape');
+  await page.locator(W).waitFor({ state: 'detached' });
+  assert.equal(await page.evaluate(() => document.activeElement.id), 'buy');
+  assert.ok((await events(page)).some((e) => e.name === 'close'));
+  assert.deepEqual(page.errors, []);
+  console.log(`# click to QR: ${clickToQr} ms (includes loading the widget, the quote and creating the order)`);
+  await page.close();
+});
+
+test('a partial payment shows the remainder and a QR for exactly it', async () => {
+  const page = await newPage();
+  await page.click('#buy');
+  const order = await fillAndCreate(page, 'crypto_eth');
+  await page.locator(`${W} .qr svg`).waitFor();
+  assert.equal(await decodeQr(page), order.payment_uri);
+  await sandbox(order, 'pay', { amount: '0.004', confirmations: 0 });
+  await page.locator(`${W} .status-line`, { hasText: 'Send the remaining 0.00599667 ETH.' }).waitFor({ timeout: 15_000 });
+  const remainder = await decodeQr(page);
+  assert.equal(remainder, `ethereum:${order.payment_address}@11155111?value=5996670000000000`);
+  assert.equal(await page.locator(`${W} [data-copy=amount]`).textContent(), '0.00599667 ETH');
+  await page.close();
+});
+
+test('card payment through the sandbox page, followed live by the widget', async () => {
+  const page = await newPage();
+  await page.click('#buy-card');
+  await page.locator(`${W} input[name=email]`).waitFor();
+  assert.equal(await page.locator(`${W} input[name=email]`).inputValue(), 'card@example.com');
+  assert.equal(await page.locator(`${W} input[value=stripe]`).isChecked(), true, 'data-tollgate-method preselects');
+  await page.locator(`${W} .quote .total`).waitFor();
+  assert.match(await page.locator(`${W} .quote .total`).textContent(), /31\.16 USD/);
+  await page.locator(`${W} button[type=submit]`).click();
+  const link = page.locator(`${W} a.primary`);
+  await link.waitFor();
+  const [tab] = await Promise.all([page.context().waitForEvent('page'), link.click()]);
+  await tab.waitForLoadState();
+  await tab.click('#pay');
+  await tab.locator('#result').waitFor();
+  await waitForEvent(page, 'completed');
+  assert.match(await page.locator(`${W} [data-delivered]`).textContent(), /^TG-/);
+  await tab.close();
+  await page.close();
+});
+
+test('every crypto method and card, end to end through the widget', async () => {
+  const methods = (await api.call('GET', '/v1/products/prod_xyz789')).json.data.payment_methods.map((m) => m.id);
+  assert.equal(methods.length, 21);
+  const page = await newPage();
+  for (const method of methods.filter((m) => m !== 'stripe' && m !== 'paypal')) {
+    await page.evaluate(() => { window.tollgateEvents = []; });
+    await page.evaluate(() => window.Tollgate.open({ product: 'prod_xyz789' }));
+    const order = await fillAndCreate(page, method);
+    await page.locator(`${W} .qr svg`).waitFor();
+    assert.equal(await decodeQr(page), order.payment_uri, method);
+    const network = order.network_name;
+    assert.equal(await page.locator(`${W} .warning`).textContent(), `Send only ${order.crypto_currency} on ${network}`, method);
+    await sandbox(order, 'pay', { amount: order.crypto_amount, confirmations: 100 });
+    await waitForEvent(page, 'completed');
+    assert.match(await page.locator(`${W} [data-delivered]`).textContent(), /^TG-/, method);
+    await page.evaluate(() => window.Tollgate.close());
+    await page.locator(W).waitFor({ state: 'detached' });
+  }
+  assert.deepEqual(page.errors, []);
+  await page.close();
+});
+
+test('expiry: the countdown ends, tollgate:expired fires, a new order can start', async () => {
+  const short = await startWorker({ INVOICE_SECONDS: '4' });
+  const shortSite = await sellerSite({ '/': sellerPage(short.base, '<button id="buy" data-tollgate-product="prod_xyz789">Buy</button>') });
+  const page = await browser.newPage();
+  try {
+    await page.goto(shortSite.origin + '/');
+    await page.waitForFunction(() => window.Tollgate);
+    await page.click('#buy');
+    await page.locator(`${W} input[name=email]`).waitFor();
+    await fillAndCreate(page, 'crypto_sol');
+    await page.locator(`${W} .qr svg`).waitFor();
+    await waitForEvent(page, 'expired', 20_000);
+    await page.locator(`${W} .status-line`, { hasText: 'expired' }).waitFor();
+    assert.equal(await page.locator(`${W} .qr`).count(), 0, 'no QR for an expired invoice');
+    await page.locator(`${W} button.primary`, { hasText: 'Start a new order' }).click();
+    await page.locator(`${W} input[name=email]`).waitFor();
+  } finally {
+    await page.close();
+    await shortSite.close();
+    await short.stop();
+  }
+});
+
+test('hostile host CSS does not reach the widget, and buttons added later work', async () => {
+  const page = await newPage('/hostile');
+  await page.evaluate(() => window.Tollgate.open({ product: 'prod_xyz789' }));
+  const submit = page.locator(`${W} button[type=submit]`);
+  await submit.waitFor();
+  const box = await submit.boundingBox();
+  assert.ok(box && box.width > 50 && box.height > 20, `submit is visible: ${JSON.stringify(box)}`);
+  const style = await submit.evaluate((el) => { const s = getComputedStyle(el); return { color: s.color, size: s.fontSize }; });
+  assert.notEqual(style.color, 'rgb(255, 0, 0)');
+  assert.notEqual(style.size, '40px');
+  await page.close();
+
+  const spa = await newPage('/');
+  await spa.evaluate(() => {
+    const b = document.createElement('button');
+    b.id = 'late';
+    b.dataset.tollgateProduct = 'prod_bundle';
+    b.dataset.tollgateVariant = 'var_team';
+    document.getElementById('later').append(b);
+    b.textContent = 'Buy team';
+  });
+  await spa.click('#late');
+  await spa.locator(`${W} select[name=variant]`).waitFor();
+  assert.equal(await spa.locator(`${W} select[name=variant]`).inputValue(), 'var_team');
+  await spa.close();
+});
+
+test('inline mode renders in place; two widgets on one page work independently', async () => {
+  const page = await newPage('/inline');
+  const inline = page.locator('tollgate-checkout');
+  await inline.locator('input[name=email]').waitFor();
+  assert.equal(await inline.locator('input[value=crypto_ltc]').isChecked(), true);
+  await inline.locator('.quote .total').waitFor();
+  await inline.locator('button[type=submit]').click();
+  await inline.locator('.qr svg').waitFor();
+  await page.evaluate(() => window.Tollgate.open({ product: 'prod_bundle', variant: 'var_personal' }));
+  await page.locator(`${W} input[name=email]`).fill('modal@example.com');
+  await page.locator(`${W} input[value=crypto_btc]`).check();
+  await page.locator(`${W} button[type=submit]`).click();
+  await page.locator(`${W} .qr svg`).waitFor();
+  await page.keyboard.press('Escape');
+  await page.locator(W).waitFor({ state: 'detached' });
+  assert.equal(await inline.locator('.qr svg').count(), 1, 'closing the modal leaves the inline checkout alone');
+  const orders = (await events(page)).filter((e) => e.name === 'order');
+  assert.equal(orders.length, 2);
+  assert.deepEqual(orders.map((o) => o.detail.product_id).sort(), ['prod_bundle', 'prod_xyz789']);
+  assert.equal(orders.find((o) => o.detail.product_id === 'prod_xyz789').target, 'inline');
+  await page.close();
+});

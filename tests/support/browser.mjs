@@ -1,0 +1,36 @@
+// Headless Debian Chromium through playwright-core (no browser download), and a seller page
+// served from an origin other than the worker's.
+import { createServer } from 'node:http';
+import { chromium } from 'playwright-core';
+
+export async function launch() {
+  return chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
+      '--disable-sync', '--no-first-run', '--disable-quic'],
+  });
+}
+
+/** Serves `pages` ({path: html}) on 127.0.0.1; returns { origin, close }. */
+export async function sellerSite(pages) {
+  const server = createServer((req, res) => {
+    const html = pages[new URL(req.url, 'http://x').pathname];
+    res.writeHead(html ? 200 : 404, { 'Content-Type': 'text/html; charset=utf-8' });
+    res.end(html || 'not found');
+  });
+  await new Promise((r) => server.listen(0, '127.0.0.1', r));
+  const origin = `http://127.0.0.1:${server.address().port}`;
+  return { origin, close: () => new Promise((r) => server.close(r)) };
+}
+
+/** A seller page with the one script tag and whatever body it needs. */
+export function sellerPage(workerBase, body, { head = '', scriptAttrs = '' } = {}) {
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Seller</title>${head}
+<script src="${workerBase}/tollgate.js" async ${scriptAttrs}></script></head><body>${body}
+<script>
+  window.tollgateEvents = [];
+  for (const name of ['open', 'order', 'status', 'completed', 'expired', 'error', 'close'])
+    document.addEventListener('tollgate:' + name, (e) => window.tollgateEvents.push({ name, target: e.target.id || e.target.tagName, detail: e.detail }));
+</script></body></html>`;
+}

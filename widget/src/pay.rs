@@ -1,0 +1,239 @@
+//! The payment screen: QR, address and amount to copy, countdown, live status, delivered goods.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use serde_json::json;
+use shared::order::PublicOrder;
+use shared::uri::payment_uri;
+use shared::{Environment, OrderStatus};
+
+use crate::app::{EnvStore, emit, is_live};
+use crate::{api, format, qr};
+
+fn now_ms() -> i64 {
+    js_sys::Date::now() as i64
+}
+
+async fn sleep(ms: i32) {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        if let Some(w) = web_sys::window() {
+            let _ = w.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms);
+        }
+    });
+    let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
+}
+
+fn page_hidden() -> bool {
+    web_sys::window()
+        .and_then(|w| w.document())
+        .is_some_and(|d| d.visibility_state() == web_sys::VisibilityState::Hidden)
+}
+
+/// The URI for what is still owed: the whole amount, or exactly the remainder after a part.
+fn uri_for_remaining(o: &PublicOrder) -> Option<String> {
+    let uri = o.payment_uri.clone()?;
+    let coin = o.payment_method.coin()?;
+    if o.amount_paid.is_zero() || o.amount_remaining.is_zero() {
+        return Some(uri);
+    }
+    let env = if o.sandbox { Environment::Testnet } else { Environment::Mainnet };
+    let address = o.payment_address.as_deref()?;
+    Some(payment_uri(coin, env, address, o.amount_remaining).unwrap_or(uri))
+}
+
+fn copy(text: String, done: RwSignal<Option<&'static str>>, what: &'static str) {
+    if let Some(w) = web_sys::window() {
+        let promise = w.navigator().clipboard().write_text(&text);
+        spawn_local(async move {
+            let ok = wasm_bindgen_futures::JsFuture::from(promise).await.is_ok();
+            done.set(Some(if ok { what } else { "copy failed: select the text instead" }));
+        });
+    }
+}
+
+#[component]
+pub fn PayScreen(
+    order: PublicOrder,
+    secret: String,
+    env: EnvStore,
+    restart: impl Fn() + Copy + Send + Sync + 'static,
+) -> impl IntoView {
+    let current = RwSignal::new(order.clone());
+    let offset_ms = RwSignal::new(order.server_time.timestamp_millis() - now_ms());
+    let tick = RwSignal::new(now_ms());
+    let reconnecting = RwSignal::new(false);
+    let copied = RwSignal::new(None::<&'static str>);
+    let alive = Arc::new(AtomicBool::new(true));
+    {
+        let flag = alive.clone();
+        on_cleanup(move || flag.store(false, Ordering::Relaxed));
+    }
+
+    // Clock for the countdown.
+    {
+        let alive = alive.clone();
+        spawn_local(async move {
+            while alive.load(Ordering::Relaxed) && is_live(current.get_untracked().status) {
+                tick.set(now_ms());
+                sleep(1000).await;
+            }
+        });
+    }
+
+    // Live status: ~3 s while pending, slower while confirming, paused while the tab is hidden
+    // (and read at once when it comes back), backing off on errors.
+    {
+        let api = env.with_value(|e| e.api.clone());
+        let id = order.id.clone();
+        spawn_local(async move {
+            let mut etag: Option<String> = None;
+            let mut errors: u32 = 0;
+            let mut next = now_ms() + 3000;
+            let mut was_hidden = false;
+            while alive.load(Ordering::Relaxed) && is_live(current.get_untracked().status) {
+                sleep(250).await;
+                let hidden = page_hidden();
+                if hidden {
+                    was_hidden = true;
+                    continue;
+                }
+                if was_hidden {
+                    was_hidden = false;
+                    next = now_ms();
+                }
+                if now_ms() < next {
+                    continue;
+                }
+                match api::order(&api, &id, &secret, etag.as_deref()).await {
+                    Ok(Some((o, tag))) => {
+                        errors = 0;
+                        etag = tag;
+                        offset_ms.set(o.server_time.timestamp_millis() - now_ms());
+                        announce_changes(env, &current.get_untracked(), &o);
+                        current.set(o);
+                    }
+                    Ok(None) => errors = 0,
+                    Err(_) => errors = errors.saturating_add(1),
+                }
+                reconnecting.set(errors > 0);
+                let base = if current.get_untracked().status == OrderStatus::Confirming { 6000 } else { 3000 };
+                let wait = if errors > 0 { (3000i64 << errors.min(4)).min(30_000) } else { base };
+                next = now_ms() + wait;
+            }
+        });
+    }
+
+    let status_text = move || format::status_line(&current.get());
+    let seconds = move || {
+        tick.get();
+        format::seconds_left(&current.get(), now_ms(), offset_ms.get())
+    };
+
+    let crypto_view = move || {
+        let o = current.get();
+        let coin = o.payment_method.coin()?;
+        if o.status != OrderStatus::Pending {
+            return None;
+        }
+        let uri = uri_for_remaining(&o).unwrap_or_default();
+        let svg = qr::svg(&uri).unwrap_or_default();
+        let address = o.payment_address.clone().unwrap_or_default();
+        let amount = o.amount_remaining.normalize().to_string();
+        let ticker = coin.asset.ticker();
+        let (a1, a2) = (address.clone(), amount.clone());
+        Some(view! {
+            <div class="pay">
+                <div class="qr" role="img" aria-label="QR code of the payment request" data-uri=uri.clone() inner_html=svg></div>
+                <p class="warning">{format::network_warning(coin)}</p>
+                <div class="copyable">
+                    <span class="caption">"Amount"</span>
+                    <code data-copy="amount">{format!("{amount} {ticker}")}</code>
+                    <button type="button" on:click=move |_| copy(a2.clone(), copied, "Amount copied")>"Copy"</button>
+                </div>
+                <div class="copyable">
+                    <span class="caption">"Address"</span>
+                    <code data-copy="address">{address.clone()}</code>
+                    <button type="button" on:click=move |_| copy(a1.clone(), copied, "Address copied")>"Copy"</button>
+                </div>
+                <a class="wallet" href=uri>"Open in wallet"</a>
+            </div>
+        })
+    };
+
+    let card_view = move || {
+        let o = current.get();
+        let url = o.checkout_url.clone()?;
+        (o.status == OrderStatus::Pending).then(|| {
+            view! {
+                <p>"Pay on the secure payment page; this window follows along."</p>
+                <a class="primary button" href=url target="_blank" rel="noopener">"Continue to payment"</a>
+            }
+        })
+    };
+
+    let end_view = move || {
+        let o = current.get();
+        match o.status {
+            OrderStatus::Completed => {
+                let content = o.delivered_content.clone().unwrap_or_default();
+                let c2 = content.clone();
+                Some(view! {
+                    <div class="done">
+                        <p>"Order number " <strong data-order-number>{o.order_number.clone()}</strong></p>
+                        {(!content.is_empty()).then(|| view! {
+                            <p class="caption">"Your purchase"</p>
+                            <pre class="delivered" data-delivered>{content.clone()}</pre>
+                            <button type="button" on:click=move |_| copy(c2.clone(), copied, "Copied")>"Copy"</button>
+                        })}
+                    </div>
+                }.into_any())
+            }
+            OrderStatus::Expired => Some(
+                view! {
+                    <button type="button" class="primary" on:click=move |_| restart()>"Start a new order"</button>
+                }
+                .into_any(),
+            ),
+            _ => None,
+        }
+    };
+
+    view! {
+        <div class="status" data-status=move || current.get().status.as_str()>
+            <p class="status-line" aria-live="polite" role="status">{status_text}</p>
+            {move || reconnecting.get().then(|| view! { <p class="muted" role="status">"Reconnecting…"</p> })}
+            {move || is_live(current.get().status).then(|| view! {
+                <p class="countdown">"Time left to pay: " <span data-countdown>{move || format::countdown(seconds())}</span></p>
+            })}
+        </div>
+        {crypto_view}
+        {card_view}
+        {end_view}
+        <p class="muted" aria-live="polite">{move || copied.get()}</p>
+    }
+}
+
+/// Tells the host page what changed.
+fn announce_changes(env: EnvStore, before: &PublicOrder, after: &PublicOrder) {
+    if before.status == after.status
+        && before.confirmations == after.confirmations
+        && before.amount_paid == after.amount_paid
+    {
+        return;
+    }
+    emit(
+        env,
+        "status",
+        &json!({"id": after.id, "status": after.status, "confirmations": after.confirmations, "amount_paid": after.amount_paid}),
+    );
+    if before.status != after.status {
+        match after.status {
+            OrderStatus::Completed => emit(env, "completed", after),
+            OrderStatus::Expired => emit(env, "expired", after),
+            _ => {}
+        }
+    }
+}
