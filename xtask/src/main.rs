@@ -3,8 +3,10 @@
 //! - `setup`: installs what the build and tests need, skipping what is already there.
 //! - `test`:  setup, then every test.
 //! - `run`:   setup, build, and serve the demo store on http://127.0.0.1:8787.
+//! - `size`:  build, and report the gzipped size of what a buyer downloads against the budget.
 
 mod setup;
+mod size;
 mod steps;
 
 use std::process::ExitCode;
@@ -14,9 +16,10 @@ fn main() -> ExitCode {
     let result = match args.first().map(String::as_str) {
         Some("setup") => setup::all(),
         Some("test") => setup::all().and_then(|()| steps::test()),
+        Some("size") => setup::all().and_then(|()| size::report()),
         Some("run") => setup::all().and_then(|()| steps::serve(&args[1..])),
         _ => {
-            eprintln!("usage: cargo xtask <setup|test|run [--port N]>");
+            eprintln!("usage: cargo xtask <setup|test|run [--port N]|size>");
             return ExitCode::from(2);
         }
     };

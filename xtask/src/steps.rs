@@ -56,6 +56,8 @@ pub fn test() -> Result {
     )?;
     // The shared model must build for the browser and the worker alike.
     run_cmd("cargo", &["build", "--target", "wasm32-unknown-unknown", "--package", "shared"])?;
+    // Widget components in headless Debian Chromium, against a fake API.
+    run_cmd("wasm-pack", &["test", "--headless", "--chrome", "--chromedriver", "/usr/bin/chromedriver", "widget"])?;
     build_widget()?;
     build_worker()?;
     // One file at a time: each starts its own workerd (and the e2e files a Chromium), and two

@@ -1,0 +1,291 @@
+//! Component tests in headless Chromium (`wasm-pack test --headless --chrome widget`), against a
+//! fake API: `window.fetch` is replaced by a script that answers like the worker and records
+//! what it was asked.
+
+#![cfg(target_arch = "wasm32")]
+
+use leptos::prelude::*;
+use serde_json::{Value, json};
+use shared::order::PublicOrder;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_test::*;
+use web_sys::{HtmlElement, HtmlInputElement};
+use widget::app::Env;
+use widget::pay::PayScreen;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+/// The fake worker. `window.fakeOrder` is what order reads return; `window.fakeCalls` records.
+const FAKE_API: &str = r#"
+window.fakeCalls = [];
+window.fetch = async (input, init) => {
+  const req = input instanceof Request ? input : new Request(input, init);
+  const url = new URL(req.url);
+  const method = req.method;
+  const sent = await req.clone().text();
+  const body = sent ? JSON.parse(sent) : null;
+  window.fakeCalls.push({ method, path: url.pathname, body });
+  const reply = (status, data) => new Response(JSON.stringify(data), { status, headers: { 'Content-Type': 'application/json' } });
+  if (url.pathname === '/v1/products/prod_test') return reply(200, { data: window.fakeProduct });
+  if (url.pathname === '/v1/quote') return reply(200, { data: {
+    product_id: 'prod_test', variant_id: null, payment_method: body.payment_method,
+    breakdown: { currency: 'USD', unit_price: '29.99', quantity: 1, subtotal: '29.99', volume_discount: '0', coupon_discount: '0', fee: '0', tax: null, total: '29.99' },
+    crypto: null } });
+  if (url.pathname === '/v1/orders' && method === 'POST') return reply(201, { data: window.fakeOrder });
+  if (url.pathname.startsWith('/v1/orders/')) return reply(200, { data: window.fakeOrder });
+  return reply(404, { error: { code: 'not_found', message: 'no such endpoint' } });
+};
+"#;
+
+fn product() -> Value {
+    let method = |id: &str, group: &str, label: &str, asset: Value, network: Value, name: Value| json!({"id": id, "group": group, "label": label, "asset": asset, "network": network, "network_name": name});
+    json!({
+        "id": "prod_test", "name": "Premium License", "description": "A key.", "price": "29.99", "currency": "USD",
+        "variants": [], "min_quantity": 1, "max_quantity": null, "in_stock": true, "sandbox": true,
+        "payment_methods": [
+            method("crypto_btc", "crypto", "Bitcoin", json!("BTC"), json!("bitcoin"), json!("Bitcoin")),
+            method("flexpay_USDT_TRC20", "usdt", "USDT · TRON (TRC20)", json!("USDT"), json!("tron"), json!("TRON (TRC20)")),
+            method("flexpay_USDC_SOL", "usdc", "USDC · Solana", json!("USDC"), json!("solana"), json!("Solana")),
+            method("stripe", "card", "Card", Value::Null, Value::Null, Value::Null),
+        ]
+    })
+}
+
+/// An order as the worker shows it, `server_time` ten minutes before it expires and a day away
+/// from the test machine's clock.
+fn order(status: &str, paid: &str, remaining: &str, confirmations: u32) -> Value {
+    json!({
+        "id": "ord_00000000000000000000000000000001", "invoice_id": "INV-1", "order_number": "ORD-TEST-0001",
+        "product_id": "prod_test", "product_name": "Premium License", "variant_id": null, "buyer_email": "b***@example.com",
+        "quantity": 1, "total_amount": "29.99", "currency": "USD", "discount_amount": null, "status": status,
+        "payment_method": "crypto_btc", "crypto_currency": "BTC", "crypto_amount": "0.00045125", "network": "bitcoin",
+        "network_name": "Bitcoin", "payment_address": "tb1qw508d6qejxtdg4y5r3zarvary0c5xw7kxpjzsx",
+        "payment_uri": "bitcoin:tb1qw508d6qejxtdg4y5r3zarvary0c5xw7kxpjzsx?amount=0.00045125", "exchange_rate": "66461.25",
+        "amount_paid": paid, "amount_remaining": remaining, "txid": null, "confirmations": confirmations,
+        "confirmations_required": 2, "checkout_url": null, "created_at": "2020-01-01T10:00:00Z",
+        "expires_at": "2020-01-01T10:30:00Z", "completed_at": null,
+        "delivered_content": if status == "completed" { json!("TG-AAAA-BBBB-CCCC-DDDD") } else { Value::Null },
+        "sandbox": true, "server_time": "2020-01-01T10:20:00Z", "client_secret": "cs_test"
+    })
+}
+
+fn set_global(name: &str, value: &Value) {
+    let v = js_sys::JSON::parse(&value.to_string()).unwrap();
+    js_sys::Reflect::set(&js_sys::global(), &name.into(), &v).unwrap();
+}
+
+fn install_fake_api() {
+    js_sys::eval(FAKE_API).unwrap();
+    set_global("fakeProduct", &product());
+    set_global("fakeOrder", &order("pending", "0", "0.00045125", 0));
+}
+
+fn fake_calls() -> Value {
+    let calls = js_sys::Reflect::get(&js_sys::global(), &"fakeCalls".into()).unwrap();
+    serde_json::from_str(&String::from(js_sys::JSON::stringify(&calls).unwrap())).unwrap()
+}
+
+fn document() -> web_sys::Document {
+    web_sys::window().unwrap().document().unwrap()
+}
+
+fn new_host() -> HtmlElement {
+    let host: HtmlElement = document().create_element("div").unwrap().dyn_into().unwrap();
+    document().body().unwrap().append_child(&host).unwrap();
+    host
+}
+
+async fn settle() {
+    for _ in 0..5 {
+        let p = js_sys::Promise::new(&mut |resolve, _| {
+            web_sys::window().unwrap().set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, 20).unwrap();
+        });
+        wasm_bindgen_futures::JsFuture::from(p).await.unwrap();
+        leptos::task::tick().await;
+    }
+}
+
+/// Mounts the full checkout through the public `mount` entry, in a shadow root.
+async fn mount_checkout(events: &HtmlElement) -> (web_sys::ShadowRoot, widget::MountHandle) {
+    install_fake_api();
+    let host = new_host();
+    let root = host.attach_shadow(&web_sys::ShadowRootInit::new(web_sys::ShadowRootMode::Open)).unwrap();
+    let options = json!({"product": "prod_test", "api": "http://fake.test", "mode": "inline"}).to_string();
+    let handle = widget::mount(root.clone(), &options, events.clone(), None).unwrap();
+    settle().await;
+    (root, handle)
+}
+
+fn query<T: JsCast>(root: &web_sys::ShadowRoot, selector: &str) -> T {
+    root.query_selector(selector).unwrap().unwrap_or_else(|| panic!("no {selector}")).dyn_into().unwrap()
+}
+
+fn text(root: &web_sys::ShadowRoot, selector: &str) -> String {
+    query::<HtmlElement>(root, selector).text_content().unwrap_or_default()
+}
+
+#[wasm_bindgen_test]
+async fn method_picker_groups_every_offered_method_as_one_radio_group() {
+    let (root, _h) = mount_checkout(&new_host()).await;
+    let radios = root.query_selector_all("fieldset.methods input[type=radio]").unwrap();
+    let values: Vec<String> =
+        (0..radios.length()).map(|i| radios.item(i).unwrap().dyn_into::<HtmlInputElement>().unwrap().value()).collect();
+    assert_eq!(values, ["crypto_btc", "flexpay_USDT_TRC20", "flexpay_USDC_SOL", "stripe"]);
+    // One name: the browser makes them a single Tab stop moved by the arrow keys.
+    for i in 0..radios.length() {
+        assert_eq!(radios.item(i).unwrap().dyn_into::<HtmlInputElement>().unwrap().name(), "payment_method");
+    }
+    assert_eq!(text(&root, "fieldset.methods legend"), "Pay with");
+    let groups = root.query_selector_all("fieldset.methods [role=group]").unwrap();
+    let labels: Vec<String> = (0..groups.length())
+        .map(|i| groups.item(i).unwrap().dyn_into::<HtmlElement>().unwrap().get_attribute("aria-label").unwrap())
+        .collect();
+    assert_eq!(labels, ["Crypto", "USDT", "USDC", "Card & PayPal"]);
+    // The network is always in words beside a token.
+    assert!(text(&root, "fieldset.methods").contains("TRON (TRC20)"));
+
+    // Choosing a method (as a keyboard's Space would) asks the server for a quote.
+    let usdt: HtmlInputElement = query(&root, "input[value=flexpay_USDT_TRC20]");
+    usdt.click();
+    settle().await;
+    assert!(usdt.checked());
+    let calls = fake_calls();
+    assert!(
+        calls
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|c| c["path"] == "/v1/quote" && c["body"]["payment_method"] == "flexpay_USDT_TRC20")
+    );
+    assert!(text(&root, ".quote").contains("29.99 USD"));
+}
+
+#[wasm_bindgen_test]
+async fn a_bad_email_is_refused_before_anything_is_sent() {
+    let (root, _h) = mount_checkout(&new_host()).await;
+    query::<HtmlInputElement>(&root, "input[value=crypto_btc]").click();
+    let email: HtmlInputElement = query(&root, "input[name=email]");
+    email.set_value("buyer@nowhere");
+    email.dispatch_event(&web_sys::Event::new("input").unwrap()).unwrap();
+    query::<HtmlElement>(&root, "button[type=submit]").click();
+    settle().await;
+    assert_eq!(text(&root, "[data-field=buyer_email]"), "Enter a valid email address.");
+    assert_eq!(email.get_attribute("aria-invalid").as_deref(), Some("true"));
+    assert!(!fake_calls().as_array().unwrap().iter().any(|c| c["path"] == "/v1/orders"));
+}
+
+#[wasm_bindgen_test]
+async fn creating_an_order_fires_events_and_shows_the_payment() {
+    let events = new_host();
+    let seen = js_sys::Array::new();
+    let record = {
+        let seen = seen.clone();
+        wasm_bindgen::closure::Closure::<dyn Fn(web_sys::CustomEvent)>::new(move |e: web_sys::CustomEvent| {
+            seen.push(&e.type_().into());
+            assert!(e.bubbles() && e.composed());
+        })
+    };
+    for name in ["tollgate:order", "tollgate:status", "tollgate:error"] {
+        events.add_event_listener_with_callback(name, record.as_ref().unchecked_ref()).unwrap();
+    }
+    let (root, _h) = mount_checkout(&events).await;
+    query::<HtmlInputElement>(&root, "input[value=crypto_btc]").click();
+    let email: HtmlInputElement = query(&root, "input[name=email]");
+    email.set_value("buyer@example.com");
+    email.dispatch_event(&web_sys::Event::new("input").unwrap()).unwrap();
+    settle().await;
+    query::<HtmlElement>(&root, "button[type=submit]").click();
+    settle().await;
+    let calls = fake_calls();
+    let create = calls.as_array().unwrap().iter().find(|c| c["path"] == "/v1/orders").expect("an order was created");
+    assert_eq!(create["body"]["buyer_email"], "buyer@example.com");
+    assert_eq!(create["body"]["payment_method"], "crypto_btc");
+    let names: Vec<String> = seen.iter().map(|v| v.as_string().unwrap()).collect();
+    assert_eq!(names, ["tollgate:order"]);
+    assert_eq!(
+        query::<HtmlElement>(&root, ".qr").get_attribute("data-uri").as_deref(),
+        Some("bitcoin:tb1qw508d6qejxtdg4y5r3zarvary0c5xw7kxpjzsx?amount=0.00045125")
+    );
+    // Ten minutes left by the server's clock, whatever this machine's clock says.
+    assert!(
+        matches!(text(&root, "[data-countdown]").as_str(), "10:00" | "09:59"),
+        "{}",
+        text(&root, "[data-countdown]")
+    );
+    record.forget();
+}
+
+/// Mounts only the payment screen with `order`, in a shadow root with the widget's styles.
+async fn mount_pay(order: Value) -> web_sys::ShadowRoot {
+    install_fake_api();
+    set_global("fakeOrder", &order);
+    let host = new_host();
+    let root = host.attach_shadow(&web_sys::ShadowRootInit::new(web_sys::ShadowRootMode::Open)).unwrap();
+    let container: HtmlElement = document().create_element("div").unwrap().dyn_into().unwrap();
+    root.append_child(&container).unwrap();
+    let o: PublicOrder = serde_json::from_value(order).unwrap();
+    let env = StoredValue::new_local(Env {
+        api: "http://fake.test".into(),
+        events: host.clone(),
+        on_close: None,
+        modal: false,
+    });
+    let handle = leptos::mount::mount_to(container, move || {
+        view! { <PayScreen order=o.clone() secret="cs_test".to_owned() env=env restart=|| ()/> }
+    });
+    handle.forget();
+    settle().await;
+    root
+}
+
+#[wasm_bindgen_test]
+async fn every_status_renders() {
+    let cases = [
+        ("pending", "0", "0.00045125", 0, "Waiting for your payment."),
+        ("confirming", "0.00045125", "0.00000000", 1, "Payment seen, 1 of 2 confirmations."),
+        ("completed", "0.00045125", "0.00000000", 2, "Paid. Order ORD-TEST-0001 is complete."),
+        ("expired", "0", "0.00045125", 0, "This invoice expired before it was paid."),
+        ("cancelled", "0", "0.00045125", 0, "This order was cancelled."),
+        ("refunded", "0.00045125", "0.00000000", 2, "This order was refunded."),
+    ];
+    for (status, paid, remaining, confirmations, line) in cases {
+        let root = mount_pay(order(status, paid, remaining, confirmations)).await;
+        assert_eq!(text(&root, ".status-line"), line, "{status}");
+        assert_eq!(query::<HtmlElement>(&root, ".status-line").get_attribute("aria-live").as_deref(), Some("polite"));
+        assert_eq!(
+            root.query_selector(".qr").unwrap().is_some(),
+            status == "pending",
+            "{status}: QR only while pending"
+        );
+        assert_eq!(
+            root.query_selector("[data-countdown]").unwrap().is_some(),
+            matches!(status, "pending" | "confirming")
+        );
+        if status == "completed" {
+            assert_eq!(text(&root, "[data-delivered]"), "TG-AAAA-BBBB-CCCC-DDDD");
+        }
+        if status == "expired" {
+            assert!(text(&root, "button.primary").contains("Start a new order"));
+        }
+    }
+}
+
+#[wasm_bindgen_test]
+async fn a_partial_payment_asks_for_exactly_the_remainder() {
+    let root = mount_pay(order("pending", "0.0002", "0.00025125", 0)).await;
+    assert_eq!(text(&root, ".status-line"), "Received 0.0002 BTC. Send the remaining 0.00025125 BTC.");
+    assert_eq!(
+        query::<HtmlElement>(&root, ".qr").get_attribute("data-uri").as_deref(),
+        Some("bitcoin:tb1qw508d6qejxtdg4y5r3zarvary0c5xw7kxpjzsx?amount=0.00025125")
+    );
+    assert_eq!(text(&root, "[data-copy=amount]"), "0.00025125 BTC");
+}
+
+#[wasm_bindgen_test]
+async fn delivered_content_is_text_never_html() {
+    let mut o = order("completed", "0.00045125", "0.00000000", 2);
+    o["delivered_content"] = json!("<img src=x onerror=alert(1)>KEY");
+    let root = mount_pay(o).await;
+    assert_eq!(text(&root, "[data-delivered]"), "<img src=x onerror=alert(1)>KEY");
+    assert!(root.query_selector("[data-delivered] img").unwrap().is_none());
+}
