@@ -60,13 +60,9 @@ fn npm_packages() -> Result {
     fs::write(&stamp, &lock).map_err(|e| format!("{}: {e}", stamp.display()))
 }
 
-/// Chromium and its driver for browser tests, binaryen for wasm-opt.
+/// Chromium and its driver for browser tests.
 fn debian_packages() -> Result {
-    let wanted = [
-        ("/usr/bin/chromium", "chromium"),
-        ("/usr/bin/chromedriver", "chromium-driver"),
-        ("/usr/bin/wasm-opt", "binaryen"),
-    ];
+    let wanted = [("/usr/bin/chromium", "chromium"), ("/usr/bin/chromedriver", "chromium-driver")];
     let missing: Vec<&str> = wanted.iter().filter(|(p, _)| !Path::new(p).exists()).map(|(_, pkg)| *pkg).collect();
     if missing.is_empty() {
         return Ok(());

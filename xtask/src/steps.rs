@@ -72,8 +72,24 @@ fn target_dir() -> PathBuf {
     std::env::var_os("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|| root().join("target"))
 }
 
+/// wasm-opt from npm's `binaryen` (version 132): Debian's (108) breaks wasm-bindgen's externref
+/// table and cannot read the worker's exception handling.
+fn wasm_opt() -> PathBuf {
+    root().join("node_modules/.bin/wasm-opt")
+}
+
+/// The WebAssembly features Rust's wasm32 target emits; wasm-opt may use these and no others.
+const WASM_FEATURES: [&str; 6] = [
+    "--enable-bulk-memory",
+    "--enable-nontrapping-float-to-int",
+    "--enable-sign-ext",
+    "--enable-mutable-globals",
+    "--enable-reference-types",
+    "--enable-multivalue",
+];
+
 /// Builds the widget into `www/widget` (served by the worker): a release wasm32 build,
-/// wasm-bindgen's browser glue, then Debian's wasm-opt (version 108, hence the feature flags).
+/// wasm-bindgen's browser glue, then wasm-opt.
 pub fn build_widget() -> Result {
     run_cmd("cargo", &["build", "--release", "--target", "wasm32-unknown-unknown", "--package", "widget"])?;
     let wasm = target_dir().join("wasm32-unknown-unknown/release/widget.wasm");
@@ -93,23 +109,10 @@ pub fn build_widget() -> Result {
         ],
     ))?;
     let bg = out.join("tollgate_widget_bg.wasm").to_string_lossy().into_owned();
-    run_cmd(
-        "wasm-opt",
-        &[
-            "-Oz",
-            "--strip-debug",
-            "--strip-producers",
-            "--enable-bulk-memory",
-            "--enable-nontrapping-float-to-int",
-            "--enable-sign-ext",
-            "--enable-mutable-globals",
-            "--enable-reference-types",
-            "--enable-multivalue",
-            &bg,
-            "-o",
-            &bg,
-        ],
-    )
+    let mut args = vec!["-Oz", "--strip-debug", "--strip-producers"];
+    args.extend(WASM_FEATURES);
+    args.extend([bg.as_str(), "-o", bg.as_str()]);
+    run_cmd(&wasm_opt().to_string_lossy(), &args)
 }
 
 /// Builds the worker with worker-build into `worker/build`, on locally installed tools only:
@@ -119,7 +122,8 @@ pub fn build_worker() -> Result {
     let mut c = cmd("worker-build", &["--release"]);
     c.current_dir(root().join("worker"))
         .env("WASM_BINDGEN_BIN", bindgen.trim())
-        .env("ESBUILD_BIN", root().join("node_modules/@esbuild/linux-x64/bin/esbuild"));
+        .env("ESBUILD_BIN", root().join("node_modules/@esbuild/linux-x64/bin/esbuild"))
+        .env("WASM_OPT_BIN", wasm_opt());
     run(c)
 }
 
