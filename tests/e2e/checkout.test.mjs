@@ -266,3 +266,39 @@ test('inline mode renders in place; two widgets on one page work independently',
   assert.equal(orders.find((o) => o.detail.product_id === 'prod_xyz789').target, 'inline');
   await page.close();
 });
+
+test('live status: reconnecting on errors, paused while the tab is hidden', async () => {
+  const page = await newPage();
+  const polls = [];
+  page.on('request', (r) => { if (/\/v1\/orders\/ord_/.test(r.url())) polls.push(Date.now()); });
+  await page.click('#buy');
+  await page.locator(`${W} input[name=email]`).waitFor();
+  const order = await fillAndCreate(page, 'crypto_btc');
+  await page.locator(`${W} .qr svg`).waitFor();
+
+  // The API goes away: the widget says so, and keeps trying.
+  await page.route(/\/v1\/orders\/ord_/, (route) => route.abort());
+  await page.locator(`${W} .status`, { hasText: 'Reconnecting' }).waitFor({ timeout: 15_000 });
+  await page.unroute(/\/v1\/orders\/ord_/);
+  await sandbox(order, 'pay', { amount: order.crypto_amount, confirmations: 1 });
+  await page.locator(`${W} .status-line`, { hasText: 'Payment seen' }).waitFor({ timeout: 30_000 });
+  assert.equal(await page.locator(`${W} .status`, { hasText: 'Reconnecting' }).count(), 0);
+
+  // Hidden: no polling. Visible again: one read at once.
+  const setHidden = (hidden) => page.evaluate((h) => {
+    Object.defineProperty(document, 'visibilityState', { configurable: true, get: () => (h ? 'hidden' : 'visible') });
+    document.dispatchEvent(new Event('visibilitychange'));
+  }, hidden);
+  await setHidden(true);
+  await new Promise((r) => setTimeout(r, 1000));
+  const before = polls.length;
+  await sandbox(order, 'confirm', { confirmations: 2 });
+  await new Promise((r) => setTimeout(r, 8000));
+  assert.equal(polls.length, before, 'no polling while hidden');
+  assert.equal(await page.locator(`${W} [data-delivered]`).count(), 0);
+  const shown = Date.now();
+  await setHidden(false);
+  await page.locator(`${W} [data-delivered]`).waitFor({ timeout: 5000 });
+  assert.ok(polls.at(-1) - shown < 1500, `read within ${polls.at(-1) - shown} ms of becoming visible`);
+  await page.close();
+});

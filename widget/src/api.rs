@@ -56,27 +56,21 @@ pub async fn product(api: &str, id: &str) -> Result<ProductView, ApiError> {
     read(resp).await
 }
 
-pub async fn quote(api: &str, body: &Value) -> Result<QuoteView, ApiError> {
-    let resp = Request::post(&format!("{api}/v1/quote"))
-        .header("Content-Type", "application/json")
-        .body(body.to_string())
-        .map_err(ApiError::network)?
-        .send()
-        .await
-        .map_err(ApiError::network)?;
+async fn post_json<T: DeserializeOwned>(url: &str, body: &Value, headers: &[(&str, &str)]) -> Result<T, ApiError> {
+    let mut req = Request::post(url).header("Content-Type", "application/json");
+    for (name, value) in headers {
+        req = req.header(name, value);
+    }
+    let resp = req.body(body.to_string()).map_err(ApiError::network)?.send().await.map_err(ApiError::network)?;
     read(resp).await
 }
 
+pub async fn quote(api: &str, body: &Value) -> Result<QuoteView, ApiError> {
+    post_json(&format!("{api}/v1/quote"), body, &[]).await
+}
+
 pub async fn create_order(api: &str, body: &Value, idempotency_key: &str) -> Result<PublicOrder, ApiError> {
-    let resp = Request::post(&format!("{api}/v1/orders"))
-        .header("Content-Type", "application/json")
-        .header("Idempotency-Key", idempotency_key)
-        .body(body.to_string())
-        .map_err(ApiError::network)?
-        .send()
-        .await
-        .map_err(ApiError::network)?;
-    read(resp).await
+    post_json(&format!("{api}/v1/orders"), body, &[("Idempotency-Key", idempotency_key)]).await
 }
 
 /// Reads an order; `None` when it has not changed since `etag` (304).
