@@ -336,15 +336,13 @@ fn MethodPicker(methods: Vec<MethodView>, selected: RwSignal<Option<PaymentMetho
                         <span class="group-name">{group_name(g)}</span>
                         {in_group.into_iter().map(|m| {
                             let id = m.id;
-                            let network = m.network_name.clone().unwrap_or_default();
+                            // Token labels name their network ("USDT · TRON (TRC20)"), so it is always in view.
                             view! {
                                 <label class="method" class:checked=move || selected.get() == Some(id)>
                                     <input type="radio" name="payment_method" value=id.to_string()
                                         prop:checked=move || selected.get() == Some(id)
                                         on:change=move |_| selected.set(Some(id))/>
                                     <span class="label">{m.label.clone()}</span>
-                                    {(!network.is_empty() && m.group != shared::method::MethodGroup::Crypto)
-                                        .then(|| view! { <span class="network">{network}</span> })}
                                 </label>
                             }
                         }).collect_view()}
