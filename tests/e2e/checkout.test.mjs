@@ -5,35 +5,34 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import jsQR from 'jsqr';
 import { PNG } from 'pngjs';
-import { startWorker, client } from '../support/worker.mjs';
+import { startWorker, useWorker } from '../support/worker.mjs';
 import { launch, sellerSite, sellerPage } from '../support/browser.mjs';
 
 const require = createRequire(import.meta.url);
 const axeSource = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
 
-let worker, api, browser, site;
+const api = useWorker({ ORDERS_PER_MINUTE_PER_IP: '1000' });
+let browser, site;
 const W = 'tollgate-modal';
 
 before(async () => {
-  worker = await startWorker({ ORDERS_PER_MINUTE_PER_IP: '1000' });
-  api = client(worker.base);
   browser = await launch();
+  await api.ready;
   site = await sellerSite({
-    '/': sellerPage(worker.base, `<h1>My shop</h1>
+    '/': sellerPage(api.base, `<h1>My shop</h1>
       <button id="buy" data-tollgate-product="prod_xyz789">Buy</button>
       <button id="buy-card" data-tollgate-product="prod_xyz789" data-tollgate-method="stripe" data-tollgate-email="card@example.com">Buy by card</button>
       <div id="later"></div>`),
-    '/hostile': sellerPage(worker.base, '<p>Hostile page</p>', {
+    '/hostile': sellerPage(api.base, '<p>Hostile page</p>', {
       head: '<style>button{display:none!important} *{color:red!important;font-size:40px!important;background:lime!important} div{display:none!important}</style>',
     }),
-    '/inline': sellerPage(worker.base, '<tollgate-checkout id="inline" product="prod_xyz789" email="inline@example.com" method="crypto_ltc"></tollgate-checkout>'),
+    '/inline': sellerPage(api.base, '<tollgate-checkout id="inline" product="prod_xyz789" email="inline@example.com" method="crypto_ltc"></tollgate-checkout>'),
   });
 });
 
 after(async () => {
   await browser?.close();
   await site?.close();
-  await worker?.stop();
 });
 
 async function newPage(path = '/') {

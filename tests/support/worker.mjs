@@ -1,5 +1,6 @@
 // Starts the real worker under `wrangler dev` (workerd) on loopback, with fresh Durable Object
 // state, and stops it when the tests end (or after a hard time limit, whatever happens).
+import { before, after } from 'node:test';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -22,8 +23,21 @@ export function freePort() {
   });
 }
 
-/** Starts the worker; `vars` override wrangler.toml [vars]. Returns { base, stop }. */
+/**
+ * Starts the worker; `vars` override wrangler.toml [vars]. Returns { base, stop }. A port picked
+ * by `freePort` can be taken before wrangler binds it, so a failed start is tried once more on
+ * fresh ports, with the first attempt's log shown.
+ */
 export async function startWorker(vars = {}) {
+  try {
+    return await startWorkerOnce(vars);
+  } catch (e) {
+    console.error(`# the worker did not start; trying once more on other ports:\n${e.message}`);
+    return startWorkerOnce(vars);
+  }
+}
+
+async function startWorkerOnce(vars) {
   const port = await freePort();
   const state = mkdtempSync(join(tmpdir(), 'tollgate-state-'));
   const args = ['dev', '--ip', '127.0.0.1', '--port', String(port), '--persist-to', state, '--inspector-port', String(await freePort())];
@@ -62,11 +76,30 @@ export async function startWorker(vars = {}) {
 
 export const SELLER_KEY = 'sg_test_sandbox';
 
-/** A small client for the API. Every call may name the client IP it comes from. */
-export function client(base) {
+/**
+ * Starts a worker before the file's tests and stops it after them; returns its client, whose
+ * `base` is set once the worker is up (`await api.ready`).
+ */
+export function useWorker(vars = {}) {
+  const running = { base: null, stop: null };
+  let started;
+  const ready = new Promise((resolve) => { started = resolve; });
+  before(async () => {
+    Object.assign(running, await startWorker(vars));
+    started();
+  });
+  after(async () => running.stop && running.stop());
+  const api = client(running);
+  // Other root hooks are not ordered after this one: they await `ready` before using `base`.
+  api.ready = ready;
+  return api;
+}
+
+/** A small client for the API at `target.base`. Every call may name the client IP it comes from. */
+export function client(target) {
   let ipCounter = 0;
   const api = {
-    base,
+    get base() { return target.base; },
     /** A fresh client IP per call site, so tests do not share a rate limit. */
     nextIp: () => `198.51.100.${(++ipCounter % 250) + 1}`,
     async call(method, path, { body, headers = {}, raw } = {}) {
@@ -76,7 +109,7 @@ export function client(base) {
         init.body = JSON.stringify(body);
         init.headers['Content-Type'] ??= 'application/json';
       }
-      const res = await fetch(base + path, init);
+      const res = await fetch(target.base + path, init);
       const text = await res.text();
       let json = null;
       try { json = text ? JSON.parse(text) : null; } catch { /* not JSON */ }

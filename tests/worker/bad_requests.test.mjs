@@ -1,16 +1,9 @@
 // Bad input gets a clear 4xx error with a code (and the fields at fault) and creates nothing.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startWorker, client } from '../support/worker.mjs';
+import { useWorker } from '../support/worker.mjs';
 
-let worker;
-let api;
-
-before(async () => {
-  worker = await startWorker();
-  api = client(worker.base);
-});
-after(async () => worker && worker.stop());
+const api = useWorker();
 
 const good = { product_id: 'prod_xyz789', buyer_email: 'buyer@example.com', payment_method: 'crypto_btc' };
 const json = (body) => ({ body });

@@ -1,17 +1,10 @@
 // A worker with a 3-second invoice lifetime, a low per-IP order limit and one allowed origin:
 // expiry through the Durable Object alarm, late payments, rate limiting, refused origins.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startWorker, client } from '../support/worker.mjs';
+import { useWorker } from '../support/worker.mjs';
 
-let worker;
-let api;
-
-before(async () => {
-  worker = await startWorker({ INVOICE_SECONDS: '3', ORDERS_PER_MINUTE_PER_IP: '3', ALLOWED_ORIGINS: 'https://shop.example' });
-  api = client(worker.base);
-});
-after(async () => worker && worker.stop());
+const api = useWorker({ INVOICE_SECONDS: '3', ORDERS_PER_MINUTE_PER_IP: '3', ALLOWED_ORIGINS: 'https://shop.example' });
 
 const founders = { product_id: 'prod_founders', buyer_email: 'late@example.com', payment_method: 'crypto_btc' };
 

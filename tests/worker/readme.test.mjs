@@ -1,23 +1,20 @@
 // The README's curl walk-through, run exactly as written against the real worker.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startWorker } from '../support/worker.mjs';
+import { useWorker } from '../support/worker.mjs';
 
 const readme = readFileSync(join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'README.md'), 'utf8');
-let worker;
-
-before(async () => { worker = await startWorker(); });
-after(async () => worker && worker.stop());
+const api = useWorker();
 
 test('the README walk-through creates, reads, pays and completes an order', () => {
   const block = readme.split('<!-- walkthrough -->')[1].match(/```sh\n([\s\S]*?)```/)[1];
   assert.match(block, /^API=http:\/\/127\.0\.0\.1:8787$/m);
-  const script = block.replace('API=http://127.0.0.1:8787', `API=${worker.base}`);
+  const script = block.replace('API=http://127.0.0.1:8787', `API=${api.base}`);
   const dir = mkdtempSync(join(tmpdir(), 'tollgate-readme-'));
   try {
     const out = execFileSync('bash', ['-euo', 'pipefail', '-c', script], { cwd: dir, encoding: 'utf8', timeout: 60_000 });
