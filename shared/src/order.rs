@@ -5,10 +5,11 @@ use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Deserializer, Serialize};
 
-use crate::chain::Network;
+use crate::chain::{Environment, Network};
 use crate::method::PaymentMethod;
 use crate::money::Fiat;
 use crate::status::{OrderEvent, OrderStatus, Settlement, TransitionError, transition};
+use crate::uri::payment_uri;
 
 /// An order as the seller sees it. Field names follow the SellGate Orders API.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -108,6 +109,20 @@ impl Order {
         Ok(before != self.status)
     }
 
+    /// The payment URI for what is still owed: after a part payment, one for exactly the
+    /// remainder, so a wallet never asks the buyer to pay twice.
+    fn payment_uri_for(&self, remaining: Decimal) -> Option<String> {
+        let uri = self.payment_uri.clone()?;
+        if self.amount_paid.is_zero() || remaining.is_zero() {
+            return Some(uri);
+        }
+        let (Some(coin), Some(address)) = (self.payment_method.coin(), self.payment_address.as_deref()) else {
+            return Some(uri);
+        };
+        let env = if self.sandbox { Environment::Testnet } else { Environment::Mainnet };
+        Some(payment_uri(coin, env, address, remaining).unwrap_or(uri))
+    }
+
     /// What the buyer's browser may see of this order.
     pub fn public_view(&self, server_time: DateTime<Utc>) -> PublicOrder {
         let s = self.settlement();
@@ -130,7 +145,7 @@ impl Order {
             network: self.network,
             network_name: self.network.map(|n| n.display_name().to_owned()),
             payment_address: self.payment_address.clone(),
-            payment_uri: self.payment_uri.clone(),
+            payment_uri: self.payment_uri_for(s.remaining()),
             exchange_rate: self.exchange_rate,
             amount_paid: self.amount_paid,
             amount_remaining: s.remaining(),
@@ -206,6 +221,8 @@ pub struct PublicOrder {
     pub network: Option<Network>,
     pub network_name: Option<String>,
     pub payment_address: Option<String>,
+    /// A URI for what is still owed: the whole amount, or exactly the remainder after a part
+    /// payment.
     pub payment_uri: Option<String>,
     pub exchange_rate: Option<Decimal>,
     pub amount_paid: Decimal,
@@ -275,6 +292,8 @@ mod tests {
     #[test]
     fn partial_payment_exposes_the_remainder() {
         let mut o = sample_order();
+        o.sandbox = true;
+        o.payment_uri = Some("bitcoin:tb1qw508d6qejxtdg4y5r3zarvary0c5xw7kxpjzsx?amount=0.00045125".into());
         let changed = o
             .apply(&OrderEvent::PaymentSeen { amount: dec("0.0004"), confirmations: 0, txid: None }, o.created_at)
             .unwrap();
@@ -283,6 +302,10 @@ mod tests {
         assert_eq!(v.status, OrderStatus::Pending);
         assert_eq!(v.amount_remaining.to_string(), "0.00005125");
         assert_eq!(v.amount_paid.to_string(), "0.0004");
+        assert_eq!(
+            v.payment_uri.as_deref(),
+            Some("bitcoin:tb1qw508d6qejxtdg4y5r3zarvary0c5xw7kxpjzsx?amount=0.00005125")
+        );
     }
 
     #[test]

@@ -2,14 +2,13 @@
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use serde_json::json;
-use shared::order::PublicOrder;
-use shared::wire::{MethodView, ProductView, QuoteView, is_valid_email};
+use shared::wire::is_valid_email;
 use shared::{OrderStatus, PaymentMethod};
-use wasm_bindgen::JsCast;
+use wasm_bindgen::{JsCast, JsValue};
 use web_sys::HtmlElement;
 
 use crate::api::{self, ApiError};
+use crate::model::{self, Method, Order, Product, Quote, is_zero};
 use crate::pay::PayScreen;
 use crate::{Options, events};
 
@@ -24,8 +23,13 @@ pub struct Env {
 
 pub type EnvStore = StoredValue<Env, LocalStorage>;
 
-pub fn emit<T: serde::Serialize>(env: EnvStore, name: &str, detail: &T) {
+pub fn emit(env: EnvStore, name: &str, detail: &JsValue) {
     env.with_value(|e| events::dispatch(&e.events, name, detail));
+}
+
+fn emit_error(env: EnvStore, e: &ApiError) {
+    let detail = model::object(&[("code", Some(e.code.as_str().into())), ("message", Some(e.message.as_str().into()))]);
+    emit(env, "error", &detail);
 }
 
 fn close(env: EnvStore) {
@@ -57,20 +61,20 @@ fn group_name(g: shared::method::MethodGroup) -> &'static str {
 
 #[component]
 pub fn Checkout(options: Options, env: EnvStore) -> impl IntoView {
-    let product = RwSignal::new(None::<ProductView>);
+    let product = RwSignal::new(None::<Product>);
     let load_error = RwSignal::new(None::<String>);
     let email = RwSignal::new(options.email.clone().unwrap_or_default());
     let variant = RwSignal::new(options.variant.clone());
     let quantity = RwSignal::new(options.quantity.unwrap_or(0));
     let coupon = RwSignal::new(options.coupon.clone().unwrap_or_default());
     let method = RwSignal::new(None::<PaymentMethod>);
-    let quote = RwSignal::new(None::<QuoteView>);
+    let quote = RwSignal::new(None::<Quote>);
     let quote_error = RwSignal::new(None::<ApiError>);
     let field_errors = RwSignal::new(Vec::<(String, String)>::new());
     let form_error = RwSignal::new(None::<String>);
     let submitting = RwSignal::new(false);
     let idem_key = RwSignal::new(new_key());
-    let order = RwSignal::new(None::<(PublicOrder, String)>);
+    let order = RwSignal::new(None::<(Order, String)>);
     let product_id = options.product.clone().unwrap_or_default();
     let preferred_method = options.method.clone();
 
@@ -88,13 +92,13 @@ pub fn Checkout(options: Options, env: EnvStore) -> impl IntoView {
                         variant.set(p.variants.first().map(|v| v.id.clone()));
                     }
                     let wanted = preferred_method.as_deref().and_then(|m| m.parse::<PaymentMethod>().ok());
-                    if let Some(m) = wanted.filter(|m| p.payment_methods.iter().any(|v| v.id == *m)) {
+                    if let Some(m) = wanted.filter(|m| p.methods.iter().any(|v| v.id == *m)) {
                         method.set(Some(m));
                     }
                     product.set(Some(p));
                 }
                 Err(e) => {
-                    emit(env, "error", &json!({"code": e.code, "message": e.message}));
+                    emit_error(env, &e);
                     load_error.set(Some(e.message));
                 }
             }
@@ -105,15 +109,12 @@ pub fn Checkout(options: Options, env: EnvStore) -> impl IntoView {
     let quote_seq = StoredValue::new(0u64);
     Effect::new(move |_| {
         let (Some(p), Some(m)) = (product.get(), method.get()) else { return };
-        let body = json!({
-            "product_id": p.id, "payment_method": m.to_string(), "quantity": quantity.get(),
-            "variant_id": variant.get(), "coupon_code": Some(coupon.get()).filter(|c| !c.trim().is_empty()),
-        });
+        let body = request_body(&p, Some(m), quantity.get(), variant.get(), &coupon.get(), None);
         quote_seq.update_value(|s| *s += 1);
         let seq = quote_seq.get_value();
         let api = env.with_value(|e| e.api.clone());
         spawn_local(async move {
-            let result = api::quote(&api, &body).await;
+            let result = api::quote(&api, body).await;
             if quote_seq.get_value() != seq {
                 return;
             }
@@ -149,21 +150,23 @@ pub fn Checkout(options: Options, env: EnvStore) -> impl IntoView {
             return;
         }
         let Some(p) = product.get_untracked() else { return };
-        let body = json!({
-            "product_id": p.id, "buyer_email": email.get_untracked().trim(),
-            "payment_method": method.get_untracked().map(|m| m.to_string()),
-            "quantity": quantity.get_untracked(), "variant_id": variant.get_untracked(),
-            "coupon_code": Some(coupon.get_untracked()).filter(|c| !c.trim().is_empty()),
-        });
+        let body = request_body(
+            &p,
+            method.get_untracked(),
+            quantity.get_untracked(),
+            variant.get_untracked(),
+            &coupon.get_untracked(),
+            Some(email.get_untracked().trim()),
+        );
         submitting.set(true);
         form_error.set(None);
         let api = env.with_value(|e| e.api.clone());
         let key = idem_key.get_untracked();
         spawn_local(async move {
-            match api::create_order(&api, &body, &key).await {
+            match api::create_order(&api, body, &key).await {
                 Ok(o) => {
                     let secret = o.client_secret.clone().unwrap_or_default();
-                    emit(env, "order", &o);
+                    emit(env, "order", &o.to_js());
                     order.set(Some((o, secret)));
                 }
                 Err(e) => {
@@ -175,7 +178,7 @@ pub fn Checkout(options: Options, env: EnvStore) -> impl IntoView {
                     if e.status != 0 && e.status != 409 {
                         idem_key.set(new_key()); // the server decided: a corrected retry is a new order
                     }
-                    emit(env, "error", &json!({"code": e.code, "message": e.message}));
+                    emit_error(env, &e);
                 }
             }
             submitting.set(false);
@@ -196,7 +199,7 @@ pub fn Checkout(options: Options, env: EnvStore) -> impl IntoView {
         };
         let variants = p.variants.clone();
         let has_variants = !variants.is_empty();
-        let methods = p.payment_methods.clone();
+        let methods = p.methods.clone();
         let min_q = p.min_quantity;
         let max_q = p.max_quantity;
         view! {
@@ -319,7 +322,7 @@ fn trap_focus(dialog: &HtmlElement, ev: &web_sys::KeyboardEvent) {
 
 /// The methods on offer, grouped, as one radio group the keyboard can drive.
 #[component]
-fn MethodPicker(methods: Vec<MethodView>, selected: RwSignal<Option<PaymentMethod>>) -> impl IntoView {
+fn MethodPicker(methods: Vec<Method>, selected: RwSignal<Option<PaymentMethod>>) -> impl IntoView {
     let groups = [
         shared::method::MethodGroup::Crypto,
         shared::method::MethodGroup::Usdt,
@@ -330,7 +333,7 @@ fn MethodPicker(methods: Vec<MethodView>, selected: RwSignal<Option<PaymentMetho
         <fieldset class="methods">
             <legend>"Pay with"</legend>
             {groups.into_iter().filter_map(|g| {
-                let in_group: Vec<MethodView> = methods.iter().filter(|m| m.group == g).cloned().collect();
+                let in_group: Vec<Method> = methods.iter().filter(|m| m.group == g).cloned().collect();
                 (!in_group.is_empty()).then(|| view! {
                     <div class="group" role="group" aria-label=group_name(g)>
                         <span class="group-name">{group_name(g)}</span>
@@ -355,28 +358,53 @@ fn MethodPicker(methods: Vec<MethodView>, selected: RwSignal<Option<PaymentMetho
 
 /// The server's price breakdown.
 #[component]
-fn QuoteLines(quote: RwSignal<Option<QuoteView>>) -> impl IntoView {
+fn QuoteLines(quote: RwSignal<Option<Quote>>) -> impl IntoView {
     move || {
         quote.get().map(|q| {
-            let b = q.breakdown;
-            let c = b.currency;
-            let line = |label: &'static str, amount: rust_decimal::Decimal, class: &'static str| {
-                view! { <div class=class><span>{label}</span><span>{format!("{amount} {c}")}</span></div> }
+            let c = q.currency;
+            // A discount or fee line shows only when it is not zero.
+            let line = |label: &'static str, sign: &'static str, amount: &str, class: &'static str, always: bool| {
+                (always || !is_zero(amount)).then(|| {
+                    view! { <div class=class><span>{label}</span><span>{format!("{sign}{amount} {c}")}</span></div> }
+                })
             };
             view! {
                 <div class="quote" aria-live="polite">
-                    {line("Subtotal", b.subtotal, "line")}
-                    {(!b.volume_discount.is_zero()).then(|| line("Volume discount", -b.volume_discount, "line"))}
-                    {(!b.coupon_discount.is_zero()).then(|| line("Coupon", -b.coupon_discount, "line"))}
-                    {(!b.fee.is_zero()).then(|| line("Payment fee", b.fee, "line"))}
-                    {line("Total", b.total, "line total")}
-                    {q.crypto.map(|x| view! {
-                        <div class="line crypto"><span>"You send"</span><span data-amount>{format!("{} {}", x.amount, x.currency.ticker())}</span></div>
+                    {line("Subtotal", "", &q.subtotal, "line", true)}
+                    {line("Volume discount", "-", &q.volume_discount, "line", false)}
+                    {line("Coupon", "-", &q.coupon_discount, "line", false)}
+                    {line("Payment fee", "", &q.fee, "line", false)}
+                    {line("Total", "", &q.total, "line total", true)}
+                    {q.crypto.map(|(amount, ticker)| view! {
+                        <div class="line crypto"><span>"You send"</span><span data-amount>{format!("{amount} {ticker}")}</span></div>
                     })}
                 </div>
             }
         })
     }
+}
+
+/// The body of a quote request, or of an order when `email` is given.
+fn request_body(
+    p: &Product,
+    method: Option<PaymentMethod>,
+    quantity: u32,
+    variant: Option<String>,
+    coupon: &str,
+    email: Option<&str>,
+) -> String {
+    let coupon = coupon.trim();
+    let mut fields = vec![
+        ("product_id", Some(JsValue::from(p.id.as_str()))),
+        ("payment_method", method.map(|m| m.to_string().into())),
+        ("quantity", Some(quantity.into())),
+        ("variant_id", variant.map(JsValue::from)),
+        ("coupon_code", (!coupon.is_empty()).then(|| coupon.into())),
+    ];
+    if let Some(email) = email {
+        fields.push(("buyer_email", Some(email.into())));
+    }
+    model::body(&fields)
 }
 
 /// Whether the widget should keep polling an order in this status.

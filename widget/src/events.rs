@@ -1,16 +1,14 @@
 //! The DOM events a seller's page can listen to: `tollgate:open`, `order`, `status`,
 //! `completed`, `expired`, `error`, `close`. They bubble and cross the shadow boundary.
 
-use serde::Serialize;
 use wasm_bindgen::JsValue;
 use web_sys::{CustomEvent, CustomEventInit, HtmlElement};
 
-pub fn dispatch<T: Serialize>(target: &HtmlElement, name: &str, detail: &T) {
-    let detail = serde_json::to_string(detail).ok().and_then(|s| js_sys::JSON::parse(&s).ok()).unwrap_or(JsValue::NULL);
+pub fn dispatch(target: &HtmlElement, name: &str, detail: &JsValue) {
     let init = CustomEventInit::new();
     init.set_bubbles(true);
     init.set_composed(true);
-    init.set_detail(&detail);
+    init.set_detail(detail);
     if let Ok(event) = CustomEvent::new_with_event_init_dict(&format!("tollgate:{name}"), &init) {
         let _ = target.dispatch_event(&event);
     }

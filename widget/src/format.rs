@@ -1,11 +1,12 @@
 //! What the widget says, as pure functions: countdowns, status lines, network warnings.
 
-use shared::order::PublicOrder;
 use shared::{Coin, OrderStatus};
 
+use crate::model::{Order, is_zero, trim_zeros};
+
 /// `mm:ss` (or `h:mm:ss`) left, never negative.
-pub fn countdown(seconds: i64) -> String {
-    let s = seconds.max(0);
+pub fn countdown(seconds: u64) -> String {
+    let s = seconds;
     if s >= 3600 {
         format!("{}:{:02}:{:02}", s / 3600, s / 60 % 60, s % 60)
     } else {
@@ -15,8 +16,8 @@ pub fn countdown(seconds: i64) -> String {
 
 /// Seconds left on an order, by the server's clock: `offset_ms` is the server's time minus the
 /// buyer's, taken when the order was last read.
-pub fn seconds_left(order: &PublicOrder, buyer_now_ms: i64, offset_ms: i64) -> i64 {
-    (order.expires_at.timestamp_millis() - (buyer_now_ms + offset_ms)).div_euclid(1000).max(0)
+pub fn seconds_left(order: &Order, buyer_now_ms: f64, offset_ms: f64) -> u64 {
+    ((order.expires_at_ms - (buyer_now_ms + offset_ms)) / 1000.0).floor().max(0.0) as u64
 }
 
 /// "Send only USDT on TRON (TRC20)".
@@ -25,14 +26,14 @@ pub fn network_warning(coin: Coin) -> String {
 }
 
 /// The one line that says where the order stands; also what the live region announces.
-pub fn status_line(o: &PublicOrder) -> String {
-    let unit = o.crypto_currency.clone().unwrap_or_else(|| o.currency.to_string());
+pub fn status_line(o: &Order) -> String {
+    let unit = o.crypto_currency.as_deref().unwrap_or(&o.currency);
     match o.status {
-        OrderStatus::Pending if o.amount_paid > rust_decimal::Decimal::ZERO => {
+        OrderStatus::Pending if !is_zero(&o.amount_paid) => {
             format!(
                 "Received {} {unit}. Send the remaining {} {unit}.",
-                o.amount_paid.normalize(),
-                o.amount_remaining.normalize()
+                trim_zeros(&o.amount_paid),
+                trim_zeros(&o.amount_remaining)
             )
         }
         OrderStatus::Pending => "Waiting for your payment.".into(),
@@ -52,51 +53,65 @@ pub fn status_line(o: &PublicOrder) -> String {
 mod tests {
     use super::*;
 
-    fn order(status: &str, paid: &str, remaining: &str, confirmations: u32) -> PublicOrder {
-        serde_json::from_value(serde_json::json!({
-            "id": "ord_1", "invoice_id": "INV-1", "order_number": "ORD-1", "product_id": "p", "product_name": "P",
-            "variant_id": null, "buyer_email": "a@b.co", "quantity": 1, "total_amount": "29.99", "currency": "USD",
-            "discount_amount": null, "status": status, "payment_method": "crypto_btc", "crypto_currency": "BTC",
-            "crypto_amount": "0.00045125", "network": "bitcoin", "network_name": "Bitcoin", "payment_address": "tb1q",
-            "payment_uri": "bitcoin:tb1q", "exchange_rate": "66461.25", "amount_paid": paid, "amount_remaining": remaining,
-            "txid": null, "confirmations": confirmations, "confirmations_required": 2, "checkout_url": null,
-            "created_at": "2026-01-01T10:00:00Z", "expires_at": "2026-01-01T10:30:00Z", "completed_at": null,
-            "delivered_content": null, "sandbox": true, "server_time": "2026-01-01T10:00:00Z"
-        }))
-        .unwrap()
+    /// A BTC order; times in milliseconds, the server's clock at creation.
+    fn order(status: OrderStatus, paid: &str, remaining: &str, confirmations: u32) -> Order {
+        Order {
+            id: "ord_1".into(),
+            order_number: "ORD-1".into(),
+            status,
+            payment_method: "crypto_btc".parse().ok(),
+            currency: "USD".into(),
+            crypto_currency: Some("BTC".into()),
+            payment_address: Some("tb1q".into()),
+            payment_uri: Some("bitcoin:tb1q".into()),
+            amount_paid: paid.into(),
+            amount_remaining: remaining.into(),
+            confirmations,
+            confirmations_required: 2,
+            checkout_url: None,
+            expires_at_ms: 1_767_263_400_000.0,
+            server_time_ms: 1_767_261_600_000.0,
+            delivered_content: None,
+            client_secret: None,
+            raw: String::new(),
+        }
     }
 
     #[test]
     fn countdowns() {
         assert_eq!(countdown(1800), "30:00");
         assert_eq!(countdown(61), "01:01");
-        assert_eq!(countdown(-5), "00:00");
+        assert_eq!(countdown(0), "00:00");
         assert_eq!(countdown(3725), "1:02:05");
     }
 
     #[test]
     fn countdown_follows_the_server_clock_not_the_buyers() {
-        let o = order("pending", "0", "0.00045125", 0);
-        let server_now = o.server_time.timestamp_millis();
+        use OrderStatus::*;
+        let o = order(Pending, "0", "0.00045125", 0);
+        let server_now = o.server_time_ms;
         // The buyer's clock is 10 minutes fast: the offset corrects it.
-        let buyer_now = server_now + 600_000;
+        let buyer_now = server_now + 600_000.0;
         assert_eq!(seconds_left(&o, buyer_now, server_now - buyer_now), 1800);
-        assert_eq!(seconds_left(&o, buyer_now + 60_000, server_now - buyer_now), 1740);
-        assert_eq!(seconds_left(&o, buyer_now + 3_600_000, server_now - buyer_now), 0);
+        assert_eq!(seconds_left(&o, buyer_now + 60_000.0, server_now - buyer_now), 1740);
+        assert_eq!(seconds_left(&o, buyer_now + 1_799_500.0, server_now - buyer_now), 0);
+        assert_eq!(seconds_left(&o, buyer_now + 3_600_000.0, server_now - buyer_now), 0);
     }
 
     #[test]
     fn status_lines() {
-        assert_eq!(status_line(&order("pending", "0", "0.00045125", 0)), "Waiting for your payment.");
+        use OrderStatus::*;
+        assert_eq!(status_line(&order(Pending, "0", "0.00045125", 0)), "Waiting for your payment.");
         assert_eq!(
-            status_line(&order("pending", "0.0002", "0.00025125", 0)),
+            status_line(&order(Pending, "0.00020000", "0.00025125", 0)),
             "Received 0.0002 BTC. Send the remaining 0.00025125 BTC."
         );
-        assert_eq!(status_line(&order("confirming", "0.00045125", "0", 1)), "Payment seen, 1 of 2 confirmations.");
-        assert_eq!(status_line(&order("completed", "0.00045125", "0", 2)), "Paid. Order ORD-1 is complete.");
-        assert!(status_line(&order("expired", "0", "0.00045125", 0)).contains("expired"));
-        assert!(status_line(&order("cancelled", "0", "0", 0)).contains("cancelled"));
-        assert!(status_line(&order("refunded", "0", "0", 0)).contains("refunded"));
+        assert_eq!(status_line(&order(Confirming, "0.00045125", "0", 1)), "Payment seen, 1 of 2 confirmations.");
+        assert_eq!(status_line(&order(Confirming, "0.00045125", "0", 7)), "Payment seen, 2 of 2 confirmations.");
+        assert_eq!(status_line(&order(Completed, "0.00045125", "0", 2)), "Paid. Order ORD-1 is complete.");
+        assert!(status_line(&order(Expired, "0", "0.00045125", 0)).contains("expired"));
+        assert!(status_line(&order(Cancelled, "0", "0", 0)).contains("cancelled"));
+        assert!(status_line(&order(Refunded, "0", "0", 0)).contains("refunded"));
         assert_eq!(
             network_warning(Coin::new(shared::Asset::Usdt, shared::Network::Tron)),
             "Send only USDT on TRON (TRC20)"

@@ -5,18 +5,20 @@ pub mod api;
 pub mod app;
 pub mod events;
 pub mod format;
+pub mod model;
 pub mod pay;
 pub mod qr;
 
 use leptos::prelude::*;
-use serde::Deserialize;
 use wasm_bindgen::prelude::*;
+
+use crate::model::Json;
 
 /// The widget's styles, adopted into each shadow root as a constructed stylesheet.
 pub const CSS: &str = include_str!("widget.css");
 
 /// What the loader passes: the button's attributes plus the script tag's settings.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default)]
 pub struct Options {
     pub product: Option<String>,
     pub variant: Option<String>,
@@ -25,8 +27,24 @@ pub struct Options {
     pub method: Option<String>,
     pub coupon: Option<String>,
     pub api: String,
-    #[serde(default)]
+    /// `inline`, or a modal otherwise.
     pub mode: String,
+}
+
+impl Options {
+    pub fn read(json: &str) -> Option<Options> {
+        let j = Json::parse(json)?;
+        Some(Options {
+            product: j.str("product"),
+            variant: j.str("variant"),
+            quantity: j.u32("quantity"),
+            email: j.str("email"),
+            method: j.str("method"),
+            coupon: j.str("coupon"),
+            api: j.str("api")?,
+            mode: j.text("mode"),
+        })
+    }
 }
 
 /// A mounted checkout; `unmount()` removes it.
@@ -58,7 +76,7 @@ pub fn mount(
     events: web_sys::HtmlElement,
     on_close: Option<js_sys::Function>,
 ) -> Result<MountHandle, JsValue> {
-    let options: Options = serde_json::from_str(options).map_err(|e| JsValue::from_str(&format!("options: {e}")))?;
+    let options = Options::read(options).ok_or("options: a JSON object with `api` is required")?;
     adopt_styles(&root)?;
     let document = web_sys::window().and_then(|w| w.document()).ok_or("no document")?;
     let container: web_sys::HtmlElement = document.create_element("div")?.dyn_into()?;

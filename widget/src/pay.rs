@@ -5,16 +5,14 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use serde_json::json;
-use shared::order::PublicOrder;
-use shared::uri::payment_uri;
-use shared::{Environment, OrderStatus};
+use shared::OrderStatus;
 
 use crate::app::{EnvStore, emit, is_live};
+use crate::model::{self, Order, trim_zeros};
 use crate::{api, format, qr};
 
-fn now_ms() -> i64 {
-    js_sys::Date::now() as i64
+fn now_ms() -> f64 {
+    js_sys::Date::now()
 }
 
 async fn sleep(ms: i32) {
@@ -32,18 +30,6 @@ fn page_hidden() -> bool {
         .is_some_and(|d| d.visibility_state() == web_sys::VisibilityState::Hidden)
 }
 
-/// The URI for what is still owed: the whole amount, or exactly the remainder after a part.
-fn uri_for_remaining(o: &PublicOrder) -> Option<String> {
-    let uri = o.payment_uri.clone()?;
-    let coin = o.payment_method.coin()?;
-    if o.amount_paid.is_zero() || o.amount_remaining.is_zero() {
-        return Some(uri);
-    }
-    let env = if o.sandbox { Environment::Testnet } else { Environment::Mainnet };
-    let address = o.payment_address.as_deref()?;
-    Some(payment_uri(coin, env, address, o.amount_remaining).unwrap_or(uri))
-}
-
 fn copy(text: String, done: RwSignal<Option<&'static str>>, what: &'static str) {
     if let Some(w) = web_sys::window() {
         let promise = w.navigator().clipboard().write_text(&text);
@@ -56,13 +42,13 @@ fn copy(text: String, done: RwSignal<Option<&'static str>>, what: &'static str) 
 
 #[component]
 pub fn PayScreen(
-    order: PublicOrder,
+    order: Order,
     secret: String,
     env: EnvStore,
     restart: impl Fn() + Copy + Send + Sync + 'static,
 ) -> impl IntoView {
     let current = RwSignal::new(order.clone());
-    let offset_ms = RwSignal::new(order.server_time.timestamp_millis() - now_ms());
+    let offset_ms = RwSignal::new(order.server_time_ms - now_ms());
     let tick = RwSignal::new(now_ms());
     let reconnecting = RwSignal::new(false);
     let copied = RwSignal::new(None::<&'static str>);
@@ -91,7 +77,7 @@ pub fn PayScreen(
         spawn_local(async move {
             let mut etag: Option<String> = None;
             let mut errors: u32 = 0;
-            let mut next = now_ms() + 3000;
+            let mut next = now_ms() + 3000.0;
             let mut was_hidden = false;
             while alive.load(Ordering::Relaxed) && is_live(current.get_untracked().status) {
                 sleep(250).await;
@@ -111,7 +97,7 @@ pub fn PayScreen(
                     Ok(Some((o, tag))) => {
                         errors = 0;
                         etag = tag;
-                        offset_ms.set(o.server_time.timestamp_millis() - now_ms());
+                        offset_ms.set(o.server_time_ms - now_ms());
                         announce_changes(env, &current.get_untracked(), &o);
                         current.set(o);
                     }
@@ -120,8 +106,8 @@ pub fn PayScreen(
                 }
                 reconnecting.set(errors > 0);
                 let base = if current.get_untracked().status == OrderStatus::Confirming { 6000 } else { 3000 };
-                let wait = if errors > 0 { (3000i64 << errors.min(4)).min(30_000) } else { base };
-                next = now_ms() + wait;
+                let wait = if errors > 0 { (3000u32 << errors.min(4)).min(30_000) } else { base };
+                next = now_ms() + f64::from(wait);
             }
         });
     }
@@ -134,14 +120,14 @@ pub fn PayScreen(
 
     let crypto_view = move || {
         let o = current.get();
-        let coin = o.payment_method.coin()?;
+        let coin = o.payment_method?.coin()?;
         if o.status != OrderStatus::Pending {
             return None;
         }
-        let uri = uri_for_remaining(&o).unwrap_or_default();
+        let uri = o.payment_uri.clone().unwrap_or_default();
         let svg = qr::svg(&uri).unwrap_or_default();
         let address = o.payment_address.clone().unwrap_or_default();
-        let amount = o.amount_remaining.normalize().to_string();
+        let amount = trim_zeros(&o.amount_remaining).to_owned();
         let ticker = coin.asset.ticker();
         let (a1, a2) = (address.clone(), amount.clone());
         Some(view! {
@@ -217,22 +203,24 @@ pub fn PayScreen(
 }
 
 /// Tells the host page what changed.
-fn announce_changes(env: EnvStore, before: &PublicOrder, after: &PublicOrder) {
+fn announce_changes(env: EnvStore, before: &Order, after: &Order) {
     if before.status == after.status
         && before.confirmations == after.confirmations
         && before.amount_paid == after.amount_paid
     {
         return;
     }
-    emit(
-        env,
-        "status",
-        &json!({"id": after.id, "status": after.status, "confirmations": after.confirmations, "amount_paid": after.amount_paid}),
-    );
+    let detail = model::object(&[
+        ("id", Some(after.id.as_str().into())),
+        ("status", Some(after.status.as_str().into())),
+        ("confirmations", Some(after.confirmations.into())),
+        ("amount_paid", Some(after.amount_paid.as_str().into())),
+    ]);
+    emit(env, "status", &detail);
     if before.status != after.status {
         match after.status {
-            OrderStatus::Completed => emit(env, "completed", after),
-            OrderStatus::Expired => emit(env, "expired", after),
+            OrderStatus::Completed => emit(env, "completed", &after.to_js()),
+            OrderStatus::Expired => emit(env, "expired", &after.to_js()),
             _ => {}
         }
     }

@@ -6,9 +6,11 @@ use std::time::Instant;
 
 pub type Result<T = ()> = std::result::Result<T, String>;
 
-/// The workspace root.
+/// The workspace root. Read at run time: with a shared `CARGO_TARGET_DIR`, a binary built in
+/// another clone is reused as fresh, and a path compiled in would point at that clone.
 pub fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).parent().expect("xtask lives in the workspace").to_path_buf()
+    let manifest_dir = std::env::var_os("CARGO_MANIFEST_DIR").unwrap_or_else(|| env!("CARGO_MANIFEST_DIR").into());
+    PathBuf::from(manifest_dir).parent().expect("xtask lives in the workspace").to_path_buf()
 }
 
 /// A command to run from the workspace root.
