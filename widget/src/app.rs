@@ -69,12 +69,13 @@ pub fn Checkout(options: Options, env: EnvStore) -> impl IntoView {
     let coupon = RwSignal::new(options.coupon.clone().unwrap_or_default());
     let method = RwSignal::new(None::<PaymentMethod>);
     let quote = RwSignal::new(None::<Quote>);
-    let quote_error = RwSignal::new(None::<ApiError>);
+    // The quote's refusals by field (a coupon that does not apply), beside the form's own.
+    let quote_errors = RwSignal::new(Vec::<(String, String)>::new());
     let field_errors = RwSignal::new(Vec::<(String, String)>::new());
     let form_error = RwSignal::new(None::<String>);
     let submitting = RwSignal::new(false);
     let idem_key = RwSignal::new(new_key());
-    let order = RwSignal::new(None::<(Order, String)>);
+    let order = RwSignal::new(None::<Order>);
     let product_id = options.product.clone().unwrap_or_default();
     let preferred_method = options.method.clone();
 
@@ -121,11 +122,11 @@ pub fn Checkout(options: Options, env: EnvStore) -> impl IntoView {
             match result {
                 Ok(q) => {
                     quote.set(Some(q));
-                    quote_error.set(None);
+                    quote_errors.set(vec![]);
                 }
                 Err(e) => {
                     quote.set(None);
-                    quote_error.set(Some(e));
+                    quote_errors.set(e.fields.iter().map(|f| (f.clone(), e.message.clone())).collect());
                 }
             }
         });
@@ -165,9 +166,8 @@ pub fn Checkout(options: Options, env: EnvStore) -> impl IntoView {
         spawn_local(async move {
             match api::create_order(&api, body, &key).await {
                 Ok(o) => {
-                    let secret = o.client_secret.clone().unwrap_or_default();
                     emit(env, "order", &o.to_js());
-                    order.set(Some((o, secret)));
+                    order.set(Some(o));
                 }
                 Err(e) => {
                     if e.status == 422 && !e.fields.is_empty() {
@@ -236,7 +236,7 @@ pub fn Checkout(options: Options, env: EnvStore) -> impl IntoView {
                     <input type="text" name="coupon" autocomplete="off" prop:value=move || coupon.get()
                         on:change=move |ev| coupon.set(event_target_value(&ev))/>
                 </label>
-                {move || error_for("coupon_code")().or_else(|| quote_error.get().filter(|e| e.fields.iter().any(|f| f == "coupon_code")).map(|e| e.message))
+                {move || error_for("coupon_code")().or_else(|| quote_errors.get().into_iter().find(|(f, _)| f == "coupon_code").map(|(_, m)| m))
                     .map(|m| view! { <p class="error field" data-field="coupon_code">{m}</p> })}
                 <MethodPicker methods=methods selected=method/>
                 {move || error_for("payment_method")().map(|m| view! { <p class="error field" data-field="payment_method">{m}</p> })}
@@ -254,7 +254,7 @@ pub fn Checkout(options: Options, env: EnvStore) -> impl IntoView {
     let title = move || product.get().map(|p| p.name).unwrap_or_else(|| "Checkout".into());
     let modal = env.with_value(|e| e.modal);
     let body = move || match order.get() {
-        Some((o, secret)) => view! { <PayScreen order=o secret=secret env=env restart=restart/> }.into_any(),
+        Some(o) => view! { <PayScreen order=o env=env restart=restart/> }.into_any(),
         None => form().into_any(),
     };
     let sandbox = move || {

@@ -30,28 +30,27 @@ fn page_hidden() -> bool {
         .is_some_and(|d| d.visibility_state() == web_sys::VisibilityState::Hidden)
 }
 
-fn copy(text: String, done: RwSignal<Option<&'static str>>, what: &'static str) {
+fn copy(text: String, done: RwSignal<Option<String>>, what: &'static str) {
     if let Some(w) = web_sys::window() {
         let promise = w.navigator().clipboard().write_text(&text);
         spawn_local(async move {
             let ok = wasm_bindgen_futures::JsFuture::from(promise).await.is_ok();
-            done.set(Some(if ok { what } else { "copy failed: select the text instead" }));
+            done.set(Some(if ok { what } else { "copy failed: select the text instead" }.to_owned()));
         });
     }
 }
 
 #[component]
-pub fn PayScreen(
-    order: Order,
-    secret: String,
-    env: EnvStore,
-    restart: impl Fn() + Copy + Send + Sync + 'static,
-) -> impl IntoView {
-    let current = RwSignal::new(order.clone());
+pub fn PayScreen(order: Order, env: EnvStore, restart: impl Fn() + Copy + Send + Sync + 'static) -> impl IntoView {
+    // `Option` only so it shares its signal type with the checkout's; it is always set.
+    let secret = order.client_secret.clone().unwrap_or_default();
+    let current = RwSignal::new(Some(order.clone()));
+    let latest = move || current.get().expect("always set");
+    let latest_untracked = move || current.get_untracked().expect("always set");
     let offset_ms = RwSignal::new(order.server_time_ms - now_ms());
     let tick = RwSignal::new(now_ms());
     let reconnecting = RwSignal::new(false);
-    let copied = RwSignal::new(None::<&'static str>);
+    let copied = RwSignal::new(None::<String>);
     let alive = Arc::new(AtomicBool::new(true));
     {
         let flag = alive.clone();
@@ -62,7 +61,7 @@ pub fn PayScreen(
     {
         let alive = alive.clone();
         spawn_local(async move {
-            while alive.load(Ordering::Relaxed) && is_live(current.get_untracked().status) {
+            while alive.load(Ordering::Relaxed) && is_live(latest_untracked().status) {
                 tick.set(now_ms());
                 sleep(1000).await;
             }
@@ -79,7 +78,7 @@ pub fn PayScreen(
             let mut errors: u32 = 0;
             let mut next = now_ms() + 3000.0;
             let mut was_hidden = false;
-            while alive.load(Ordering::Relaxed) && is_live(current.get_untracked().status) {
+            while alive.load(Ordering::Relaxed) && is_live(latest_untracked().status) {
                 sleep(250).await;
                 let hidden = page_hidden();
                 if hidden {
@@ -98,28 +97,28 @@ pub fn PayScreen(
                         errors = 0;
                         etag = tag;
                         offset_ms.set(o.server_time_ms - now_ms());
-                        announce_changes(env, &current.get_untracked(), &o);
-                        current.set(o);
+                        announce_changes(env, &latest_untracked(), &o);
+                        current.set(Some(o));
                     }
                     Ok(None) => errors = 0,
                     Err(_) => errors = errors.saturating_add(1),
                 }
                 reconnecting.set(errors > 0);
-                let base = if current.get_untracked().status == OrderStatus::Confirming { 6000 } else { 3000 };
+                let base = if latest_untracked().status == OrderStatus::Confirming { 6000 } else { 3000 };
                 let wait = if errors > 0 { (3000u32 << errors.min(4)).min(30_000) } else { base };
                 next = now_ms() + f64::from(wait);
             }
         });
     }
 
-    let status_text = move || format::status_line(&current.get());
+    let status_text = move || format::status_line(&latest());
     let seconds = move || {
         tick.get();
-        format::seconds_left(&current.get(), now_ms(), offset_ms.get())
+        format::seconds_left(&latest(), now_ms(), offset_ms.get())
     };
 
     let crypto_view = move || {
-        let o = current.get();
+        let o = latest();
         let coin = o.payment_method?.coin()?;
         if o.status != OrderStatus::Pending {
             return None;
@@ -150,7 +149,7 @@ pub fn PayScreen(
     };
 
     let card_view = move || {
-        let o = current.get();
+        let o = latest();
         let url = o.checkout_url.clone()?;
         (o.status == OrderStatus::Pending).then(|| {
             view! {
@@ -161,7 +160,7 @@ pub fn PayScreen(
     };
 
     let end_view = move || {
-        let o = current.get();
+        let o = latest();
         match o.status {
             OrderStatus::Completed => {
                 let content = o.delivered_content.clone().unwrap_or_default();
@@ -188,10 +187,10 @@ pub fn PayScreen(
     };
 
     view! {
-        <div class="status" data-status=move || current.get().status.as_str()>
+        <div class="status" data-status=move || latest().status.as_str()>
             <p class="status-line" aria-live="polite" role="status">{status_text}</p>
             {move || reconnecting.get().then(|| view! { <p class="muted" role="status">"Reconnecting…"</p> })}
-            {move || is_live(current.get().status).then(|| view! {
+            {move || is_live(latest().status).then(|| view! {
                 <p class="countdown">"Time left to pay: " <span data-countdown>{move || format::countdown(seconds())}</span></p>
             })}
         </div>

@@ -7,6 +7,7 @@
 use leptos::prelude::*;
 use serde_json::{Value, json};
 use shared::order::PublicOrder;
+use shared::wire::ProductView;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
 use web_sys::{HtmlElement, HtmlInputElement};
@@ -75,6 +76,8 @@ fn set_global(name: &str, value: &Value) {
 }
 
 fn install_fake_api() {
+    // The fake answers exactly as the worker would: its bodies parse as `shared`'s wire types.
+    serde_json::from_value::<ProductView>(product()).expect("the fake product is a ProductView");
     js_sys::eval(FAKE_API).unwrap();
     set_global("fakeProduct", &product());
     set_global("fakeOrder", &order("pending", "0", "0.00045125", 0));
@@ -223,7 +226,8 @@ async fn mount_pay(order: Value) -> web_sys::ShadowRoot {
     let root = host.attach_shadow(&web_sys::ShadowRootInit::new(web_sys::ShadowRootMode::Open)).unwrap();
     let container: HtmlElement = document().create_element("div").unwrap().dyn_into().unwrap();
     root.append_child(&container).unwrap();
-    let o: PublicOrder = serde_json::from_value(order).unwrap();
+    serde_json::from_value::<PublicOrder>(order.clone()).expect("the fake order is a PublicOrder");
+    let o = widget::model::Order::from_body(&json!({ "data": order }).to_string()).expect("the widget reads it");
     let env = StoredValue::new_local(Env {
         api: "http://fake.test".into(),
         events: host.clone(),
@@ -231,7 +235,7 @@ async fn mount_pay(order: Value) -> web_sys::ShadowRoot {
         modal: false,
     });
     let handle = leptos::mount::mount_to(container, move || {
-        view! { <PayScreen order=o.clone() secret="cs_test".to_owned() env=env restart=|| ()/> }
+        view! { <PayScreen order=o.clone() env=env restart=|| ()/> }
     });
     handle.forget();
     settle().await;
@@ -272,7 +276,10 @@ async fn every_status_renders() {
 
 #[wasm_bindgen_test]
 async fn a_partial_payment_asks_for_exactly_the_remainder() {
-    let root = mount_pay(order("pending", "0.0002", "0.00025125", 0)).await;
+    // After a part payment the worker's `payment_uri` is for the remainder; the widget shows it.
+    let mut o = order("pending", "0.0002", "0.00025125", 0);
+    o["payment_uri"] = json!("bitcoin:tb1qw508d6qejxtdg4y5r3zarvary0c5xw7kxpjzsx?amount=0.00025125");
+    let root = mount_pay(o).await;
     assert_eq!(text(&root, ".status-line"), "Received 0.0002 BTC. Send the remaining 0.00025125 BTC.");
     assert_eq!(
         query::<HtmlElement>(&root, ".qr").get_attribute("data-uri").as_deref(),

@@ -4,13 +4,14 @@
 use std::fs;
 use std::path::Path;
 
-use crate::steps::{Result, output, root, run_cmd};
+use crate::steps::{Result, WIDGET_TOOLCHAIN, output, root, run_cmd};
 
 /// wasm-pack has no Cargo.lock entry; this is the version the project is tested with.
 const WASM_PACK_VERSION: &str = "0.15.1";
 
 pub fn all() -> Result {
     wasm_target()?;
+    widget_toolchain()?;
     let lock = fs::read_to_string(root().join("Cargo.lock")).map_err(|e| format!("Cargo.lock: {e}"))?;
     let bindgen = locked_version(&lock, "wasm-bindgen").ok_or("wasm-bindgen is not in Cargo.lock")?;
     let worker = locked_version(&lock, "worker").ok_or("worker is not in Cargo.lock")?;
@@ -27,6 +28,15 @@ fn wasm_target() -> Result {
         return Ok(());
     }
     run_cmd("rustup", &["target", "add", "wasm32-unknown-unknown"])
+}
+
+/// The widget's pinned nightly with the standard library's source, which `-Zbuild-std` needs.
+fn widget_toolchain() -> Result {
+    let installed = output("rustup", &["component", "list", "--installed", "--toolchain", WIDGET_TOOLCHAIN]);
+    if installed.is_some_and(|list| list.lines().any(|l| l.trim() == "rust-src")) {
+        return Ok(());
+    }
+    run_cmd("rustup", &["toolchain", "install", WIDGET_TOOLCHAIN, "--profile", "minimal", "--component", "rust-src"])
 }
 
 /// The version Cargo.lock pins for `name`.
