@@ -13,6 +13,7 @@ pub mod routes;
 pub mod rpc;
 pub mod sandbox_page;
 pub mod store;
+pub mod upstream;
 
 use worker::{Context, Env, Request, Response, Result, event};
 

@@ -34,6 +34,21 @@ pub struct SellixOrder {
     pub crypto_uri: Option<String>,
     pub crypto_confirmations_needed: Option<u32>,
     pub crypto_exchange_rate: Option<Decimal>,
+    #[serde(default)]
+    pub crypto_transactions: Option<Vec<SellixTransaction>>,
+    /// The goods delivered (licence keys, one per entry).
+    #[serde(default)]
+    pub serials: Option<Vec<String>>,
+    #[serde(default)]
+    pub custom_fields: Option<serde_json::Value>,
+}
+
+/// A payment seen on chain for a Sellix invoice.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SellixTransaction {
+    pub crypto_amount: Option<Decimal>,
+    pub hash: Option<String>,
+    pub confirmations: Option<u32>,
 }
 
 /// Sellix invoice statuses. Source: the seed (PENDING, COMPLETED in `status_history`) and

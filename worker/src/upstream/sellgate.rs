@@ -1,0 +1,136 @@
+//! SellGate (seed 000): `POST /v1/orders` with the seller's product id (SellGate prices the
+//! order), `GET /v1/orders/:id`. White-label crypto: the answer carries the address and the
+//! amount. SellGate documents no webhooks and no hosted page, so orders are polled and only
+//! crypto methods are offered.
+
+use chrono::{DateTime, Utc};
+use serde_json::json;
+use shared::upstream::sellgate::{SellGateOrder, map_status};
+use shared::upstream::sync::UpstreamState;
+use shared::{Order, PaymentMethod};
+
+use super::{Adapter, Call, Opening, Settings, WebhookNews, WebhookRefusal, parse_json};
+
+pub struct SellGate;
+
+#[derive(serde::Deserialize)]
+struct Envelope {
+    data: SellGateOrder,
+}
+
+fn time(s: &Option<String>) -> Result<Option<DateTime<Utc>>, String> {
+    s.as_deref()
+        .map(|t| DateTime::parse_from_rfc3339(t).map(|t| t.with_timezone(&Utc)).map_err(|e| format!("time `{t}`: {e}")))
+        .transpose()
+}
+
+fn state(body: &str) -> Result<UpstreamState, String> {
+    let o = parse_json::<Envelope>(body)?.data;
+    let mut st = UpstreamState::new(o.id, map_status(&o.status).map_err(|e| e.to_string())?);
+    st.total_amount = Some(o.total_amount);
+    st.crypto_amount = o.crypto_amount;
+    st.payment_address = o.payment_address;
+    st.amount_paid = o.amount_paid;
+    st.confirmations = o.confirmations;
+    st.txid = o.txid;
+    st.expires_at = time(&o.expires_at)?;
+    st.delivered_content = o.delivered_content;
+    Ok(st)
+}
+
+impl Adapter for SellGate {
+    fn supports(&self, method: PaymentMethod) -> bool {
+        method.is_crypto()
+    }
+
+    fn create(&self, s: &Settings, order: &Order, opening: &Opening) -> Call {
+        let mut body = json!({
+            "product_id": opening.product_ref,
+            "buyer_email": order.buyer_email,
+            "payment_method": order.payment_method.to_string(),
+            "quantity": order.quantity,
+        });
+        let fields = [
+            ("variant_id", &order.variant_id),
+            ("customer_ip", &order.customer_ip),
+            ("customer_country_code", &order.customer_country_code),
+        ];
+        for (k, v) in fields {
+            if let Some(v) = v {
+                body[k] = json!(v);
+            }
+        }
+        Call::post_json(format!("{}/v1/orders", s.base_url), &body).bearer(&s.api_key).idempotent(&order.id)
+    }
+
+    fn parse_created(&self, body: &str, _: &Order) -> Result<UpstreamState, String> {
+        state(body)
+    }
+
+    fn read(&self, s: &Settings, upstream_id: &str) -> Call {
+        Call::get(format!("{}/v1/orders/{upstream_id}", s.base_url)).bearer(&s.api_key)
+    }
+
+    fn parse_read(&self, body: &str, _: &Order) -> Result<UpstreamState, String> {
+        state(body)
+    }
+
+    fn webhook(
+        &self,
+        _: &Settings,
+        _: &dyn Fn(&str) -> Option<String>,
+        _: &[u8],
+        _: &Order,
+    ) -> Option<Result<WebhookNews, WebhookRefusal>> {
+        None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::upstream::test_support::{opening, order, settings};
+    use shared::OrderStatus;
+    use shared::upstream::Provider;
+
+    /// The seed's create answer.
+    const CREATED: &str = include_str!("../../../shared/tests/fixtures/sellgate_create_response.json");
+
+    #[test]
+    fn create_sends_the_product_and_the_key_in_a_header() {
+        let s = settings(Provider::SellGate);
+        let o = order("crypto_btc");
+        let call = SellGate.create(&s, &o, &opening());
+        assert_eq!((call.method, call.url.as_str()), ("POST", "https://up.example/v1/orders"));
+        assert!(call.headers.contains(&("Authorization", "Bearer key_live_123".into())));
+        assert!(call.headers.contains(&("Idempotency-Key", o.id.clone())));
+        let body: serde_json::Value = serde_json::from_str(call.body.as_deref().unwrap()).unwrap();
+        assert_eq!(
+            body,
+            json!({"product_id": "prod_xyz789", "buyer_email": "buyer@example.com", "payment_method": "crypto_btc", "quantity": 1})
+        );
+        assert!(!call.url.contains("key_live"));
+    }
+
+    #[test]
+    fn the_seed_answer_maps_to_the_last_digit() {
+        let st = SellGate.parse_created(CREATED, &order("crypto_btc")).unwrap();
+        assert_eq!(st.upstream_id, "ord_abc123");
+        assert_eq!(st.status, OrderStatus::Pending);
+        assert_eq!(st.crypto_amount.unwrap().to_string(), "0.00045123");
+        assert_eq!(st.total_amount.unwrap().to_string(), "29.99");
+        assert_eq!(st.expires_at.unwrap().to_rfc3339(), "2025-12-29T11:00:00+00:00");
+        assert!(SellGate.parse_read("{\"data\":{}}", &order("crypto_btc")).is_err());
+        assert!(SellGate.parse_read("not json", &order("crypto_btc")).unwrap_err().contains("unreadable"));
+        let odd = CREATED.replace("\"pending\"", "\"paid\"");
+        assert!(SellGate.parse_read(&odd, &order("crypto_btc")).unwrap_err().contains("undocumented"));
+    }
+
+    #[test]
+    fn only_crypto_and_no_webhooks() {
+        assert!(SellGate.supports("flexpay_USDT_TRC20".parse().unwrap()));
+        assert!(!SellGate.supports(PaymentMethod::Stripe));
+        let h = |_: &str| None;
+        assert!(SellGate.webhook(&settings(Provider::SellGate), &h, b"{}", &order("crypto_btc")).is_none());
+    }
+}

@@ -1,0 +1,198 @@
+//! Sellix: `POST /v1/payments` with the price Tollgate computed (Sellix Payments API: title,
+//! value, currency, quantity, email, gateway, white_label, return_url, webhook, custom_fields;
+//! with `white_label` the answer's `data.invoice` is the order, otherwise `data.url` is its
+//! hosted page), then `GET /v1/orders/{uniqid}` (seed 002). Webhooks are signed with
+//! HMAC-SHA512 of the raw body in `X-Sellix-Signature`; their `data` is the order.
+
+use rust_decimal::Decimal;
+use serde::Deserialize;
+use serde_json::json;
+use shared::upstream::sellix::{SellixOrder, map_status};
+use shared::upstream::sync::UpstreamState;
+use shared::{Order, PaymentMethod};
+
+use super::{
+    Adapter, Call, Opening, Settings, WebhookNews, WebhookRefusal, marketplace_gateway, parse_json, verify_hmac_sha512,
+};
+
+pub struct Sellix;
+
+#[derive(Deserialize)]
+struct Answer<T> {
+    data: T,
+}
+
+#[derive(Deserialize)]
+struct Created {
+    invoice: Option<SellixOrder>,
+    uniqid: Option<String>,
+    url: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct Read {
+    order: SellixOrder,
+}
+
+fn state(o: SellixOrder, order: &Order) -> Result<UpstreamState, String> {
+    let mut st = UpstreamState::new(o.uniqid, map_status(&o.status).map_err(|e| e.to_string())?);
+    let txs = o.crypto_transactions.unwrap_or_default();
+    if order.payment_method.is_crypto() {
+        st.crypto_amount = o.crypto_amount;
+        st.payment_address = o.crypto_address;
+        st.payment_uri = o.crypto_uri;
+        st.amount_paid = o.crypto_received.or_else(|| {
+            let sum: Decimal = txs.iter().filter_map(|t| t.crypto_amount).sum();
+            (!txs.is_empty()).then_some(sum)
+        });
+        st.confirmations_required = o.crypto_confirmations_needed;
+        // The least confirmed payment decides how confirmed the whole amount is.
+        st.confirmations = txs.iter().filter_map(|t| t.confirmations).min();
+        st.txid = txs.iter().rev().find_map(|t| t.hash.clone());
+    }
+    st.delivered_content = o.serials.filter(|s| !s.is_empty()).map(|s| s.join("\n"));
+    Ok(st)
+}
+
+impl Adapter for Sellix {
+    fn supports(&self, method: PaymentMethod) -> bool {
+        marketplace_gateway(method).is_some()
+    }
+
+    fn create(&self, s: &Settings, order: &Order, opening: &Opening) -> Call {
+        let body = json!({
+            "title": format!("{} × {}", order.product_name, order.quantity),
+            "value": order.total_amount.to_string(),
+            "currency": order.currency,
+            "quantity": 1,
+            "email": order.buyer_email,
+            "gateway": marketplace_gateway(order.payment_method),
+            "white_label": order.payment_method.is_crypto(),
+            "webhook": opening.callback_url,
+            "custom_fields": {"tollgate_order": order.id},
+        });
+        let call = Call::post_json(format!("{}/v1/payments", s.base_url), &body).bearer(&s.api_key);
+        let call = match &s.merchant {
+            Some(m) => call.header("X-Sellix-Merchant", m.clone()),
+            None => call,
+        };
+        call.idempotent(&order.id)
+    }
+
+    fn parse_created(&self, body: &str, order: &Order) -> Result<UpstreamState, String> {
+        let c = parse_json::<Answer<Created>>(body)?.data;
+        match (c.invoice, c.uniqid, c.url) {
+            (Some(invoice), _, url) => {
+                let mut st = state(invoice, order)?;
+                st.checkout_url = url;
+                Ok(st)
+            }
+            (None, Some(uniqid), Some(url)) => {
+                let mut st = UpstreamState::new(uniqid, map_status("PENDING").map_err(|e| e.to_string())?);
+                st.checkout_url = Some(url);
+                Ok(st)
+            }
+            _ => Err("neither an invoice nor a payment page".into()),
+        }
+    }
+
+    fn read(&self, s: &Settings, upstream_id: &str) -> Call {
+        let call = Call::get(format!("{}/v1/orders/{upstream_id}", s.base_url)).bearer(&s.api_key);
+        match &s.merchant {
+            Some(m) => call.header("X-Sellix-Merchant", m.clone()),
+            None => call,
+        }
+    }
+
+    fn parse_read(&self, body: &str, order: &Order) -> Result<UpstreamState, String> {
+        state(parse_json::<Answer<Read>>(body)?.data.order, order)
+    }
+
+    fn webhook(
+        &self,
+        s: &Settings,
+        header: &dyn Fn(&str) -> Option<String>,
+        body: &[u8],
+        order: &Order,
+    ) -> Option<Result<WebhookNews, WebhookRefusal>> {
+        let secret = s.webhook_secret.as_deref()?;
+        Some(verify_hmac_sha512(secret, body, header("X-Sellix-Signature").as_deref()).and_then(|()| {
+            let text = std::str::from_utf8(body).map_err(|_| WebhookRefusal::Malformed("not UTF-8".into()))?;
+            let o = parse_json::<Answer<SellixOrder>>(text).map_err(WebhookRefusal::Malformed)?.data;
+            Ok(WebhookNews { state: state(o, order).map_err(WebhookRefusal::Malformed)?, token: None })
+        }))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::upstream::test_support::{header, opening, order, settings};
+    use hmac::{Hmac, Mac};
+    use shared::OrderStatus;
+    use shared::upstream::Provider;
+
+    const SEED: &str = include_str!("../../../shared/tests/fixtures/sellix_order.json");
+
+    fn sign(body: &str) -> String {
+        let mut mac = Hmac::<sha2::Sha512>::new_from_slice(b"whsec").unwrap();
+        mac.update(body.as_bytes());
+        crate::ids::hex(&mac.finalize().into_bytes())
+    }
+
+    #[test]
+    fn create_prices_with_tollgate_and_names_the_merchant() {
+        let o = order("crypto_btc");
+        let call = Sellix.create(&settings(Provider::Sellix), &o, &opening());
+        assert_eq!(call.url, "https://up.example/v1/payments");
+        assert!(call.headers.contains(&("X-Sellix-Merchant", "My Shop".into())));
+        assert!(call.headers.contains(&("Authorization", "Bearer key_live_123".into())));
+        let body: serde_json::Value = serde_json::from_str(call.body.as_deref().unwrap()).unwrap();
+        assert_eq!(body["value"], "29.99");
+        assert_eq!(body["gateway"], "BITCOIN");
+        assert_eq!(body["white_label"], true);
+        assert_eq!(body["custom_fields"]["tollgate_order"], o.id.as_str());
+        assert_eq!(body["webhook"], opening().callback_url.as_str());
+    }
+
+    #[test]
+    fn the_seed_order_maps_to_the_last_digit() {
+        let st = Sellix.parse_read(SEED, &order("crypto_sol")).unwrap();
+        assert_eq!(st.status, OrderStatus::Completed);
+        assert_eq!(st.crypto_amount.unwrap().to_string(), "0.014174");
+        assert_eq!(st.amount_paid.unwrap().to_string(), "0.014174");
+        assert_eq!((st.confirmations, st.confirmations_required), (Some(1), Some(1)));
+        assert_eq!(st.payment_address.as_deref(), Some("3RUx8gs74R5KdXrs8wU6Z2xQkS8jmGVCnTVTRpwSoE3B"));
+        assert_eq!(st.delivered_content.as_deref(), Some("activation-key-#1\nactivation-key-#2\nactivation-key-#3"));
+        assert!(st.txid.unwrap().starts_with("234dB62Q"));
+    }
+
+    #[test]
+    fn signed_webhooks_only() {
+        let s = settings(Provider::Sellix);
+        let o = order("crypto_sol");
+        let order_json = serde_json::to_value(serde_json::from_str::<serde_json::Value>(SEED).unwrap()["data"]["order"].clone()).unwrap();
+        let body = json!({"event": "order:paid", "data": order_json}).to_string();
+        let good = sign(&body);
+        let news = Sellix.webhook(&s, &header(&[("X-Sellix-Signature", &good)]), body.as_bytes(), &o).unwrap().unwrap();
+        assert_eq!(news.state.status, OrderStatus::Completed);
+        let forged = body.replace("COMPLETED", "REFUNDED");
+        let refused = Sellix.webhook(&s, &header(&[("X-Sellix-Signature", &good)]), forged.as_bytes(), &o).unwrap();
+        assert!(matches!(refused, Err(WebhookRefusal::Unauthorized(_))));
+        let unsigned = Sellix.webhook(&s, &header(&[]), body.as_bytes(), &o).unwrap();
+        assert!(matches!(unsigned, Err(WebhookRefusal::Unauthorized(_))));
+        let junk = "{\"data\": 1}";
+        let malformed = Sellix.webhook(&s, &header(&[("X-Sellix-Signature", &sign(junk))]), junk.as_bytes(), &o).unwrap();
+        assert!(matches!(malformed, Err(WebhookRefusal::Malformed(_))));
+    }
+
+    #[test]
+    fn hosted_answers_and_methods() {
+        let st = Sellix
+            .parse_created(r#"{"status":200,"data":{"uniqid":"abc","url":"https://checkout.example/abc"}}"#, &order("stripe"))
+            .unwrap();
+        assert_eq!((st.upstream_id.as_str(), st.checkout_url.as_deref()), ("abc", Some("https://checkout.example/abc")));
+        assert!(Sellix.parse_created(r#"{"status":200,"data":{}}"#, &order("stripe")).is_err());
+        assert!(Sellix.supports(PaymentMethod::PayPal) && !Sellix.supports("flexpay_USDT_TON".parse().unwrap()));
+    }
+}

@@ -1,0 +1,137 @@
+//! Selly: `POST /api/v2/pay` with the price Tollgate computed (Selly's Pay API: title, gateway,
+//! email, value, currency, return_url, webhook_url, white_label), whose answer is read as
+//! Selly's order object plus the hosted page's `url`; then `GET /api/v2/orders/:id` (seed 003).
+//! Crypto amounts come in the coin's smallest unit. Webhooks carry the order, signed with
+//! HMAC-SHA512 of the raw body in `X-Selly-Signature`.
+
+use serde::Deserialize;
+use serde_json::json;
+use shared::upstream::selly::{SellyOrder, map_status};
+use shared::upstream::sync::UpstreamState;
+use shared::uri::from_atomic;
+use shared::{Asset, Order, PaymentMethod};
+
+use super::{Adapter, Call, Opening, Settings, WebhookNews, WebhookRefusal, parse_json, verify_hmac_sha512};
+
+pub struct Selly;
+
+/// Selly's gateway names (seed 003, `payment_gateway`).
+fn gateway(method: PaymentMethod) -> Option<&'static str> {
+    match method {
+        PaymentMethod::Stripe => Some("stripe"),
+        PaymentMethod::PayPal => Some("paypal"),
+        m => match m.coin().filter(|c| c.is_native())?.asset {
+            Asset::Btc => Some("bitcoin"),
+            Asset::Ltc => Some("litecoin"),
+            Asset::Eth => Some("ethereum"),
+            _ => None,
+        },
+    }
+}
+
+#[derive(Deserialize)]
+struct Created {
+    #[serde(flatten)]
+    order: SellyOrder,
+    url: Option<String>,
+}
+
+fn state(o: SellyOrder, order: &Order) -> Result<UpstreamState, String> {
+    let mut st = UpstreamState::new(o.id, map_status(o.status).map_err(|e| e.to_string())?);
+    if let Some(coin) = order.payment_method.coin() {
+        let coins = |atomic: Option<u64>| {
+            atomic.map(|a| from_atomic(u128::from(a), coin.decimals()).map_err(|e| e.to_string())).transpose()
+        };
+        st.crypto_amount = coins(o.crypto_value)?.filter(|a| !a.is_zero());
+        st.amount_paid = coins(o.crypto_received)?;
+        st.payment_address = o.crypto_address;
+        st.confirmations = o.crypto_confirmations;
+    }
+    st.delivered_content = o.delivered.filter(|d| !d.is_empty());
+    Ok(st)
+}
+
+impl Adapter for Selly {
+    fn supports(&self, method: PaymentMethod) -> bool {
+        gateway(method).is_some()
+    }
+
+    fn create(&self, s: &Settings, order: &Order, opening: &Opening) -> Call {
+        let body = json!({
+            "title": format!("{} × {}", order.product_name, order.quantity),
+            "gateway": gateway(order.payment_method),
+            "email": order.buyer_email,
+            "value": order.total_amount.to_string(),
+            "currency": order.currency,
+            "webhook_url": opening.callback_url,
+            "white_label": order.payment_method.is_crypto(),
+        });
+        Call::post_json(format!("{}/api/v2/pay", s.base_url), &body).bearer(&s.api_key).idempotent(&order.id)
+    }
+
+    fn parse_created(&self, body: &str, order: &Order) -> Result<UpstreamState, String> {
+        let c: Created = parse_json(body)?;
+        let mut st = state(c.order, order)?;
+        st.checkout_url = c.url;
+        Ok(st)
+    }
+
+    fn read(&self, s: &Settings, upstream_id: &str) -> Call {
+        Call::get(format!("{}/api/v2/orders/{upstream_id}", s.base_url)).bearer(&s.api_key)
+    }
+
+    fn parse_read(&self, body: &str, order: &Order) -> Result<UpstreamState, String> {
+        state(parse_json(body)?, order)
+    }
+
+    fn webhook(
+        &self,
+        s: &Settings,
+        header: &dyn Fn(&str) -> Option<String>,
+        body: &[u8],
+        order: &Order,
+    ) -> Option<Result<WebhookNews, WebhookRefusal>> {
+        let secret = s.webhook_secret.as_deref()?;
+        Some(verify_hmac_sha512(secret, body, header("X-Selly-Signature").as_deref()).and_then(|()| {
+            let text = std::str::from_utf8(body).map_err(|_| WebhookRefusal::Malformed("not UTF-8".into()))?;
+            let o: SellyOrder = parse_json(text).map_err(WebhookRefusal::Malformed)?;
+            Ok(WebhookNews { state: state(o, order).map_err(WebhookRefusal::Malformed)?, token: None })
+        }))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::upstream::test_support::{opening, order, settings};
+    use shared::OrderStatus;
+    use shared::upstream::Provider;
+
+    const SEED: &str = include_str!("../../../shared/tests/fixtures/selly_order.json");
+
+    #[test]
+    fn create_and_read_calls() {
+        let s = settings(Provider::Selly);
+        let call = Selly.create(&s, &order("crypto_eth"), &opening());
+        assert_eq!(call.url, "https://up.example/api/v2/pay");
+        let body: serde_json::Value = serde_json::from_str(call.body.as_deref().unwrap()).unwrap();
+        assert_eq!((body["gateway"].as_str(), body["value"].as_str()), (Some("ethereum"), Some("29.99")));
+        assert_eq!(Selly.read(&s, "58ec").url, "https://up.example/api/v2/orders/58ec");
+        assert!(!Selly.supports("crypto_sol".parse().unwrap()) && Selly.supports(PaymentMethod::PayPal));
+    }
+
+    #[test]
+    fn smallest_units_become_coins_exactly() {
+        let st = Selly.parse_read(SEED, &order("paypal")).unwrap();
+        assert_eq!((st.status, st.delivered_content.as_deref()), (OrderStatus::Completed, Some("SERIAL-123456")));
+        let crypto = SEED
+            .replace("\"status\": 100", "\"status\": 53")
+            .replace("\"crypto_value\": null", "\"crypto_value\": 45125")
+            .replace("\"crypto_received\": 0", "\"crypto_received\": 20000")
+            .replace("\"crypto_address\": null", "\"crypto_address\": \"tb1qw508d6qejxtdg4y5r3zarvary0c5xw7kxpjzsx\"");
+        let st = Selly.parse_read(&crypto, &order("crypto_btc")).unwrap();
+        assert!(st.partially_paid);
+        assert_eq!(st.crypto_amount.unwrap().to_string(), "0.00045125");
+        assert_eq!(st.amount_paid.unwrap().to_string(), "0.0002");
+    }
+}
