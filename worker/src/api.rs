@@ -14,15 +14,16 @@ use worker::{Env, Request, Response, Result, Stub, console_error};
 
 use crate::catalog::{self, Catalog, CouponDef, Delivery};
 use crate::checkout;
-use crate::config::Config;
-use crate::gateway::{Gateway, checkout_token};
+use crate::config::{Config, Gateway};
+use crate::gateway::{checkout_token, open_sandbox_payment};
 use crate::http::{self, Handled, Refusal, refuse};
 use crate::ids;
-use crate::order_object::{self, Applied, Create, Stored, now};
+use crate::order_object::{self, Applied, Create, Link, Stored, WebhookDelivery, now};
 use crate::routes::{CheckoutAction, Route, route};
 use crate::rpc;
 use crate::sandbox_page;
 use crate::store::{self, ListQuery, Listed, Reserve, Reserved};
+use crate::upstream::{self, Failure, Opening};
 
 struct Ctx<'a> {
     env: &'a Env,
@@ -30,15 +31,11 @@ struct Ctx<'a> {
     catalog: &'a Catalog,
 }
 
-fn var(env: &Env, name: &str) -> Option<String> {
-    env.var(name).ok().map(|v| v.to_string()).or_else(|| env.secret(name).ok().map(|s| s.to_string()))
-}
-
 /// Serves one request.
 pub async fn handle(req: Request, env: Env) -> Result<Response> {
     let route = route(&req.method(), &req.path());
     let origin = http::origin(&req);
-    let config = match Config::from_vars(|k| var(&env, k)) {
+    let config = match Config::from_env(&env) {
         Ok(c) => c,
         Err(problems) => return http::error(503, "misconfigured", problems.join("; ")),
     };
@@ -67,7 +64,7 @@ async fn dispatch(ctx: &Ctx<'_>, route: Route, mut req: Request) -> Handled {
             | Route::SandboxCheckoutPage(_)
             | Route::SandboxCheckoutAction(..)
     );
-    if sandbox_only && !ctx.config.sandbox {
+    if sandbox_only && !(ctx.config.sandbox && ctx.config.gateway == Gateway::Sandbox) {
         return refuse(http::error(404, "not_found", "no such endpoint"));
     }
     match route {
@@ -89,6 +86,7 @@ async fn dispatch(ctx: &Ctx<'_>, route: Route, mut req: Request) -> Handled {
         Route::SandboxConfirm(id) => sandbox_confirm(ctx, &mut req, &id).await,
         Route::SandboxCheckoutPage(id) => checkout_page(ctx, &req, &id).await,
         Route::SandboxCheckoutAction(id, action) => checkout_action(ctx, &mut req, &id, action).await,
+        Route::Webhook(provider) => webhook(ctx, &mut req, &provider).await,
         Route::MethodNotAllowed(allow) => {
             let mut r = http::error(405, "method_not_allowed", format!("use {allow}"))?;
             r.headers_mut().set("Allow", allow)?;
@@ -158,11 +156,27 @@ async fn read_order(ctx: &Ctx<'_>, id: &str) -> Handled<Stored> {
     if !ids::is_order_id(id) {
         return refuse(not_found_order());
     }
-    match rpc::call::<_, Stored>(&order_stub(ctx, id)?, "/read", &()).await? {
-        (_, Some(stored), _) => Ok(stored),
-        (404, _, _) => refuse(not_found_order()),
-        (status, _, text) => Err(Refusal::Fail(worker::Error::RustError(format!("order read: {status} {text}")))),
+    stored_or_failure(rpc::call::<_, Stored>(&order_stub(ctx, id)?, "/read", &()).await?, "order read")
+}
+
+/// An order object's answer: the order, 404, or the provider's failure (502/503) passed on.
+fn stored_or_failure((status, stored, text): (u16, Option<Stored>, String), what: &str) -> Handled<Stored> {
+    match (status, stored) {
+        (_, Some(stored)) => Ok(stored),
+        (404, _) => refuse(not_found_order()),
+        (502 | 503, _) => match serde_json::from_str::<Failure>(&text) {
+            Ok(f) => refuse(upstream_failure(&f)),
+            Err(_) => Err(Refusal::Fail(worker::Error::RustError(format!("{what}: {status} {text}")))),
+        },
+        _ => Err(Refusal::Fail(worker::Error::RustError(format!("{what}: {status} {text}")))),
     }
+}
+
+/// 502 `upstream_error` or 503 `upstream_unavailable`, with `Retry-After`.
+fn upstream_failure(f: &Failure) -> Result<Response> {
+    let mut r = http::error(f.status, &f.code, f.message.clone())?;
+    r.headers_mut().set("Retry-After", &f.retry_after.to_string())?;
+    Ok(r)
 }
 
 async fn store_call<B: serde::Serialize, T: serde::de::DeserializeOwned>(
@@ -209,11 +223,33 @@ async fn product(ctx: &Ctx<'_>, id: &str) -> Handled {
             .collect(),
         min_quantity: p.prices.min_quantity,
         max_quantity: p.prices.max_quantity,
-        payment_methods: p.methods.iter().copied().map(MethodView::from).collect(),
+        payment_methods: p.methods.iter().copied().filter(|m| gateway_takes(ctx, *m)).map(MethodView::from).collect(),
         in_stock,
         sandbox: ctx.config.sandbox,
     };
     Ok(http::json(200, &Envelope { data: view })?)
+}
+
+/// Whether the configured gateway can take a payment made this way.
+fn gateway_takes(ctx: &Ctx<'_>, method: shared::PaymentMethod) -> bool {
+    match &ctx.config.gateway {
+        Gateway::Sandbox => true,
+        Gateway::Upstream(s) => upstream::adapter(s.provider).supports(method),
+    }
+}
+
+/// Prices a quote or order request; a method the gateway cannot take is a field error.
+async fn priced<'a>(ctx: &Ctx<'a>, q: &shared::wire::QuoteRequest) -> Handled<checkout::Priced<'a>> {
+    let uses = coupon_uses(ctx, q.coupon_code.as_deref()).await?;
+    let priced = checkout::price(ctx.catalog, q, |_| uses).or_else(|e| refuse(http::field_errors(e)))?;
+    if !gateway_takes(ctx, priced.method) {
+        return refuse(http::field_error(
+            "payment_method",
+            "validation_failed",
+            format!("payment_method: `{}` is not available with this store's payment provider", priced.method),
+        ));
+    }
+    Ok(priced)
 }
 
 /// How often each limited coupon named in the request has been used.
@@ -229,8 +265,7 @@ async fn coupon_uses(ctx: &Ctx<'_>, code: Option<&str>) -> Handled<u32> {
 async fn quote(ctx: &Ctx<'_>, req: &mut Request) -> Handled {
     let body = http::read_json(req).await?;
     let q = QuoteRequest::from_json(&body).or_else(|e| refuse(http::field_errors(e)))?;
-    let uses = coupon_uses(ctx, q.coupon_code.as_deref()).await?;
-    let priced = checkout::price(ctx.catalog, &q, |_| uses).or_else(|e| refuse(http::field_errors(e)))?;
+    let priced = priced(ctx, &q).await?;
     Ok(http::json(200, &Envelope { data: priced.view() })?)
 }
 
@@ -265,8 +300,7 @@ async fn create_order(ctx: &Ctx<'_>, req: &mut Request) -> Handled {
     let idem_key = idempotency_key(req)?;
     let body = http::read_json(req).await?;
     let r = CreateOrderRequest::from_json(&body).or_else(|e| refuse(http::field_errors(e)))?;
-    let uses = coupon_uses(ctx, r.quote.coupon_code.as_deref()).await?;
-    let priced = checkout::price(ctx.catalog, &r.quote, |_| uses).or_else(|e| refuse(http::field_errors(e)))?;
+    let priced = priced(ctx, &r.quote).await?;
 
     let created_at = now();
     let minutes = i64::from(ctx.catalog.invoice_minutes);
@@ -311,7 +345,21 @@ async fn create_order(ctx: &Ctx<'_>, req: &mut Request) -> Handled {
         sandbox: ctx.config.sandbox,
     };
     let origin = req.url()?.origin().ascii_serialization();
-    Gateway::Sandbox.open_payment(&mut order, ctx.catalog, &origin, &secret);
+    let link = match &ctx.config.gateway {
+        Gateway::Sandbox => {
+            open_sandbox_payment(&mut order, ctx.catalog, &origin, &secret);
+            None
+        }
+        Gateway::Upstream(s) => {
+            if let Some(coin) = order.payment_method.coin() {
+                order.confirmations_required = ctx.catalog.confirmations_for(coin.network);
+            }
+            let callback_url = format!("{origin}/v1/webhooks/{}?order={}", s.provider, order.id);
+            let product_ref = priced.product.upstream_id.clone().unwrap_or_else(|| priced.product.id.clone());
+            let opening = Opening { product_ref, callback_url, token: ids::hex(&ids::random_bytes::<24>()) };
+            Some(Link { provider: s.provider, opening, upstream_id: None, seen: Vec::new() })
+        }
+    };
 
     let body_hash = ids::hex(&Sha256::digest(serde_json::to_string(&body)?.as_bytes()));
     let stock_units = match &priced.product.delivery {
@@ -330,18 +378,15 @@ async fn create_order(ctx: &Ctx<'_>, req: &mut Request) -> Handled {
     let reserved = match store_call::<_, Reserved>(ctx, "/reserve", &reserve).await? {
         Reserved::Reserved { items } => items,
         Reserved::Replay { order_id } => {
-            return match rpc::call::<_, Stored>(&order_stub(ctx, &order_id)?, "/read", &()).await? {
-                (_, Some(stored), _) => created(&stored.order, &stored.client_secret, true),
-                _ => {
-                    let mut r = http::error(
-                        409,
-                        "idempotency_in_progress",
-                        "the first request with this key is still running",
-                    )?;
-                    r.headers_mut().set("Retry-After", "1")?;
-                    refuse(Ok(r))
-                }
-            };
+            let answer = rpc::call::<_, Stored>(&order_stub(ctx, &order_id)?, "/resume", &()).await?;
+            if answer.0 == 404 {
+                let mut r =
+                    http::error(409, "idempotency_in_progress", "the first request with this key is still running")?;
+                r.headers_mut().set("Retry-After", "1")?;
+                return refuse(Ok(r));
+            }
+            let stored = stored_or_failure(answer, "order resume")?;
+            return created(&stored.order, &stored.client_secret, true);
         }
         Reserved::IdempotencyConflict => {
             return refuse(http::error(
@@ -375,9 +420,15 @@ async fn create_order(ctx: &Ctx<'_>, req: &mut Request) -> Handled {
         Delivery::Text(t) => Some(t.clone()),
         Delivery::Stock(_) => None,
     };
-    let create = Create { order: order.clone(), client_secret: secret.clone(), reserved, delivery_text };
+    let create =
+        Create { order: order.clone(), client_secret: secret.clone(), reserved, delivery_text, upstream: link };
     match rpc::call::<_, Stored>(&order_stub(ctx, &order.id)?, "/create", &create).await {
-        Ok((_, Some(stored), _)) => created(&stored.order, &stored.client_secret, false),
+        // A provider's failure is passed on: the order waits, pending, for a retry with the same
+        // Idempotency-Key (which opens it upstream then) or for its expiry, which frees the stock.
+        Ok(answer @ ((_, Some(_), _) | (502 | 503, _, _))) => {
+            let stored = stored_or_failure(answer, "order create")?;
+            created(&stored.order, &stored.client_secret, false)
+        }
         failed => {
             // No half-made order: give back what the reservation held.
             let _: Handled<()> = store_call(ctx, "/abort", &order.id).await;
@@ -550,5 +601,41 @@ async fn checkout_action(ctx: &Ctx<'_>, req: &mut Request, id: &str, action: Che
             html(409, sandbox_page::done("This order can no longer be paid or cancelled here."))
         }
         Err(e) => Err(e),
+    }
+}
+
+// ---- Webhooks ----
+
+/// `POST /v1/webhooks/:provider?order=<id>`: news from the provider about one order. The
+/// order's object checks the signature or token, ignores replays and applies the rest.
+async fn webhook(ctx: &Ctx<'_>, req: &mut Request, provider: &str) -> Handled {
+    let configured = match &ctx.config.gateway {
+        Gateway::Upstream(s) if s.provider.as_str() == provider => s.provider,
+        _ => return refuse(http::error(404, "not_found", "no webhooks for this provider here")),
+    };
+    let url = req.url()?;
+    let id = url.query_pairs().find(|(k, _)| k == "order").map(|(_, v)| v.into_owned()).unwrap_or_default();
+    if !ids::is_order_id(&id) {
+        return refuse(not_found_order());
+    }
+    let body = req.bytes().await?;
+    if body.len() > 4 * http::MAX_BODY {
+        return refuse(http::error(413, "payload_too_large", "a webhook may be at most 64 KB"));
+    }
+    let Ok(body) = String::from_utf8(body) else {
+        return refuse(http::error(400, "invalid_body", "the webhook body is not UTF-8 text"));
+    };
+    let headers = req.headers().entries().collect();
+    let (status, answer, text) =
+        rpc::call::<_, Value>(&order_stub(ctx, &id)?, "/webhook", &WebhookDelivery { body, headers }).await?;
+    match (status, answer) {
+        (_, Some(v)) => Ok(http::json(200, &v)?),
+        (401, _) => refuse(http::error(401, "invalid_signature", text)),
+        (404, _) => refuse(not_found_order()),
+        (400, _) => refuse(http::error(400, "invalid_webhook", text)),
+        _ => Err(Refusal::Fail(worker::Error::RustError(format!(
+            "{} webhook: {status} {text}",
+            configured.display_name()
+        )))),
     }
 }

@@ -45,6 +45,9 @@ pub struct Product {
     /// Enabled for both the store and the product, in the store's order.
     pub methods: Vec<PaymentMethod>,
     pub delivery: Delivery,
+    /// The product's id at an upstream provider that prices orders itself (SellGate, SellSN);
+    /// by default the same id.
+    pub upstream_id: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -163,6 +166,8 @@ struct RawProduct {
     variants: Vec<RawVariant>,
     #[serde(default)]
     volume_discounts: Vec<RawVolume>,
+    #[serde(default)]
+    upstream_id: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -477,6 +482,7 @@ fn product(
         variants,
         methods,
         delivery: delivery?,
+        upstream_id: raw.upstream_id.clone(),
     })
 }
 

@@ -1,5 +1,5 @@
-//! Where a payment happens. The orders API calls a [`Gateway`] to open the payment for a new
-//! order; the sandbox is built in, upstream providers join as further variants.
+//! The built-in sandbox gateway: testnet addresses and URIs for crypto, a hosted test page for
+//! cards. (Upstream providers are in `upstream`.)
 
 use sha2::{Digest, Sha256};
 use shared::uri::payment_uri;
@@ -8,21 +8,8 @@ use shared::{Environment, Order, testnet};
 use crate::catalog::Catalog;
 use crate::ids;
 
-pub enum Gateway {
-    /// The worker is the gateway: test money, payments simulated through sandbox endpoints.
-    Sandbox,
-}
-
-impl Gateway {
-    /// Fills in how the buyer pays: address and URI for crypto, a checkout page for cards.
-    pub fn open_payment(&self, order: &mut Order, catalog: &Catalog, origin: &str, client_secret: &str) {
-        match self {
-            Gateway::Sandbox => open_sandbox_payment(order, catalog, origin, client_secret),
-        }
-    }
-}
-
-fn open_sandbox_payment(order: &mut Order, catalog: &Catalog, origin: &str, client_secret: &str) {
+/// Fills in how the buyer pays: address and URI for crypto, a checkout page for cards.
+pub fn open_sandbox_payment(order: &mut Order, catalog: &Catalog, origin: &str, client_secret: &str) {
     order.sandbox = true;
     match order.payment_method.coin() {
         Some(coin) => {

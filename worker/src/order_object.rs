@@ -1,15 +1,29 @@
 //! One Durable Object per order: the order, the buyer's secret, what it will deliver, and an
 //! alarm at `expires_at`. Every change goes through `shared`'s transition function and is then
 //! passed on to the store's index.
+//!
+//! With an upstream gateway the object also owns the link to the provider's order: it opens
+//! it, reads it at most once per refresh interval however many buyers poll (concurrent polls
+//! share one call and meanwhile get what is known), and applies webhooks at once.
 
-use chrono::{DateTime, Utc};
+use std::cell::{Cell, RefCell};
+
+use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use shared::upstream::Provider;
+use shared::upstream::sync::{UpstreamState, reconcile};
 use shared::{Order, OrderEvent, OrderStatus};
 use worker::{Date, DurableObject, Env, Request, Response, Result, State, durable_object};
 
-use crate::{rpc, store};
+use crate::config::{Config, Gateway};
+use crate::upstream::{self, Failure, Opening, Settings, WebhookRefusal};
+use crate::{ids, rpc, store};
 
 pub const BINDING: &str = "ORDERS";
+
+/// How many webhook digests an order remembers to recognise replays.
+const SEEN_WEBHOOKS: usize = 64;
 
 #[derive(Debug, Serialize, Deserialize)]
 pub struct Create {
@@ -19,6 +33,20 @@ pub struct Create {
     pub reserved: Vec<String>,
     /// Text delivered on completion when the product has no stock list.
     pub delivery_text: Option<String>,
+    /// The provider's order, when an upstream gateway takes the payment.
+    #[serde(default)]
+    pub upstream: Option<Link>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Link {
+    pub provider: Provider,
+    pub opening: Opening,
+    /// Set once the provider has answered the create.
+    pub upstream_id: Option<String>,
+    /// Digests of the webhooks applied, newest last.
+    #[serde(default)]
+    pub seen: Vec<String>,
 }
 
 /// What the worker reads back.
@@ -34,15 +62,32 @@ pub struct Applied {
     pub changed: bool,
 }
 
+/// A webhook as received: the raw body and the request's headers.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct WebhookDelivery {
+    pub body: String,
+    pub headers: Vec<(String, String)>,
+}
+
 #[durable_object]
 pub struct OrderObject {
     state: State,
     env: Env,
+    /// A call to the provider is under way (create or read).
+    busy: Cell<bool>,
+    /// When the provider was last asked (ms since the epoch).
+    last_asked_ms: Cell<f64>,
+    /// What went wrong the last time, answered again until the next attempt is due.
+    last_failure: RefCell<Option<Failure>>,
 }
 
 /// The platform clock, in whole seconds like the API's timestamps.
 pub fn now() -> DateTime<Utc> {
     DateTime::from_timestamp(Date::now().as_millis() as i64 / 1000, 0).unwrap_or_default()
+}
+
+fn failure_response(f: &Failure) -> Result<Response> {
+    Ok(rpc::reply(f)?.with_status(f.status))
 }
 
 impl OrderObject {
@@ -57,6 +102,10 @@ impl OrderObject {
         self.state.storage().put("order", serde_json::to_string(c)?).await
     }
 
+    fn stored(c: Create) -> Result<Response> {
+        rpc::reply(&Stored { order: c.order, client_secret: c.client_secret })
+    }
+
     async fn tell_store(&self, order: &Order) -> Result<()> {
         let stub = self.env.durable_object(store::BINDING)?.get_by_name(store::NAME)?;
         let (status, _, text): (u16, Option<()>, String) = rpc::call(&stub, "/update", order).await?;
@@ -66,50 +115,228 @@ impl OrderObject {
         Ok(())
     }
 
-    /// Applies an event; a changed order is saved and indexed.
-    async fn apply(&self, event: &OrderEvent) -> Result<std::result::Result<Applied, String>> {
-        let Some(mut c) = self.load().await? else {
-            return Ok(Err("no such order".into()));
-        };
+    /// The upstream settings, when an upstream gateway is configured.
+    fn settings(&self) -> Option<Settings> {
+        match Config::from_env(&self.env).ok()?.gateway {
+            Gateway::Upstream(s) => Some(s),
+            Gateway::Sandbox => None,
+        }
+    }
+
+    /// Applies events (and the provider's delivery, if any); a changed order is saved and
+    /// indexed. Stops at the first illegal event and reports it.
+    async fn settle(
+        &self,
+        c: &mut Create,
+        events: &[OrderEvent],
+        delivered: Option<String>,
+    ) -> Result<std::result::Result<bool, String>> {
         let before = c.order.clone();
-        if let Err(e) = c.order.apply(event, now()) {
-            return Ok(Err(e.to_string()));
+        for event in events {
+            if let Err(e) = c.order.apply(event, now()) {
+                c.order = before;
+                return Ok(Err(e.to_string()));
+            }
         }
         if c.order.status == OrderStatus::Completed && c.order.delivered_content.is_none() {
-            c.order.delivered_content =
-                if c.reserved.is_empty() { c.delivery_text.clone() } else { Some(c.reserved.join("\n")) };
+            c.order.delivered_content = delivered
+                .or_else(|| if c.reserved.is_empty() { c.delivery_text.clone() } else { Some(c.reserved.join("\n")) });
         }
         let changed = c.order != before;
         if changed {
-            self.save(&c).await?;
+            self.save(c).await?;
             if c.order.status.is_final() || c.order.status == OrderStatus::Confirming {
                 self.state.storage().delete_alarm().await?;
             }
             self.tell_store(&c.order).await?;
         }
-        Ok(Ok(Applied { order: c.order, changed }))
+        Ok(Ok(changed))
+    }
+
+    async fn apply(&self, event: &OrderEvent) -> Result<std::result::Result<Applied, String>> {
+        let Some(mut c) = self.load().await? else {
+            return Ok(Err("no such order".into()));
+        };
+        Ok(self
+            .settle(&mut c, std::slice::from_ref(event), None)
+            .await?
+            .map(|changed| Applied { order: c.order, changed }))
+    }
+
+    /// Brings the order to what the provider reports.
+    async fn apply_news(&self, c: &mut Create, news: &UpstreamState) -> Result<()> {
+        let events = reconcile(&c.order, news);
+        // Each event was checked against the order by `reconcile`; none can be refused here.
+        let _ = self.settle(c, &events, news.delivered_content.clone()).await?;
+        Ok(())
+    }
+
+    /// Opens the order at the provider unless that is done (or under way).
+    async fn open_upstream(&self, c: &mut Create) -> Result<std::result::Result<(), Failure>> {
+        let Some(link) = c.upstream.clone() else { return Ok(Ok(())) };
+        if link.upstream_id.is_some() {
+            return Ok(Ok(()));
+        }
+        let Some(s) = self.settings() else {
+            return Ok(Err(Failure::error(link.provider, "the worker no longer has this gateway configured")));
+        };
+        if self.busy.replace(true) {
+            return Ok(Err(Failure::unavailable(link.provider, "the order is being opened", 1)));
+        }
+        let adapter = upstream::adapter(s.provider);
+        let answer = upstream::send(&s, &adapter.create(&s, &c.order, &link.opening)).await;
+        self.busy.set(false);
+        self.last_asked_ms.set(Date::now().as_millis() as f64);
+        let opened = answer.and_then(|body| {
+            let news = adapter.parse_created(&body, &c.order).map_err(|e| Failure::error(s.provider, e))?;
+            let mut order = c.order.clone();
+            upstream::adopt(&mut order, &news, s.environment).map_err(|e| Failure::error(s.provider, e))?;
+            Ok((order, news))
+        });
+        let (order, news) = match opened {
+            Ok(v) => v,
+            Err(f) => return Ok(Err(f)),
+        };
+        c.order = order;
+        if let Some(l) = c.upstream.as_mut() {
+            l.upstream_id = Some(news.upstream_id.clone());
+        }
+        self.save(c).await?;
+        self.state.storage().set_alarm(c.order.expires_at).await?;
+        self.tell_store(&c.order).await?;
+        self.apply_news(c, &news).await?;
+        Ok(Ok(()))
+    }
+
+    /// Reads the provider's order when the last reading is older than the refresh interval
+    /// (or when `force`d); otherwise, and while another reading is under way, keeps what is
+    /// known. A failed reading is answered again until the next one is due.
+    async fn refresh(&self, c: &mut Create, force: bool) -> Result<std::result::Result<(), Failure>> {
+        let Some(Link { upstream_id: Some(upstream_id), provider, .. }) = c.upstream.clone() else {
+            return Ok(Ok(()));
+        };
+        if c.order.status.is_final() && !force {
+            return Ok(Ok(()));
+        }
+        let Some(s) = self.settings() else {
+            return Ok(Err(Failure::error(provider, "the worker no longer has this gateway configured")));
+        };
+        let now_ms = Date::now().as_millis() as f64;
+        let interval_ms = f64::from(s.refresh_seconds) * 1000.0;
+        let since = now_ms - self.last_asked_ms.get();
+        if self.busy.get() || (!force && since < interval_ms) {
+            return Ok(match self.last_failure.borrow().clone() {
+                Some(mut f) => {
+                    f.retry_after = f.retry_after.max(((interval_ms - since) / 1000.0).ceil().max(1.0) as u32);
+                    Err(f)
+                }
+                None => Ok(()),
+            });
+        }
+        self.busy.set(true);
+        self.last_asked_ms.set(now_ms);
+        let adapter = upstream::adapter(s.provider);
+        let answer = upstream::send(&s, &adapter.read(&s, &upstream_id)).await;
+        self.busy.set(false);
+        let news =
+            answer.and_then(|body| adapter.parse_read(&body, &c.order).map_err(|e| Failure::error(s.provider, e)));
+        *self.last_failure.borrow_mut() = news.as_ref().err().cloned();
+        match news {
+            Ok(news) => {
+                // Storage may have moved on (a webhook) while the provider was asked.
+                if let Some(latest) = self.load().await? {
+                    *c = latest;
+                }
+                self.apply_news(c, &news).await?;
+                Ok(Ok(()))
+            }
+            Err(f) => Ok(Err(f)),
+        }
+    }
+
+    async fn webhook(&self, delivery: WebhookDelivery) -> Result<Response> {
+        let Some(mut c) = self.load().await? else {
+            return Response::error("no such order", 404);
+        };
+        let (Some(link), Some(s)) = (c.upstream.clone(), self.settings()) else {
+            return Response::error("this order is not paid through a provider", 404);
+        };
+        if link.provider != s.provider {
+            return Response::error("this order belongs to another provider", 404);
+        }
+        let header =
+            |name: &str| delivery.headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.clone());
+        let news = match upstream::adapter(s.provider).webhook(&s, &header, delivery.body.as_bytes(), &c.order) {
+            None => return Response::error(format!("{} webhooks are not supported", s.provider.display_name()), 404),
+            Some(Err(WebhookRefusal::Unauthorized(why))) => return Response::error(why, 401),
+            Some(Err(WebhookRefusal::Malformed(why))) => return Response::error(why, 400),
+            Some(Ok(news)) => news,
+        };
+        if let Some(token) = &news.token
+            && !ids::constant_time_eq(token, &link.opening.token)
+        {
+            return Response::error("the callback token does not match", 401);
+        }
+        if link.upstream_id.as_deref() != Some(news.state.upstream_id.as_str()) {
+            return Response::error("the webhook is about another order", 401);
+        }
+        let digest = ids::hex(&Sha256::digest(delivery.body.as_bytes()));
+        if link.seen.contains(&digest) {
+            return rpc::reply(&serde_json::json!({"received": true, "replay": true}));
+        }
+        if let Some(l) = c.upstream.as_mut() {
+            l.seen.push(digest);
+            let excess = l.seen.len().saturating_sub(SEEN_WEBHOOKS);
+            l.seen.drain(..excess);
+        }
+        self.save(&c).await?;
+        self.apply_news(&mut c, &news.state).await?;
+        rpc::reply(&serde_json::json!({"received": true, "status": c.order.status}))
     }
 }
 
 impl DurableObject for OrderObject {
     fn new(state: State, env: Env) -> Self {
-        OrderObject { state, env }
+        OrderObject {
+            state,
+            env,
+            busy: Cell::new(false),
+            last_asked_ms: Cell::new(0.0),
+            last_failure: RefCell::new(None),
+        }
     }
 
     async fn fetch(&self, mut req: Request) -> Result<Response> {
         let body = req.text().await?;
         match req.path().as_str() {
             "/create" => {
-                if let Some(existing) = self.load().await? {
-                    return rpc::reply(&Stored { order: existing.order, client_secret: existing.client_secret });
+                let mut c = match self.load().await? {
+                    Some(existing) => existing,
+                    None => {
+                        let c: Create = serde_json::from_str(&body)?;
+                        self.save(&c).await?;
+                        self.state.storage().set_alarm(c.order.expires_at).await?;
+                        c
+                    }
+                };
+                match self.open_upstream(&mut c).await? {
+                    Ok(()) => Self::stored(c),
+                    Err(f) => failure_response(&f),
                 }
-                let c: Create = serde_json::from_str(&body)?;
-                self.save(&c).await?;
-                self.state.storage().set_alarm(c.order.expires_at).await?;
-                rpc::reply(&Stored { order: c.order, client_secret: c.client_secret })
             }
+            // A retried create: the order exists; open it upstream if the first try could not.
+            "/resume" => match self.load().await? {
+                Some(mut c) => match self.open_upstream(&mut c).await? {
+                    Ok(()) => Self::stored(c),
+                    Err(f) => failure_response(&f),
+                },
+                None => Response::error("no such order", 404),
+            },
             "/read" => match self.load().await? {
-                Some(c) => rpc::reply(&Stored { order: c.order, client_secret: c.client_secret }),
+                Some(mut c) => match self.refresh(&mut c, false).await? {
+                    Ok(()) => Self::stored(c),
+                    Err(f) => failure_response(&f),
+                },
                 None => Response::error("no such order", 404),
             },
             "/event" => {
@@ -120,15 +347,29 @@ impl DurableObject for OrderObject {
                     Err(message) => Response::error(message, 409),
                 }
             }
+            "/webhook" => self.webhook(serde_json::from_str(&body)?).await,
             other => Response::error(format!("no order operation {other}"), 404),
         }
     }
 
     /// The invoice's lifetime ran out: a pending order expires. Anything else already moved on.
+    /// An upstream order is asked about first: the provider decides when its invoice lapses,
+    /// so a still-pending one is looked at again later, and expired here a day on at the most.
     async fn alarm(&self) -> Result<Response> {
-        if let Some(c) = self.load().await?
-            && c.order.status == OrderStatus::Pending
-        {
+        let Some(mut c) = self.load().await? else { return Response::ok("") };
+        if c.order.status != OrderStatus::Pending {
+            return Response::ok("");
+        }
+        if c.upstream.as_ref().is_some_and(|l| l.upstream_id.is_some()) {
+            let asked = self.refresh(&mut c, true).await?;
+            let overdue = now() > c.order.expires_at + Duration::days(1);
+            if c.order.status == OrderStatus::Pending && !overdue {
+                let wait = if asked.is_ok() { Duration::minutes(5) } else { Duration::minutes(1) };
+                self.state.storage().set_alarm(now() + wait).await?;
+                return Response::ok("");
+            }
+        }
+        if c.order.status == OrderStatus::Pending {
             let _ = self.apply(&OrderEvent::Expired).await?;
         }
         Response::ok("")

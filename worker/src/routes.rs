@@ -15,6 +15,8 @@ pub enum Route {
     SandboxConfirm(String),
     SandboxCheckoutPage(String),
     SandboxCheckoutAction(String, CheckoutAction),
+    /// News from an upstream provider (the provider's name).
+    Webhook(String),
     /// A CORS preflight for a public endpoint.
     Preflight,
     /// The path exists but not for this method.
@@ -71,6 +73,8 @@ pub fn route(method: &Method, path: &str) -> Route {
         ["v1", "sandbox", "orders", id, "pay"] if is(Method::Post) => Route::SandboxPay(id.to_string()),
         ["v1", "sandbox", "orders", id, "confirm"] if is(Method::Post) => Route::SandboxConfirm(id.to_string()),
         ["v1", "sandbox", "orders", _, "pay" | "confirm"] => Route::MethodNotAllowed("POST"),
+        ["v1", "webhooks", provider] if is(Method::Post) => Route::Webhook(provider.to_string()),
+        ["v1", "webhooks", _] => Route::MethodNotAllowed("POST"),
         ["sandbox", "checkout", id] if is(Method::Get) => Route::SandboxCheckoutPage(id.to_string()),
         ["sandbox", "checkout", id, "pay"] if is(Method::Post) => {
             Route::SandboxCheckoutAction(id.to_string(), CheckoutAction::Pay)
@@ -99,6 +103,9 @@ mod tests {
             Route::SandboxCheckoutAction("ord_1".into(), CheckoutAction::Cancel)
         );
         assert_eq!(route(&Method::Options, "/v1/orders"), Route::Preflight);
+        assert_eq!(route(&Method::Post, "/v1/webhooks/sellix"), Route::Webhook("sellix".into()));
+        assert_eq!(route(&Method::Get, "/v1/webhooks/sellix"), Route::MethodNotAllowed("POST"));
+        assert!(!route(&Method::Post, "/v1/webhooks/sellix").is_public());
         assert_eq!(route(&Method::Delete, "/v1/orders/ord_1"), Route::MethodNotAllowed("GET, PATCH"));
         assert_eq!(route(&Method::Put, "/v1/quote"), Route::MethodNotAllowed("POST"));
         assert_eq!(route(&Method::Get, "/v2/orders"), Route::NotFound);

@@ -61,7 +61,8 @@ impl Adapter for CoinGate {
     }
 
     fn read(&self, s: &Settings, upstream_id: &str) -> Call {
-        Call::get(format!("{}/v2/orders/{upstream_id}", s.base_url)).header("Authorization", format!("Token {}", s.api_key))
+        Call::get(format!("{}/v2/orders/{upstream_id}", s.base_url))
+            .header("Authorization", format!("Token {}", s.api_key))
     }
 
     fn parse_read(&self, body: &str, _: &Order) -> Result<UpstreamState, String> {
@@ -75,7 +76,8 @@ impl Adapter for CoinGate {
         body: &[u8],
         _: &Order,
     ) -> Option<Result<WebhookNews, WebhookRefusal>> {
-        let field = |name: &str| url::form_urlencoded::parse(body).find(|(k, _)| k == name).map(|(_, v)| v.into_owned());
+        let field =
+            |name: &str| url::form_urlencoded::parse(body).find(|(k, _)| k == name).map(|(_, v)| v.into_owned());
         Some(match (field("token"), field("id"), field("status")) {
             (None, _, _) => Err(WebhookRefusal::Unauthorized("the callback carries no token".into())),
             (Some(token), Some(id), Some(status)) => map_status(&status)
@@ -125,7 +127,13 @@ mod tests {
         let h = header(&[]);
         let news = CoinGate.webhook(&s, &h, b"id=390551&order_id=x&status=paid&token=tok_abc", &o).unwrap().unwrap();
         assert_eq!((news.state.status, news.token.as_deref()), (OrderStatus::Completed, Some("tok_abc")));
-        assert!(matches!(CoinGate.webhook(&s, &h, b"id=1&status=paid", &o).unwrap(), Err(WebhookRefusal::Unauthorized(_))));
-        assert!(matches!(CoinGate.webhook(&s, &h, b"token=t&id=1&status=weird", &o).unwrap(), Err(WebhookRefusal::Malformed(_))));
+        assert!(matches!(
+            CoinGate.webhook(&s, &h, b"id=1&status=paid", &o).unwrap(),
+            Err(WebhookRefusal::Unauthorized(_))
+        ));
+        assert!(matches!(
+            CoinGate.webhook(&s, &h, b"token=t&id=1&status=weird", &o).unwrap(),
+            Err(WebhookRefusal::Malformed(_))
+        ));
     }
 }

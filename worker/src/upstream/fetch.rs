@@ -31,7 +31,9 @@ pub async fn send(s: &Settings, call: &Call) -> Result<String, Failure> {
     };
     let deadline = Delay::from(Duration::from_millis(u64::from(s.timeout_ms)));
     match select(Box::pin(exchange), deadline).await {
-        Either::Left((Ok((status, retry_after, text)), _)) => interpret(s.provider, status, retry_after.as_deref(), text),
+        Either::Left((Ok((status, retry_after, text)), _)) => {
+            interpret(s.provider, status, retry_after.as_deref(), text)
+        }
         Either::Left((Err(e), _)) => Err(unavailable(format!("network error: {e}"))),
         Either::Right(((), _)) => {
             controller.abort();

@@ -112,7 +112,10 @@ impl Failure {
         Failure {
             status: 503,
             code: "upstream_unavailable".into(),
-            message: format!("{} is not answering ({why}); nothing was charged, try again shortly", provider.display_name()),
+            message: format!(
+                "{} is not answering ({why}); nothing was charged, try again shortly",
+                provider.display_name()
+            ),
             retry_after,
         }
     }
@@ -349,7 +352,10 @@ mod tests {
         let body = b"The quick brown fox jumps over the lazy dog";
         assert_eq!(verify_hmac_sha512("key", body, Some(sig)), Ok(()));
         assert_eq!(verify_hmac_sha512("key", body, Some(&sig.to_uppercase())), Ok(()));
-        assert!(matches!(verify_hmac_sha512("key", b"The quick brown fox", Some(sig)), Err(WebhookRefusal::Unauthorized(_))));
+        assert!(matches!(
+            verify_hmac_sha512("key", b"The quick brown fox", Some(sig)),
+            Err(WebhookRefusal::Unauthorized(_))
+        ));
         assert!(matches!(verify_hmac_sha512("other", body, Some(sig)), Err(WebhookRefusal::Unauthorized(_))));
         assert!(matches!(verify_hmac_sha512("key", body, None), Err(WebhookRefusal::Unauthorized(_))));
     }

@@ -171,7 +171,9 @@ mod tests {
     fn signed_webhooks_only() {
         let s = settings(Provider::Sellix);
         let o = order("crypto_sol");
-        let order_json = serde_json::to_value(serde_json::from_str::<serde_json::Value>(SEED).unwrap()["data"]["order"].clone()).unwrap();
+        let order_json =
+            serde_json::to_value(serde_json::from_str::<serde_json::Value>(SEED).unwrap()["data"]["order"].clone())
+                .unwrap();
         let body = json!({"event": "order:paid", "data": order_json}).to_string();
         let good = sign(&body);
         let news = Sellix.webhook(&s, &header(&[("X-Sellix-Signature", &good)]), body.as_bytes(), &o).unwrap().unwrap();
@@ -182,16 +184,23 @@ mod tests {
         let unsigned = Sellix.webhook(&s, &header(&[]), body.as_bytes(), &o).unwrap();
         assert!(matches!(unsigned, Err(WebhookRefusal::Unauthorized(_))));
         let junk = "{\"data\": 1}";
-        let malformed = Sellix.webhook(&s, &header(&[("X-Sellix-Signature", &sign(junk))]), junk.as_bytes(), &o).unwrap();
+        let malformed =
+            Sellix.webhook(&s, &header(&[("X-Sellix-Signature", &sign(junk))]), junk.as_bytes(), &o).unwrap();
         assert!(matches!(malformed, Err(WebhookRefusal::Malformed(_))));
     }
 
     #[test]
     fn hosted_answers_and_methods() {
         let st = Sellix
-            .parse_created(r#"{"status":200,"data":{"uniqid":"abc","url":"https://checkout.example/abc"}}"#, &order("stripe"))
+            .parse_created(
+                r#"{"status":200,"data":{"uniqid":"abc","url":"https://checkout.example/abc"}}"#,
+                &order("stripe"),
+            )
             .unwrap();
-        assert_eq!((st.upstream_id.as_str(), st.checkout_url.as_deref()), ("abc", Some("https://checkout.example/abc")));
+        assert_eq!(
+            (st.upstream_id.as_str(), st.checkout_url.as_deref()),
+            ("abc", Some("https://checkout.example/abc"))
+        );
         assert!(Sellix.parse_created(r#"{"status":200,"data":{}}"#, &order("stripe")).is_err());
         assert!(Sellix.supports(PaymentMethod::PayPal) && !Sellix.supports("flexpay_USDT_TON".parse().unwrap()));
     }

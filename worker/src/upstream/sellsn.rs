@@ -95,14 +95,20 @@ mod tests {
         assert_eq!(body["products"][0]["productId"], "prod_xyz789");
         assert_eq!(body["gateway"], "LITECOIN");
         let read = SellSn.read(&s, "abc");
-        assert!(read.url.ends_with("/orders/abc") && read.headers.contains(&("Authorization", "Bearer key_live_123".into())));
+        assert!(
+            read.url.ends_with("/orders/abc")
+                && read.headers.contains(&("Authorization", "Bearer key_live_123".into()))
+        );
     }
 
     #[test]
     fn answers() {
         let created = r#"{"success":true,"pages":1,"data":[{"order":{"id":"u1","dateCreated":"2025-05-21T11:56:58.046Z","status":"Pending"},"checkoutUrl":"https://sellsn.example/checkout/u1"}]}"#;
         let st = SellSn.parse_created(created, &order("crypto_btc")).unwrap();
-        assert_eq!((st.upstream_id.as_str(), st.checkout_url.as_deref()), ("u1", Some("https://sellsn.example/checkout/u1")));
+        assert_eq!(
+            (st.upstream_id.as_str(), st.checkout_url.as_deref()),
+            ("u1", Some("https://sellsn.example/checkout/u1"))
+        );
         assert!(SellSn.parse_created(r#"{"data":[]}"#, &order("crypto_btc")).is_err());
         // The seed's example says `"status": "text"`: not a status Tollgate can guess at.
         assert!(SellSn.parse_read(SEED, &order("crypto_btc")).unwrap_err().contains("undocumented"));
