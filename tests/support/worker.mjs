@@ -28,16 +28,17 @@ export function freePort() {
  * by `freePort` can be taken before wrangler binds it, so a failed start is tried once more on
  * fresh ports, with the first attempt's log shown.
  */
-export async function startWorker(vars = {}) {
+export async function startWorker(vars = {}, { expectStatus = 200 } = {}) {
   try {
-    return await startWorkerOnce(vars);
+    return await startWorkerOnce(vars, expectStatus);
   } catch (e) {
     console.error(`# the worker did not start; trying once more on other ports:\n${e.message}`);
-    return startWorkerOnce(vars);
+    return startWorkerOnce(vars, expectStatus);
   }
 }
 
-async function startWorkerOnce(vars) {
+/** `expectStatus`: what /v1/health answers once up (503 for a worker meant to be misconfigured). */
+async function startWorkerOnce(vars, expectStatus) {
   const port = await freePort();
   const state = mkdtempSync(join(tmpdir(), 'tollgate-state-'));
   const args = ['dev', '--ip', '127.0.0.1', '--port', String(port), '--persist-to', state, '--inspector-port', String(await freePort())];
@@ -66,7 +67,7 @@ async function startWorkerOnce(vars) {
     if (child.exitCode !== null) throw new Error(`wrangler exited early:\n${log}`);
     try {
       const r = await fetch(`${base}/v1/health`);
-      if (r.status === 200) return { base, stop, log: () => log };
+      if (r.status === expectStatus) return { base, stop, log: () => log };
     } catch { /* not listening yet */ }
     await new Promise((r) => setTimeout(r, 250));
   }

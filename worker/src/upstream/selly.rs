@@ -39,8 +39,15 @@ struct Created {
 fn state(o: SellyOrder, order: &Order) -> Result<UpstreamState, String> {
     let mut st = UpstreamState::new(o.id, map_status(o.status).map_err(|e| e.to_string())?);
     if let Some(coin) = order.payment_method.coin() {
+        // Shown with the coin's usual places (0.00045200 BTC), never fewer than it has.
         let coins = |atomic: Option<u64>| {
-            atomic.map(|a| from_atomic(u128::from(a), coin.decimals()).map_err(|e| e.to_string())).transpose()
+            atomic
+                .map(|a| {
+                    let mut d = from_atomic(u128::from(a), coin.decimals()).map_err(|e| e.to_string())?;
+                    d.rescale(coin.quote_decimals().max(d.scale()));
+                    Ok::<_, String>(d)
+                })
+                .transpose()
         };
         st.crypto_amount = coins(o.crypto_value)?.filter(|a| !a.is_zero());
         st.amount_paid = coins(o.crypto_received)?;
@@ -132,6 +139,6 @@ mod tests {
         let st = Selly.parse_read(&crypto, &order("crypto_btc")).unwrap();
         assert!(st.partially_paid);
         assert_eq!(st.crypto_amount.unwrap().to_string(), "0.00045125");
-        assert_eq!(st.amount_paid.unwrap().to_string(), "0.0002");
+        assert_eq!(st.amount_paid.unwrap().to_string(), "0.00020000");
     }
 }

@@ -1,0 +1,194 @@
+// The orders API in front of each upstream provider's stand-in: what is sent upstream, how
+// answers and webhooks move the order, and what a failing provider does to the buyer.
+import { describe, test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startWorker, client } from '../support/worker.mjs';
+import { startUpstream, upstreamVars, PROVIDERS, HOSTED, WEBHOOKS, DOCUMENTED, API_KEY } from '../support/upstream.mjs';
+
+const ORDER = { product_id: 'prod_xyz789', buyer_email: 'buyer@example.com', payment_method: 'crypto_btc' };
+const wait = (ms) => new Promise((r) => setTimeout(r, ms));
+
+// TOLLGATE_PROVIDERS=sellix,selly runs a subset while working on one adapter.
+const chosen = process.env.TOLLGATE_PROVIDERS?.split(',') ?? PROVIDERS;
+
+for (const provider of chosen) {
+  describe(provider, () => {
+    const target = { base: null };
+    const api = client(target);
+    let fake, worker;
+    before(async () => {
+      fake = await startUpstream(provider, { worker: () => target.base });
+      worker = await startWorker(upstreamVars(fake, { UPSTREAM_REFRESH_SECONDS: '0', ORDERS_PER_MINUTE_PER_IP: '1000' }));
+      target.base = worker.base;
+    });
+    after(async () => {
+      await worker?.stop();
+      await fake?.close();
+    });
+
+    const create = async (body = ORDER, headers = {}) => {
+      const r = await api.createOrder(body, { 'Idempotency-Key': `k-${Math.random()}`, ...headers });
+      return r;
+    };
+    const buyerRead = (o) => api.call('GET', `/v1/orders/${o.id}`, { headers: { 'X-Client-Secret': o.client_secret } });
+
+    test('create sends the order upstream with the key in a header, never in the URL', async () => {
+      const before = fake.calls('POST').length;
+      const r = await create();
+      assert.equal(r.status, 201, r.text);
+      const o = r.json.data;
+      const sent = fake.calls('POST').slice(before);
+      assert.equal(sent.length, 1);
+      const req = sent[0];
+      assert.ok(!req.url.includes(API_KEY), req.url);
+      assert.match(req.headers.authorization, new RegExp(API_KEY));
+      assert.equal(req.headers['idempotency-key'], o.id);
+      const up = fake.byRef(o.id);
+      assert.ok(up, 'the provider knows the order by Tollgate’s id');
+      assert.equal(up.email, 'buyer@example.com');
+      if (provider !== 'sellgate' && provider !== 'sellsn') assert.equal(up.price, '29.99');
+      if (WEBHOOKS.has(provider)) assert.equal(up.callback, `${worker.base}/v1/webhooks/${provider}?order=${o.id}`);
+      if (HOSTED.has(provider)) {
+        assert.equal(o.checkout_url, up.checkout);
+        assert.equal(o.payment_address, null);
+        assert.equal(o.crypto_amount, null);
+      } else {
+        assert.equal(o.payment_address, up.address);
+        assert.equal(o.crypto_amount, up.amount);
+        assert.equal(o.payment_uri, `bitcoin:${up.address}?amount=${up.amount.replace(/0+$/, '')}`);
+      }
+      // Nothing of the provider's reaches the buyer: no upstream id, key or token.
+      for (const secret of [String(up.id), API_KEY, up.token].filter(Boolean)) {
+        assert.ok(!r.text.includes(secret), `the buyer's view carries ${secret}`);
+      }
+      assert.equal(o.buyer_email, 'b***@example.com');
+    });
+
+    test('a whole purchase, driven by the provider', async () => {
+      const o = (await create()).json.data;
+      fake.pay(o.id, { amount: fake.byRef(o.id).amount, confirmations: 1 });
+      let v = (await buyerRead(o)).json.data;
+      assert.equal(v.status, 'confirming');
+      if (!HOSTED.has(provider)) assert.equal(v.amount_paid, fake.byRef(o.id).amount);
+      fake.confirm(o.id, 2);
+      v = (await buyerRead(o)).json.data;
+      assert.equal(v.status, 'completed');
+      // The provider's delivery where it has one, else the store's own stock.
+      if (provider === 'coingate') assert.match(v.delivered_content, /^TG-/);
+      else assert.equal(v.delivered_content, fake.byRef(o.id).deliverable);
+      const seller = await api.call('GET', `/v1/orders/${o.id}`, { headers: api.seller });
+      assert.equal(seller.json.data.status, 'completed');
+      assert.equal(seller.json.data.buyer_email, 'buyer@example.com');
+    });
+
+    test('a part payment leaves exactly the remainder to pay', { skip: HOSTED.has(provider) && 'paid on the hosted page' }, async () => {
+      const o = (await create()).json.data;
+      fake.pay(o.id, { amount: '0.00020000' });
+      const v = (await buyerRead(o)).json.data;
+      assert.equal(v.status, 'pending');
+      assert.equal(v.amount_paid, '0.00020000');
+      assert.equal(v.amount_remaining, '0.00025200');
+      assert.match(v.payment_uri, /\?amount=0\.000252$/);
+    });
+
+    test('every documented status maps', async () => {
+      for (const [raw, expected] of Object.entries(DOCUMENTED[provider])) {
+        const o = (await create()).json.data;
+        fake.update(o.id, { raw: provider === 'selly' ? Number(raw) : raw });
+        const r = await buyerRead(o);
+        assert.equal(r.status, 200, `${raw}: ${r.text}`);
+        assert.equal(r.json.data.status, expected, raw);
+      }
+    });
+
+    test('a provider that does not answer, fails, limits or talks nonsense', async () => {
+      const cases = [
+        ['timeout', 503, 'upstream_unavailable'],
+        [500, 503, 'upstream_unavailable'],
+        [429, 503, 'upstream_unavailable'],
+        ['malformed', 502, 'upstream_error'],
+        ['unknown_status', 502, 'upstream_error'],
+      ];
+      for (const [kind, status, code] of cases) {
+        // On a read: the buyer is told to come back, the order is untouched.
+        const o = (await create()).json.data;
+        fake.fail(kind);
+        const r = await buyerRead(o);
+        assert.equal(r.status, status, `${kind}: ${r.text}`);
+        assert.equal(r.json.error.code, code, kind);
+        assert.ok(Number(r.headers.get('retry-after')) >= 1, kind);
+        assert.ok(!r.text.includes(API_KEY));
+        const again = await buyerRead(o);
+        assert.equal(again.status, 200, again.text);
+        assert.equal(again.json.data.status, 'pending');
+      }
+      // On a create: the same answers, and a retry with the same key makes no second order.
+      for (const [kind, status, code] of cases) {
+        const key = `retry-${kind}-${Math.random()}`;
+        const ip = api.nextIp();
+        const creates = fake.calls('POST').length;
+        const upstreamOrders = fake.orders.size;
+        fake.fail(kind);
+        const first = await api.createOrder(ORDER, { 'Idempotency-Key': key, 'CF-Connecting-IP': ip });
+        assert.equal(first.status, status, `${kind}: ${first.text}`);
+        assert.equal(first.json.error.code, code);
+        assert.ok(Number(first.headers.get('retry-after')) >= 1);
+        if (kind === 'timeout') await wait(2000); // the late answer lands upstream meanwhile
+        const retry = await api.createOrder(ORDER, { 'Idempotency-Key': key, 'CF-Connecting-IP': ip });
+        assert.equal(retry.status, 201, `${kind} retry: ${retry.text}`);
+        assert.equal(retry.headers.get('idempotent-replayed'), 'true');
+        assert.equal(fake.calls('POST').length, creates + 2, kind);
+        assert.equal(fake.orders.size, upstreamOrders + 1, `${kind}: one upstream order`);
+        assert.equal(fake.byRef(retry.json.data.id).ref, retry.json.data.id);
+      }
+    });
+
+    test('webhooks: signed news applies at once; forged, unsigned and foreign ones are refused; replays change nothing', { skip: !WEBHOOKS.has(provider) && 'the provider documents no verifiable webhooks' }, async () => {
+      const o = (await create()).json.data;
+      // News of a payment, signed well and badly; the provider's API meanwhile still says pending.
+      fake.pay(o.id, { amount: fake.byRef(o.id).amount, confirmations: 5 });
+      const paid = fake.webhookRequest(o.id);
+      const forged = fake.webhookRequest(o.id, provider === 'coingate' ? { token: 'not-the-token' } : { sign: 'forged' });
+      const unsigned = provider === 'coingate'
+        ? fake.webhookRequest(o.id, { body: `id=${fake.byRef(o.id).id}&status=paid` })
+        : fake.webhookRequest(o.id, { sign: false });
+      fake.update(o.id, { phase: 'pending', paid: null, confirmations: 0, delivered: null });
+      assert.equal((await fake.webhook(o.id, forged)).status, 401);
+      assert.equal((await fake.webhook(o.id, unsigned)).status, 401);
+      const seller = () => api.call('GET', `/v1/orders/${o.id}`, { headers: api.seller });
+      assert.equal((await seller()).json.data.status, 'pending', 'a refused webhook changed the order');
+      const good = await fake.webhook(o.id, paid);
+      assert.equal(good.status, 200, JSON.stringify(good.json));
+      assert.equal(good.json.status, 'completed');
+      const reads = fake.calls('GET').length;
+      const replay = await fetch(paid.url, { method: 'POST', headers: paid.headers, body: paid.body });
+      assert.equal(replay.status, 200);
+      assert.equal((await replay.json()).replay, true);
+      assert.equal(fake.calls('GET').length, reads, 'a webhook costs no upstream read');
+      // Another order's (genuine) webhook sent to this order is refused.
+      const other = (await create()).json.data;
+      const misdirected = await fetch(`${worker.base}/v1/webhooks/${provider}?order=${other.id}`, { method: 'POST', headers: paid.headers, body: paid.body });
+      assert.equal(misdirected.status, 401);
+      // Webhooks for another provider, or for no order of ours, find nothing.
+      const elsewhere = PROVIDERS.find((p) => p !== provider);
+      assert.equal((await fetch(`${worker.base}/v1/webhooks/${elsewhere}?order=${o.id}`, { method: 'POST', body: '{}' })).status, 404);
+      assert.equal((await fetch(`${worker.base}/v1/webhooks/${provider}?order=ord_x`, { method: 'POST', body: '{}' })).status, 404);
+    });
+  });
+}
+
+describe('configuration', () => {
+  test('a selected gateway with its secrets missing refuses to serve, naming what is missing', async () => {
+    const w = await startWorker({ GATEWAY: 'sellsn' }, { expectStatus: 503 });
+    try {
+      const r = await fetch(`${w.base}/v1/health`);
+      assert.equal(r.status, 503);
+      const body = await r.json();
+      assert.equal(body.error.code, 'misconfigured');
+      assert.match(body.error.message, /UPSTREAM_API_KEY is not set/);
+      assert.match(body.error.message, /SELLSN_STORE_ID is not set/);
+    } finally {
+      await w.stop();
+    }
+  });
+});
