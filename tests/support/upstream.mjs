@@ -239,7 +239,7 @@ export async function startUpstream(provider, { worker = () => null } = {}) {
 
   async function control(path, req, body) {
     // The README walk-through's payment steps: move the order, tell the worker, read it back.
-    const [, ref, action] = path.split('/').slice(1);
+    const [ref, action] = path.split('/').slice(1);
     const b = body ? JSON.parse(body) : {};
     if (action === 'pay') fake.pay(ref, b);
     else fake.confirm(ref, b.confirmations);

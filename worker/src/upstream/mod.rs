@@ -250,6 +250,10 @@ pub fn adopt(order: &mut Order, st: &UpstreamState, env: Environment) -> Result<
             validate_address(coin.network, env, address)
                 .map_err(|e| format!("an invalid {} address `{address}`: {e}", coin.describe()))?;
             order.network = Some(coin.network);
+            // The provider's own conversion: Tollgate's rate no longer describes the amount.
+            if order.crypto_amount != Some(amount) {
+                order.exchange_rate = None;
+            }
             order.crypto_amount = Some(amount);
             order.payment_address = Some(address.clone());
             order.payment_uri = payment_uri(coin, env, address, amount).ok().or_else(|| st.payment_uri.clone());
