@@ -125,7 +125,8 @@ pub fn PayScreen(order: Order, env: EnvStore, restart: impl Fn() + Copy + Send +
         }
         let uri = o.payment_uri.clone().unwrap_or_default();
         let svg = qr::svg(&uri).unwrap_or_default();
-        let address = o.payment_address.clone().unwrap_or_default();
+        // No address: the provider's hosted page takes the payment (the card view links it).
+        let address = o.payment_address.clone()?;
         let amount = trim_zeros(&o.amount_remaining).to_owned();
         let ticker = coin.asset.ticker();
         let (a1, a2) = (address.clone(), amount.clone());
