@@ -8,7 +8,7 @@ use shared::upstream::coingate::{CoinGateOrder, map_status};
 use shared::upstream::sync::UpstreamState;
 use shared::{Order, PaymentMethod};
 
-use super::{Adapter, Call, Opening, Settings, WebhookNews, WebhookRefusal, parse_json};
+use super::{Adapter, Call, Opening, Settings, WebhookNews, WebhookRefusal, parse_json, title};
 
 pub struct CoinGate;
 
@@ -30,7 +30,7 @@ impl Adapter for CoinGate {
 
     fn create(&self, s: &Settings, order: &Order, opening: &Opening) -> Call {
         let total = order.total_amount.to_string();
-        let title = format!("{} × {}", order.product_name, order.quantity);
+        let title = title(order);
         let currency = json!(order.currency).as_str().unwrap_or_default().to_owned();
         let body = form(&[
             ("order_id", &order.id),

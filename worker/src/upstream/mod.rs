@@ -20,7 +20,7 @@ use shared::address::validate_address;
 use shared::upstream::Provider;
 use shared::upstream::sync::UpstreamState;
 use shared::uri::payment_uri;
-use shared::{Environment, Order, PaymentMethod};
+use shared::{Asset, Environment, Order, PaymentMethod};
 
 pub use fetch::send;
 
@@ -187,11 +187,13 @@ pub trait Adapter {
     /// Checks and reads a webhook; `None` when the provider sends none Tollgate can verify.
     fn webhook(
         &self,
-        s: &Settings,
-        header: &dyn Fn(&str) -> Option<String>,
-        body: &[u8],
-        order: &Order,
-    ) -> Option<Result<WebhookNews, WebhookRefusal>>;
+        _s: &Settings,
+        _header: &dyn Fn(&str) -> Option<String>,
+        _body: &[u8],
+        _order: &Order,
+    ) -> Option<Result<WebhookNews, WebhookRefusal>> {
+        None
+    }
 }
 
 pub fn adapter(p: Provider) -> &'static dyn Adapter {
@@ -204,21 +206,47 @@ pub fn adapter(p: Provider) -> &'static dyn Adapter {
     }
 }
 
+/// A provider's name for a way to pay: `card` names Stripe and PayPal, `coins` the native
+/// coins it takes; anything else it does not take.
+fn gateway_name(
+    method: PaymentMethod,
+    card: [&'static str; 2],
+    coins: &[(Asset, &'static str)],
+) -> Option<&'static str> {
+    match method {
+        PaymentMethod::Stripe => Some(card[0]),
+        PaymentMethod::PayPal => Some(card[1]),
+        m => {
+            let asset = m.coin().filter(|c| c.is_native())?.asset;
+            coins.iter().find(|(a, _)| *a == asset).map(|(_, name)| *name)
+        }
+    }
+}
+
 /// The names the marketplaces (Sellix, SellSN) use for the coins and card processors
 /// Tollgate offers through them.
 fn marketplace_gateway(method: PaymentMethod) -> Option<&'static str> {
-    use shared::Asset;
-    match method {
-        PaymentMethod::Stripe => Some("STRIPE"),
-        PaymentMethod::PayPal => Some("PAYPAL"),
-        m => match m.coin().filter(|c| c.is_native())?.asset {
-            Asset::Btc => Some("BITCOIN"),
-            Asset::Ltc => Some("LITECOIN"),
-            Asset::Eth => Some("ETHEREUM"),
-            Asset::Sol => Some("SOLANA"),
-            Asset::Usdt | Asset::Usdc => None,
-        },
-    }
+    let coins = [(Asset::Btc, "BITCOIN"), (Asset::Ltc, "LITECOIN"), (Asset::Eth, "ETHEREUM"), (Asset::Sol, "SOLANA")];
+    gateway_name(method, ["STRIPE", "PAYPAL"], &coins)
+}
+
+/// What the buyer sees on the provider's page and the seller in its dashboard.
+fn title(order: &Order) -> String {
+    format!("{} × {}", order.product_name, order.quantity)
+}
+
+/// Checks a webhook signed with HMAC-SHA512 of its raw body, then reads it with `read`.
+fn signed_webhook(
+    s: &Settings,
+    signature: Option<String>,
+    body: &[u8],
+    read: impl FnOnce(&str) -> Result<UpstreamState, String>,
+) -> Option<Result<WebhookNews, WebhookRefusal>> {
+    let secret = s.webhook_secret.as_deref()?;
+    Some(verify_hmac_sha512(secret, body, signature.as_deref()).and_then(|()| {
+        let text = std::str::from_utf8(body).map_err(|_| WebhookRefusal::Malformed("not UTF-8".into()))?;
+        Ok(WebhookNews { state: read(text).map_err(WebhookRefusal::Malformed)?, token: None })
+    }))
 }
 
 /// Takes the payment details of a freshly opened upstream order into the local one: the

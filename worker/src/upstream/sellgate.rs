@@ -9,7 +9,7 @@ use shared::upstream::sellgate::{SellGateOrder, map_status};
 use shared::upstream::sync::UpstreamState;
 use shared::{Order, PaymentMethod};
 
-use super::{Adapter, Call, Opening, Settings, WebhookNews, WebhookRefusal, parse_json};
+use super::{Adapter, Call, Opening, Settings, parse_json};
 
 pub struct SellGate;
 
@@ -73,16 +73,6 @@ impl Adapter for SellGate {
 
     fn parse_read(&self, body: &str, _: &Order) -> Result<UpstreamState, String> {
         state(body)
-    }
-
-    fn webhook(
-        &self,
-        _: &Settings,
-        _: &dyn Fn(&str) -> Option<String>,
-        _: &[u8],
-        _: &Order,
-    ) -> Option<Result<WebhookNews, WebhookRefusal>> {
-        None
     }
 }
 

@@ -12,7 +12,8 @@ use shared::upstream::sync::UpstreamState;
 use shared::{Order, PaymentMethod};
 
 use super::{
-    Adapter, Call, Opening, Settings, WebhookNews, WebhookRefusal, marketplace_gateway, parse_json, verify_hmac_sha512,
+    Adapter, Call, Opening, Settings, WebhookNews, WebhookRefusal, marketplace_gateway, parse_json, signed_webhook,
+    title,
 };
 
 pub struct Sellix;
@@ -61,7 +62,7 @@ impl Adapter for Sellix {
 
     fn create(&self, s: &Settings, order: &Order, opening: &Opening) -> Call {
         let body = json!({
-            "title": format!("{} × {}", order.product_name, order.quantity),
+            "title": title(order),
             "value": order.total_amount.to_string(),
             "currency": order.currency,
             "quantity": 1,
@@ -115,12 +116,9 @@ impl Adapter for Sellix {
         body: &[u8],
         order: &Order,
     ) -> Option<Result<WebhookNews, WebhookRefusal>> {
-        let secret = s.webhook_secret.as_deref()?;
-        Some(verify_hmac_sha512(secret, body, header("X-Sellix-Signature").as_deref()).and_then(|()| {
-            let text = std::str::from_utf8(body).map_err(|_| WebhookRefusal::Malformed("not UTF-8".into()))?;
-            let o = parse_json::<Answer<SellixOrder>>(text).map_err(WebhookRefusal::Malformed)?.data;
-            Ok(WebhookNews { state: state(o, order).map_err(WebhookRefusal::Malformed)?, token: None })
-        }))
+        signed_webhook(s, header("X-Sellix-Signature"), body, |text| {
+            state(parse_json::<Answer<SellixOrder>>(text)?.data, order)
+        })
     }
 }
 

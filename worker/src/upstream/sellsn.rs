@@ -10,7 +10,7 @@ use shared::upstream::sellsn::{SellSnOrder, map_status};
 use shared::upstream::sync::UpstreamState;
 use shared::{Order, PaymentMethod};
 
-use super::{Adapter, Call, Opening, Settings, WebhookNews, WebhookRefusal, marketplace_gateway, parse_json};
+use super::{Adapter, Call, Opening, Settings, marketplace_gateway, parse_json};
 
 pub struct SellSn;
 
@@ -65,16 +65,6 @@ impl Adapter for SellSn {
 
     fn parse_read(&self, body: &str, _: &Order) -> Result<UpstreamState, String> {
         state(parse_json(body)?)
-    }
-
-    fn webhook(
-        &self,
-        _: &Settings,
-        _: &dyn Fn(&str) -> Option<String>,
-        _: &[u8],
-        _: &Order,
-    ) -> Option<Result<WebhookNews, WebhookRefusal>> {
-        None
     }
 }
 

@@ -11,22 +11,19 @@ use shared::upstream::sync::UpstreamState;
 use shared::uri::from_atomic;
 use shared::{Asset, Order, PaymentMethod};
 
-use super::{Adapter, Call, Opening, Settings, WebhookNews, WebhookRefusal, parse_json, verify_hmac_sha512};
+use super::{
+    Adapter, Call, Opening, Settings, WebhookNews, WebhookRefusal, gateway_name, parse_json, signed_webhook, title,
+};
 
 pub struct Selly;
 
 /// Selly's gateway names (seed 003, `payment_gateway`).
 fn gateway(method: PaymentMethod) -> Option<&'static str> {
-    match method {
-        PaymentMethod::Stripe => Some("stripe"),
-        PaymentMethod::PayPal => Some("paypal"),
-        m => match m.coin().filter(|c| c.is_native())?.asset {
-            Asset::Btc => Some("bitcoin"),
-            Asset::Ltc => Some("litecoin"),
-            Asset::Eth => Some("ethereum"),
-            _ => None,
-        },
-    }
+    gateway_name(
+        method,
+        ["stripe", "paypal"],
+        &[(Asset::Btc, "bitcoin"), (Asset::Ltc, "litecoin"), (Asset::Eth, "ethereum")],
+    )
 }
 
 #[derive(Deserialize)]
@@ -65,7 +62,7 @@ impl Adapter for Selly {
 
     fn create(&self, s: &Settings, order: &Order, opening: &Opening) -> Call {
         let body = json!({
-            "title": format!("{} × {}", order.product_name, order.quantity),
+            "title": title(order),
             "gateway": gateway(order.payment_method),
             "email": order.buyer_email,
             "value": order.total_amount.to_string(),
@@ -98,12 +95,7 @@ impl Adapter for Selly {
         body: &[u8],
         order: &Order,
     ) -> Option<Result<WebhookNews, WebhookRefusal>> {
-        let secret = s.webhook_secret.as_deref()?;
-        Some(verify_hmac_sha512(secret, body, header("X-Selly-Signature").as_deref()).and_then(|()| {
-            let text = std::str::from_utf8(body).map_err(|_| WebhookRefusal::Malformed("not UTF-8".into()))?;
-            let o: SellyOrder = parse_json(text).map_err(WebhookRefusal::Malformed)?;
-            Ok(WebhookNews { state: state(o, order).map_err(WebhookRefusal::Malformed)?, token: None })
-        }))
+        signed_webhook(s, header("X-Selly-Signature"), body, |text| state(parse_json(text)?, order))
     }
 }
 
