@@ -88,10 +88,10 @@ export async function startUpstream(provider, { worker = () => null } = {}) {
     /** Requests to the provider's API (not the control endpoints), optionally by method. */
     calls(method) { return requests.filter((r) => !r.path.startsWith('/_') && (!method || r.method === method)); },
     byRef(ref) { return [...orders.values()].find((o) => o.ref === ref); },
-    /** Moves the order Tollgate knows as `ref`. */
+    /** Changes the order Tollgate knows as `ref` behind the provider's back (its `updated_at` stays). */
     update(ref, changes) { return Object.assign(fake.byRef(ref), changes); },
     pay(ref, { amount, confirmations = 0 } = {}) {
-      const o = fake.byRef(ref);
+      const o = touch(fake.byRef(ref));
       const due = o.coin ? o.amount : null;
       o.paid = due && amount && amount !== 'None' ? amount : due;
       o.confirmations = confirmations;
@@ -100,7 +100,7 @@ export async function startUpstream(provider, { worker = () => null } = {}) {
       return o;
     },
     confirm(ref, confirmations) {
-      const o = fake.byRef(ref);
+      const o = touch(fake.byRef(ref));
       o.confirmations = confirmations;
       if (o.phase === 'confirming' && confirmations >= o.needed) { o.phase = 'completed'; o.delivered = o.deliverable; }
       return o;
@@ -134,12 +134,18 @@ export async function startUpstream(provider, { worker = () => null } = {}) {
     close: null,
   };
 
+  // Every change moves the order's `updated_at` on, by a second at least.
+  function touch(o) {
+    o.updatedAt = Math.max(o.updatedAt + 1, Math.floor(Date.now() / 1000));
+    return o;
+  }
+
   function newOrder(fields) {
     const id = provider === 'coingate' ? nextId++ : `${provider}_${randomBytes(8).toString('hex')}`;
     const coinName = fields.coin;
     const [network, decimals, amount] = coinName ? COINS[coinName] : [];
     const o = {
-      id, phase: 'pending', paid: null, confirmations: 0, needed: 2, delivered: null, raw: undefined,
+      id, phase: 'pending', paid: null, updatedAt: Math.floor(Date.now() / 1000), confirmations: 0, needed: 2, delivered: null, raw: undefined,
       deliverable: `UPSTREAM-${String(id).slice(-6).toUpperCase()}`, createdAt: new Date().toISOString(),
       expiresAt: new Date(Date.now() + 30 * 60_000).toISOString(), txid: randomBytes(32).toString('hex'),
       coin: HOSTED.has(provider) ? null : coinName, decimals, amount: HOSTED.has(provider) ? null : amount,
@@ -167,7 +173,7 @@ export async function startUpstream(provider, { worker = () => null } = {}) {
       crypto_received: o.paid ? num(o.paid) : (o.coin ? num('0') : null), crypto_uri: null,
       crypto_confirmations_needed: o.coin ? o.needed : null,
       crypto_transactions: o.paid ? [{ crypto_amount: num(o.paid), hash: o.txid, confirmations: o.confirmations }] : [],
-      serials: o.delivered ? [o.delivered] : [], custom_fields: { tollgate_order: o.ref },
+      serials: o.delivered ? [o.delivered] : [], custom_fields: { tollgate_order: o.ref }, updated_at: o.updatedAt,
     }),
     sellix: (o) => ({ status: 200, data: { order: render.sellixOrder(o) } }),
     sellsnOrder: (o) => ({
@@ -181,6 +187,7 @@ export async function startUpstream(provider, { worker = () => null } = {}) {
       currency: o.currency, value: o.price, quantity: 1, delivered: o.delivered, crypto_address: o.address,
       crypto_value: o.amount ? num(toAtomic(o.amount, o.decimals).toString()) : null,
       crypto_received: o.paid ? num(toAtomic(o.paid, o.decimals).toString()) : 0, crypto_confirmations: o.confirmations,
+      updated_at: new Date(o.updatedAt * 1000).toISOString(),
     }),
     coingate: (o) => ({
       id: o.id, status: o.raw ?? STATUS.coingate[o.phase], do_not_convert: true, price_currency: o.currency,

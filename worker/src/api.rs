@@ -357,7 +357,7 @@ async fn create_order(ctx: &Ctx<'_>, req: &mut Request) -> Handled {
             let callback_url = format!("{origin}/v1/webhooks/{}?order={}", s.provider, order.id);
             let product_ref = priced.product.upstream_id.clone().unwrap_or_else(|| priced.product.id.clone());
             let opening = Opening { product_ref, callback_url, token: ids::hex(&ids::random_bytes::<24>()) };
-            Some(Link { provider: s.provider, opening, upstream_id: None, seen: Vec::new() })
+            Some(Link { provider: s.provider, opening, upstream_id: None, seen: Vec::new(), news_at: None })
         }
     };
 
@@ -629,10 +629,9 @@ async fn webhook(ctx: &Ctx<'_>, req: &mut Request, provider: &str) -> Handled {
     let (status, answer, text) =
         rpc::call::<_, Value>(&order_stub(ctx, &id)?, "/webhook", &WebhookDelivery { body, headers }).await?;
     match (status, answer) {
-        (_, Some(v)) => Ok(http::json(200, &v)?),
-        (401, _) => refuse(http::error(401, "invalid_signature", text)),
-        (404, _) => refuse(not_found_order()),
-        (400, _) => refuse(http::error(400, "invalid_webhook", text)),
+        (200, Some(v)) => Ok(http::json(200, &v)?),
+        // The object's refusal, already an error body with its code.
+        (400 | 401 | 404, _) if serde_json::from_str::<Value>(&text).is_ok() => refuse(http::json_text(status, text)),
         _ => Err(Refusal::Fail(worker::Error::RustError(format!(
             "{} webhook: {status} {text}",
             configured.display_name()

@@ -13,6 +13,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use shared::upstream::Provider;
 use shared::upstream::sync::{UpstreamState, reconcile};
+use shared::wire::ErrorBody;
 use shared::{Order, OrderEvent, OrderStatus};
 use worker::{Date, DurableObject, Env, Request, Response, Result, State, durable_object};
 
@@ -47,6 +48,9 @@ pub struct Link {
     /// Digests of the webhooks applied, newest last.
     #[serde(default)]
     pub seen: Vec<String>,
+    /// The newest change time the provider has reported (from reads and webhooks).
+    #[serde(default)]
+    pub news_at: Option<DateTime<Utc>>,
 }
 
 /// What the worker reads back.
@@ -165,6 +169,12 @@ impl OrderObject {
 
     /// Brings the order to what the provider reports.
     async fn apply_news(&self, c: &mut Create, news: &UpstreamState) -> Result<()> {
+        if let Some(link) = c.upstream.as_mut()
+            && news.updated_at > link.news_at
+        {
+            link.news_at = news.updated_at;
+            self.save(c).await?;
+        }
         let events = reconcile(&c.order, news);
         // Each event was checked against the order by `reconcile`; none can be refused here.
         let _ = self.settle(c, &events, news.delivered_content.clone()).await?;
@@ -255,34 +265,46 @@ impl OrderObject {
     }
 
     async fn webhook(&self, delivery: WebhookDelivery) -> Result<Response> {
+        let refuse = |status: u16, code: &str, message: String| {
+            Ok(rpc::reply(&ErrorBody::new(code, message))?.with_status(status))
+        };
         let Some(mut c) = self.load().await? else {
-            return Response::error("no such order", 404);
+            return refuse(404, "order_not_found", "no such order".into());
         };
         let (Some(link), Some(s)) = (c.upstream.clone(), self.settings()) else {
-            return Response::error("this order is not paid through a provider", 404);
+            return refuse(404, "order_not_found", "this order is not paid through a provider".into());
         };
         if link.provider != s.provider {
-            return Response::error("this order belongs to another provider", 404);
+            return refuse(404, "order_not_found", "this order belongs to another provider".into());
         }
         let header =
             |name: &str| delivery.headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.clone());
         let news = match upstream::adapter(s.provider).webhook(&s, &header, delivery.body.as_bytes(), &c.order) {
-            None => return Response::error(format!("{} webhooks are not supported", s.provider.display_name()), 404),
-            Some(Err(WebhookRefusal::Unauthorized(why))) => return Response::error(why, 401),
-            Some(Err(WebhookRefusal::Malformed(why))) => return Response::error(why, 400),
+            None => {
+                return refuse(404, "not_found", format!("{} webhooks are not supported", s.provider.display_name()));
+            }
+            Some(Err(WebhookRefusal::Unauthorized(why))) => return refuse(401, "invalid_signature", why),
+            Some(Err(WebhookRefusal::Malformed(why))) => return refuse(400, "invalid_webhook", why),
             Some(Ok(news)) => news,
         };
         if let Some(token) = &news.token
             && !ids::constant_time_eq(token, &link.opening.token)
         {
-            return Response::error("the callback token does not match", 401);
+            return refuse(401, "invalid_signature", "the callback token does not match".into());
         }
         if link.upstream_id.as_deref() != Some(news.state.upstream_id.as_str()) {
-            return Response::error("the webhook is about another order", 401);
+            return refuse(401, "invalid_signature", "the webhook is about another order".into());
         }
         let digest = ids::hex(&Sha256::digest(delivery.body.as_bytes()));
         if link.seen.contains(&digest) {
             return rpc::reply(&serde_json::json!({"received": true, "replay": true}));
+        }
+        // Signed, but older than what the provider has already said: out of date, refused.
+        if let (Some(at), Some(known)) = (news.state.updated_at, link.news_at)
+            && at < known
+        {
+            let why = format!("the webhook reports the order as of {at}; it is known as of {known}");
+            return refuse(401, "stale_webhook", why);
         }
         if let Some(l) = c.upstream.as_mut() {
             l.seen.push(digest);

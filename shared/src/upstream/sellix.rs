@@ -41,6 +41,9 @@ pub struct SellixOrder {
     pub serials: Option<Vec<String>>,
     #[serde(default)]
     pub custom_fields: Option<serde_json::Value>,
+    /// When Sellix last changed the order (Unix seconds).
+    #[serde(default)]
+    pub updated_at: Option<i64>,
 }
 
 /// A payment seen on chain for a Sellix invoice.

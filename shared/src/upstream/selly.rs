@@ -22,6 +22,9 @@ pub struct SellyOrder {
     pub crypto_value: Option<u64>,
     pub crypto_received: Option<u64>,
     pub crypto_confirmations: Option<u32>,
+    /// When Selly last changed the order (RFC 3339).
+    #[serde(default)]
+    pub updated_at: Option<String>,
 }
 
 /// Selly's status codes as the seed lists them.

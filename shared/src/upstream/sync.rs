@@ -32,6 +32,10 @@ pub struct UpstreamState {
     pub delivered_content: Option<String>,
     /// The provider's hosted payment page.
     pub checkout_url: Option<String>,
+    /// When the provider last changed the order, where it says: news older than what is known
+    /// is stale.
+    #[serde(default)]
+    pub updated_at: Option<DateTime<Utc>>,
 }
 
 impl UpstreamState {
@@ -51,6 +55,7 @@ impl UpstreamState {
             expires_at: None,
             delivered_content: None,
             checkout_url: None,
+            updated_at: None,
         }
     }
 }

@@ -52,6 +52,7 @@ fn state(o: SellixOrder, order: &Order) -> Result<UpstreamState, String> {
         st.txid = txs.iter().rev().find_map(|t| t.hash.clone());
     }
     st.delivered_content = o.serials.filter(|s| !s.is_empty()).map(|s| s.join("\n"));
+    st.updated_at = o.updated_at.and_then(|t| chrono::DateTime::from_timestamp(t, 0));
     Ok(st)
 }
 

@@ -52,6 +52,12 @@ fn state(o: SellyOrder, order: &Order) -> Result<UpstreamState, String> {
         st.confirmations = o.crypto_confirmations;
     }
     st.delivered_content = o.delivered.filter(|d| !d.is_empty());
+    st.updated_at = o
+        .updated_at
+        .map(|t| {
+            chrono::DateTime::parse_from_rfc3339(&t).map(|t| t.to_utc()).map_err(|e| format!("updated_at `{t}`: {e}"))
+        })
+        .transpose()?;
     Ok(st)
 }
 
