@@ -11,6 +11,7 @@ export const PROVIDERS = ['sellgate', 'sellix', 'sellsn', 'selly', 'coingate'];
 export const API_KEY = 'up_key_0123456789';
 export const WEBHOOK_SECRET = 'whsec_fake_0123456789';
 export const STORE_ID = '123e4567-e89b-12d3-a456-426614174000';
+export const MERCHANT = 'Fake Shop';
 
 /** Hosted-page providers: the buyer pays on the provider's page. */
 export const HOSTED = new Set(['sellsn', 'coingate']);
@@ -307,6 +308,7 @@ export function upstreamVars(fake, extra = {}) {
     UPSTREAM_API_KEY: API_KEY,
     WEBHOOK_SECRET,
     SELLSN_STORE_ID: STORE_ID,
+    SELLIX_MERCHANT: MERCHANT,
     UPSTREAM_TIMEOUT_MS: '1000',
     ...extra,
   };

@@ -3,7 +3,7 @@
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startWorker, client } from '../support/worker.mjs';
-import { startUpstream, upstreamVars, PROVIDERS, HOSTED, WEBHOOKS, DOCUMENTED, API_KEY } from '../support/upstream.mjs';
+import { startUpstream, upstreamVars, PROVIDERS, HOSTED, WEBHOOKS, DOCUMENTED, API_KEY, MERCHANT } from '../support/upstream.mjs';
 
 const ORDER = { product_id: 'prod_xyz789', buyer_email: 'buyer@example.com', payment_method: 'crypto_btc' };
 const wait = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -141,6 +141,17 @@ for (const provider of chosen) {
         assert.equal(fake.orders.size, upstreamOrders + 1, `${kind}: one upstream order`);
         assert.equal(fake.byRef(retry.json.data.id).ref, retry.json.data.id);
       }
+    });
+
+    test('every call to the provider carried the key in its header and never in its URL', () => {
+      const calls = fake.calls();
+      assert.ok(calls.length > 30, `${calls.length} calls`);
+      const expected = provider === 'coingate' ? `Token ${API_KEY}` : `Bearer ${API_KEY}`;
+      for (const c of calls) {
+        assert.equal(c.headers.authorization, expected, `${c.method} ${c.url}`);
+        assert.ok(!c.url.includes(API_KEY) && !c.body.includes(API_KEY), `${c.method} ${c.url}`);
+      }
+      if (provider === 'sellix') assert.ok(calls.every((c) => c.headers['x-sellix-merchant'] === MERCHANT));
     });
 
     test('webhooks: signed news applies at once; forged, unsigned and foreign ones are refused; replays change nothing', { skip: !WEBHOOKS.has(provider) && 'the provider documents no verifiable webhooks' }, async () => {

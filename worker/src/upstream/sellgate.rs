@@ -50,9 +50,11 @@ impl Adapter for SellGate {
             "payment_method": order.payment_method.to_string(),
             "quantity": order.quantity,
         });
+        // Only a real address: without one the worker records `unknown`.
+        let ip = order.customer_ip.clone().filter(|ip| ip.parse::<std::net::IpAddr>().is_ok());
         let fields = [
             ("variant_id", &order.variant_id),
-            ("customer_ip", &order.customer_ip),
+            ("customer_ip", &ip),
             ("customer_country_code", &order.customer_country_code),
         ];
         for (k, v) in fields {
@@ -89,7 +91,8 @@ mod tests {
     #[test]
     fn create_sends_the_product_and_the_key_in_a_header() {
         let s = settings(Provider::SellGate);
-        let o = order("crypto_btc");
+        let mut o = order("crypto_btc");
+        o.customer_ip = Some("unknown".into());
         let call = SellGate.create(&s, &o, &opening());
         assert_eq!((call.method, call.url.as_str()), ("POST", "https://up.example/v1/orders"));
         assert!(call.headers.contains(&("Authorization", "Bearer key_live_123".into())));
