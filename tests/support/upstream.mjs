@@ -15,6 +15,8 @@ export const MERCHANT = 'Fake Shop';
 
 /** Hosted-page providers: the buyer pays on the provider's page. */
 export const HOSTED = new Set(['sellsn', 'coingate']);
+/** Providers taken to honour an Idempotency-Key; at CoinGate a lost create is searched for. */
+export const IDEMPOTENT = new Set(['sellgate', 'sellix', 'sellsn', 'selly']);
 /** Providers whose webhooks Tollgate verifies. */
 export const WEBHOOKS = new Set(['sellix', 'selly', 'coingate']);
 
@@ -180,7 +182,7 @@ export async function startUpstream(provider, { worker = () => null } = {}) {
     sellsnOrder: (o) => ({
       id: o.id, dateCreated: o.createdAt, status: o.raw ?? STATUS.sellsn[o.phase], gateway: o.gateway,
       transactionId: o.paid ? o.txid : null, cost: num(o.price), amountPaid: o.paid ? num(o.price) : num('0'),
-      deliveredItem: o.delivered, customer: { emailAddress: o.email },
+      deliveredItem: o.delivered, customer: { emailAddress: o.email }, customValues: [{ key: 'tollgate_order', value: o.ref }],
     }),
     sellsn: (o) => render.sellsnOrder(o),
     selly: (o) => ({
@@ -200,7 +202,7 @@ export async function startUpstream(provider, { worker = () => null } = {}) {
   // Creates an order from a request body, or finds the one an Idempotency-Key already made.
   function create(req, body) {
     const idem = req.headers['idempotency-key'];
-    const again = idem && [...orders.values()].find((o) => o.idem === idem);
+    const again = IDEMPOTENT.has(provider) && idem && [...orders.values()].find((o) => o.idem === idem);
     if (again) return again;
     const common = { idem, quantity: 1, currency: 'USD' };
     switch (provider) {
@@ -241,7 +243,7 @@ export async function startUpstream(provider, { worker = () => null } = {}) {
     sellix: { create: /^\/v1\/payments$/, read: /^\/v1\/orders\/([^/]+)$/ },
     sellsn: { create: new RegExp(`^/stores/${STORE_ID}/orders$`), read: new RegExp(`^/stores/${STORE_ID}/orders/([^/]+)$`) },
     selly: { create: /^\/api\/v2\/pay$/, read: /^\/api\/v2\/orders\/([^/]+)$/ },
-    coingate: { create: /^\/v2\/orders$/, read: /^\/v2\/orders\/([^/]+)$/ },
+    coingate: { create: /^\/v2\/orders$/, read: /^\/v2\/orders\/([^/]+)$/, search: /^\/v2\/orders$/ },
   }[provider];
   const authorization = provider === 'coingate' ? `Token ${API_KEY}` : `Bearer ${API_KEY}`;
 
@@ -278,6 +280,11 @@ export async function startUpstream(provider, { worker = () => null } = {}) {
       if (failure === 429) return send(429, json({ message: 'Too Many Requests' }), { 'Retry-After': '7' });
       let order;
       let m;
+      if (req.method === 'GET' && routes.search && (m = path.match(routes.search))) {
+        // CoinGate's order list, newest first.
+        const found = [...orders.values()].reverse().map(render.coingate);
+        return send(200, json({ current_page: 1, per_page: 100, total_orders: found.length, total_pages: 1, orders: found }));
+      }
       if (req.method === 'POST' && routes.create.test(path)) order = create(req, body);
       else if (req.method === 'GET' && (m = path.match(routes.read)) && orders.has(m[1])) order = orders.get(m[1]);
       else return send(404, json({ message: 'Not found' }));

@@ -357,7 +357,14 @@ async fn create_order(ctx: &Ctx<'_>, req: &mut Request) -> Handled {
             let callback_url = format!("{origin}/v1/webhooks/{}?order={}", s.provider, order.id);
             let product_ref = priced.product.upstream_id.clone().unwrap_or_else(|| priced.product.id.clone());
             let opening = Opening { product_ref, callback_url, token: ids::hex(&ids::random_bytes::<24>()) };
-            Some(Link { provider: s.provider, opening, upstream_id: None, seen: Vec::new(), news_at: None })
+            Some(Link {
+                provider: s.provider,
+                opening,
+                upstream_id: None,
+                attempts: 0,
+                seen: Vec::new(),
+                news_at: None,
+            })
         }
     };
 

@@ -45,6 +45,9 @@ pub struct Link {
     pub opening: Opening,
     /// Set once the provider has answered the create.
     pub upstream_id: Option<String>,
+    /// Creates sent so far: after one whose answer was lost, the provider is searched first.
+    #[serde(default)]
+    pub attempts: u32,
     /// Digests of the webhooks applied, newest last.
     #[serde(default)]
     pub seen: Vec<String>,
@@ -193,20 +196,17 @@ impl OrderObject {
         if self.busy.replace(true) {
             return Ok(Err(Failure::unavailable(link.provider, "the order is being opened", 1)));
         }
-        let adapter = upstream::adapter(s.provider);
-        let answer = upstream::send(&s, &adapter.create(&s, &c.order, &link.opening)).await;
+        let asked = self.find_or_create(&s, c, &link).await;
         self.busy.set(false);
         self.last_asked_ms.set(Date::now().as_millis() as f64);
-        let opened = answer.and_then(|body| {
-            let news = adapter.parse_created(&body, &c.order).map_err(|e| Failure::error(s.provider, e))?;
-            let mut order = c.order.clone();
-            upstream::adopt(&mut order, &news, s.environment).map_err(|e| Failure::error(s.provider, e))?;
-            Ok((order, news))
-        });
-        let (order, news) = match opened {
-            Ok(v) => v,
+        let news = match asked? {
+            Ok(news) => news,
             Err(f) => return Ok(Err(f)),
         };
+        let mut order = c.order.clone();
+        if let Err(e) = upstream::adopt(&mut order, &news, s.environment) {
+            return Ok(Err(Failure::error(s.provider, e)));
+        }
         c.order = order;
         if let Some(l) = c.upstream.as_mut() {
             l.upstream_id = Some(news.upstream_id.clone());
@@ -216,6 +216,33 @@ impl OrderObject {
         self.tell_store(&c.order).await?;
         self.apply_news(c, &news).await?;
         Ok(Ok(()))
+    }
+
+    /// After a create whose answer was lost, the order it may have made, where the provider
+    /// can be searched; otherwise (or when it is not there) a create, counted first.
+    async fn find_or_create(
+        &self,
+        s: &Settings,
+        c: &mut Create,
+        link: &Link,
+    ) -> Result<std::result::Result<UpstreamState, Failure>> {
+        let adapter = upstream::adapter(s.provider);
+        let failed = |e: String| Failure::error(s.provider, e);
+        if let Some(call) = adapter.find(s, &c.order).filter(|_| link.attempts > 0) {
+            let found =
+                upstream::send(s, &call).await.and_then(|body| adapter.parse_found(&body, &c.order).map_err(failed));
+            match found {
+                Ok(Some(news)) => return Ok(Ok(news)),
+                Ok(None) => {}
+                Err(f) => return Ok(Err(f)),
+            }
+        }
+        if let Some(l) = c.upstream.as_mut() {
+            l.attempts += 1;
+        }
+        self.save(c).await?;
+        let created = upstream::send(s, &adapter.create(s, &c.order, &link.opening)).await;
+        Ok(created.and_then(|body| adapter.parse_created(&body, &c.order).map_err(failed)))
     }
 
     /// Reads the provider's order when the last reading is older than the refresh interval

@@ -19,6 +19,14 @@ pub struct SellSnOrder {
     pub amount_paid: Option<Decimal>,
     pub crypto_price: Option<Decimal>,
     pub cryptocurrency_address: Option<String>,
+    #[serde(default)]
+    pub custom_values: Vec<SellSnCustomValue>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SellSnCustomValue {
+    pub key: String,
+    pub value: String,
 }
 
 /// SellSN's seed types `status` as free text and lists no values, so only unambiguous names

@@ -18,6 +18,10 @@ fn state(o: CoinGateOrder) -> Result<UpstreamState, String> {
     Ok(st)
 }
 
+fn get(s: &Settings, url: String) -> Call {
+    Call::get(url).header("Authorization", format!("Token {}", s.api_key))
+}
+
 fn form(fields: &[(&str, &str)]) -> String {
     url::form_urlencoded::Serializer::new(String::new()).extend_pairs(fields).finish()
 }
@@ -61,12 +65,31 @@ impl Adapter for CoinGate {
     }
 
     fn read(&self, s: &Settings, upstream_id: &str) -> Call {
-        Call::get(format!("{}/v2/orders/{upstream_id}", s.base_url))
-            .header("Authorization", format!("Token {}", s.api_key))
+        get(s, format!("{}/v2/orders/{upstream_id}", s.base_url))
     }
 
     fn parse_read(&self, body: &str, _: &Order) -> Result<UpstreamState, String> {
         state(parse_json(body)?)
+    }
+
+    /// CoinGate's order list (`GET /v2/orders`: per_page up to 100, sort, created_at[from]),
+    /// newest first from the order's day, matched on `order_id`.
+    fn find(&self, s: &Settings, order: &Order) -> Option<Call> {
+        let query = form(&[
+            ("per_page", "100"),
+            ("sort", "created_at_desc"),
+            ("created_at[from]", &order.created_at.format("%Y-%m-%d").to_string()),
+        ]);
+        Some(get(s, format!("{}/v2/orders?{query}", s.base_url)))
+    }
+
+    fn parse_found(&self, body: &str, order: &Order) -> Result<Option<UpstreamState>, String> {
+        #[derive(serde::Deserialize)]
+        struct Page {
+            orders: Vec<CoinGateOrder>,
+        }
+        let page: Page = parse_json(body)?;
+        page.orders.into_iter().find(|o| o.order_id.as_deref() == Some(order.id.as_str())).map(state).transpose()
     }
 
     fn webhook(
@@ -118,6 +141,24 @@ mod tests {
         assert_eq!((st.upstream_id.as_str(), st.status), ("390551", OrderStatus::Pending));
         assert!(st.checkout_url.unwrap().starts_with("https://pay-sandbox.coingate.com/invoice/"));
         assert!(CoinGate.parse_read(&SEED.replace("\"new\"", "\"PAID\""), &order("crypto_btc")).is_err());
+    }
+
+    #[test]
+    fn a_lost_create_is_found_by_order_id() {
+        let o = order("crypto_btc");
+        let call = CoinGate.find(&settings(Provider::CoinGate), &o).unwrap();
+        assert_eq!(
+            call.url,
+            "https://up.example/v2/orders?per_page=100&sort=created_at_desc&created_at%5Bfrom%5D=2025-12-29"
+        );
+        assert!(call.headers.contains(&("Authorization", "Token key_live_123".into())));
+        let ours = SEED.replace("\"order_id\": \"111\"", &format!("\"order_id\": \"{}\"", o.id));
+        let page = format!(
+            "{{\"current_page\":1,\"per_page\":100,\"total_orders\":2,\"total_pages\":1,\"orders\":[{SEED},{ours}]}}"
+        );
+        assert_eq!(CoinGate.parse_found(&page, &o).unwrap().unwrap().upstream_id, "390551");
+        let theirs = format!("{{\"orders\":[{SEED}]}}");
+        assert_eq!(CoinGate.parse_found(&theirs, &o).unwrap(), None);
     }
 
     #[test]

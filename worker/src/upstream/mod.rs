@@ -184,6 +184,15 @@ pub trait Adapter {
     fn read(&self, s: &Settings, upstream_id: &str) -> Call;
     /// Reads the answer to [`Adapter::read`].
     fn parse_read(&self, body: &str, order: &Order) -> Result<UpstreamState, String>;
+    /// Looks for the order a lost create answer may have made, by Tollgate's reference, where
+    /// the provider lets orders be searched; elsewhere a retry relies on the Idempotency-Key.
+    fn find(&self, _s: &Settings, _order: &Order) -> Option<Call> {
+        None
+    }
+    /// Reads the answer to [`Adapter::find`]: the order with Tollgate's reference, if any.
+    fn parse_found(&self, _body: &str, _order: &Order) -> Result<Option<UpstreamState>, String> {
+        Ok(None)
+    }
     /// Checks and reads a webhook; `None` when the provider sends none Tollgate can verify.
     fn webhook(
         &self,

@@ -2,7 +2,9 @@
 //! `GET /stores/{storeId}/orders/{orderId}`. SellSN prices the order from its own product.
 //! The seed gives no create body and no amount owed in the coin, so the buyer pays on SellSN's
 //! hosted page; the body sent is the order's own field names (products, emailAddress,
-//! gateway, customValues). The seed documents no webhook signature: orders are polled.
+//! gateway, customValues). The seed documents no webhook signature: orders are polled. Its
+//! search finds orders but not their checkout page, so a create retried after a lost answer
+//! relies on the Idempotency-Key.
 
 use serde::Deserialize;
 use serde_json::json;
