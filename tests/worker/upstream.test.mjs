@@ -81,7 +81,8 @@ for (const provider of chosen) {
       assert.equal(seller.json.data.buyer_email, 'buyer@example.com');
     });
 
-    test('a part payment leaves exactly the remainder to pay', { skip: HOSTED.has(provider) && 'paid on the hosted page' }, async () => {
+    // White-label providers only: on a hosted page the provider handles part payments itself.
+    if (!HOSTED.has(provider)) test('a part payment leaves exactly the remainder to pay', async () => {
       const o = (await create()).json.data;
       fake.pay(o.id, { amount: '0.00020000' });
       const v = (await buyerRead(o)).json.data;
@@ -156,7 +157,8 @@ for (const provider of chosen) {
       if (provider === 'sellix') assert.ok(calls.every((c) => c.headers['x-sellix-merchant'] === MERCHANT));
     });
 
-    test('webhooks: signed news applies at once; forged, unsigned and foreign ones are refused; replays change nothing', { skip: !WEBHOOKS.has(provider) && 'the provider documents no verifiable webhooks' }, async () => {
+    // SellGate and SellSN document no webhooks Tollgate can verify: their orders are polled.
+    if (WEBHOOKS.has(provider)) test('webhooks: signed news applies at once; forged, unsigned, stale and foreign ones are refused; replays change nothing', async () => {
       const o = (await create()).json.data;
       const early = fake.webhookRequest(o.id);
       // News of a payment, signed well and badly; the provider's API meanwhile still says pending.
