@@ -26,8 +26,9 @@ pub use fetch::send;
 
 use crate::ids;
 
-/// How Tollgate reaches the seller's account at a provider (from vars and secrets).
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// How Tollgate reaches the seller's account at a provider (from vars and secrets). Its `Debug`
+/// output leaves the secrets out, so no log line can carry them.
+#[derive(Clone, PartialEq, Eq)]
 pub struct Settings {
     pub provider: Provider,
     /// The API base, without a trailing slash.
@@ -44,6 +45,22 @@ pub struct Settings {
     pub timeout_ms: u32,
     /// Testnet addresses while the worker runs in test mode.
     pub environment: Environment,
+}
+
+impl std::fmt::Debug for Settings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Settings")
+            .field("provider", &self.provider)
+            .field("base_url", &self.base_url)
+            .field("api_key", &"(secret)")
+            .field("webhook_secret", &self.webhook_secret.as_ref().map(|_| "(secret)"))
+            .field("store_id", &self.store_id)
+            .field("merchant", &self.merchant)
+            .field("refresh_seconds", &self.refresh_seconds)
+            .field("timeout_ms", &self.timeout_ms)
+            .field("environment", &self.environment)
+            .finish()
+    }
 }
 
 /// A request to a provider, as data.
@@ -383,6 +400,13 @@ mod tests {
         let f = interpret(p, 401, None, String::new()).unwrap_err();
         assert_eq!((f.status, f.code.as_str()), (502, "upstream_error"));
         assert!(f.message.contains("UPSTREAM_API_KEY") && !f.message.contains("key_live"));
+    }
+
+    #[test]
+    fn debug_output_has_no_secrets() {
+        let shown = format!("{:?}", super::test_support::settings(Provider::Sellix));
+        assert!(!shown.contains("key_live_123") && !shown.contains("whsec"), "{shown}");
+        assert!(shown.contains("https://up.example"));
     }
 
     #[test]
