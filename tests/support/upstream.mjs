@@ -55,15 +55,10 @@ const STATUS = {
   coingate: { pending: 'new', partial: 'pending', confirming: 'confirming', completed: 'paid', expired: 'expired', cancelled: 'canceled', refunded: 'refunded' },
 };
 
-/** Exact decimal arithmetic on strings, to the coin's last digit. */
+/** An amount in the coin's smallest unit, exactly (decimal strings, no floating point). */
 function toAtomic(amount, decimals) {
   const [whole, frac = ''] = String(amount).split('.');
   return BigInt(whole + frac.padEnd(decimals, '0').slice(0, decimals));
-}
-function fromAtomic(atomic, decimals, places) {
-  const s = atomic.toString().padStart(decimals + 1, '0');
-  const text = `${s.slice(0, -decimals)}.${s.slice(-decimals)}`;
-  return text.slice(0, text.length - (decimals - places));
 }
 
 // A JSON number written with exactly these digits.
@@ -321,4 +316,3 @@ export function upstreamVars(fake, extra = {}) {
   };
 }
 
-export { toAtomic, fromAtomic };

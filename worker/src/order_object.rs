@@ -97,6 +97,14 @@ fn failure_response(f: &Failure) -> Result<Response> {
     Ok(rpc::reply(f)?.with_status(f.status))
 }
 
+/// The order after an upstream step, or the provider's failure.
+fn answer(c: Create, step: std::result::Result<(), Failure>) -> Result<Response> {
+    match step {
+        Ok(()) => rpc::reply(&Stored { order: c.order, client_secret: c.client_secret }),
+        Err(f) => failure_response(&f),
+    }
+}
+
 impl OrderObject {
     async fn load(&self) -> Result<Option<Create>> {
         match self.state.storage().get::<String>("order").await? {
@@ -107,10 +115,6 @@ impl OrderObject {
 
     async fn save(&self, c: &Create) -> Result<()> {
         self.state.storage().put("order", serde_json::to_string(c)?).await
-    }
-
-    fn stored(c: Create) -> Result<Response> {
-        rpc::reply(&Stored { order: c.order, client_secret: c.client_secret })
     }
 
     async fn tell_store(&self, order: &Order) -> Result<()> {
@@ -170,17 +174,21 @@ impl OrderObject {
             .map(|changed| Applied { order: c.order, changed }))
     }
 
-    /// Brings the order to what the provider reports.
-    async fn apply_news(&self, c: &mut Create, news: &UpstreamState) -> Result<()> {
+    /// Brings the order to what the provider reports. `link_changed`: the caller changed the
+    /// link's bookkeeping, which is saved with the order (one write either way).
+    async fn apply_news(&self, c: &mut Create, news: &UpstreamState, mut link_changed: bool) -> Result<()> {
         if let Some(link) = c.upstream.as_mut()
             && news.updated_at > link.news_at
         {
             link.news_at = news.updated_at;
-            self.save(c).await?;
+            link_changed = true;
         }
         let events = reconcile(&c.order, news);
         // Each event was checked against the order by `reconcile`; none can be refused here.
-        let _ = self.settle(c, &events, news.delivered_content.clone()).await?;
+        let order_changed = matches!(self.settle(c, &events, news.delivered_content.clone()).await?, Ok(true));
+        if link_changed && !order_changed {
+            self.save(c).await?;
+        }
         Ok(())
     }
 
@@ -211,10 +219,9 @@ impl OrderObject {
         if let Some(l) = c.upstream.as_mut() {
             l.upstream_id = Some(news.upstream_id.clone());
         }
-        self.save(c).await?;
         self.state.storage().set_alarm(c.order.expires_at).await?;
         self.tell_store(&c.order).await?;
-        self.apply_news(c, &news).await?;
+        self.apply_news(c, &news, true).await?;
         Ok(Ok(()))
     }
 
@@ -284,7 +291,7 @@ impl OrderObject {
                 if let Some(latest) = self.load().await? {
                     *c = latest;
                 }
-                self.apply_news(c, &news).await?;
+                self.apply_news(c, &news, false).await?;
                 Ok(Ok(()))
             }
             Err(f) => Ok(Err(f)),
@@ -338,8 +345,7 @@ impl OrderObject {
             let excess = l.seen.len().saturating_sub(SEEN_WEBHOOKS);
             l.seen.drain(..excess);
         }
-        self.save(&c).await?;
-        self.apply_news(&mut c, &news.state).await?;
+        self.apply_news(&mut c, &news.state, true).await?;
         rpc::reply(&serde_json::json!({"received": true, "status": c.order.status}))
     }
 }
@@ -368,24 +374,22 @@ impl DurableObject for OrderObject {
                         c
                     }
                 };
-                match self.open_upstream(&mut c).await? {
-                    Ok(()) => Self::stored(c),
-                    Err(f) => failure_response(&f),
-                }
+                let step = self.open_upstream(&mut c).await?;
+                answer(c, step)
             }
             // A retried create: the order exists; open it upstream if the first try could not.
             "/resume" => match self.load().await? {
-                Some(mut c) => match self.open_upstream(&mut c).await? {
-                    Ok(()) => Self::stored(c),
-                    Err(f) => failure_response(&f),
-                },
+                Some(mut c) => {
+                    let step = self.open_upstream(&mut c).await?;
+                    answer(c, step)
+                }
                 None => Response::error("no such order", 404),
             },
             "/read" => match self.load().await? {
-                Some(mut c) => match self.refresh(&mut c, false).await? {
-                    Ok(()) => Self::stored(c),
-                    Err(f) => failure_response(&f),
-                },
+                Some(mut c) => {
+                    let step = self.refresh(&mut c, false).await?;
+                    answer(c, step)
+                }
                 None => Response::error("no such order", 404),
             },
             "/event" => {

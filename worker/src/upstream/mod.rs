@@ -323,6 +323,12 @@ pub fn adopt(order: &mut Order, st: &UpstreamState, env: Environment) -> Result<
     }
 }
 
+/// A provider's RFC 3339 time, if it gave one.
+fn rfc3339(t: Option<&str>) -> Result<Option<chrono::DateTime<chrono::Utc>>, String> {
+    t.map(|t| chrono::DateTime::parse_from_rfc3339(t).map(|t| t.to_utc()).map_err(|e| format!("time `{t}`: {e}")))
+        .transpose()
+}
+
 /// Whether `body` parses as JSON at all (to tell malformed answers from unexpected shapes).
 fn parse_json<T: serde::de::DeserializeOwned>(body: &str) -> Result<T, String> {
     serde_json::from_str(body).map_err(|e| format!("unreadable JSON: {e}"))

@@ -3,25 +3,18 @@
 //! amount. SellGate documents no webhooks and no hosted page, so orders are polled and only
 //! crypto methods are offered.
 
-use chrono::{DateTime, Utc};
 use serde_json::json;
 use shared::upstream::sellgate::{SellGateOrder, map_status};
 use shared::upstream::sync::UpstreamState;
 use shared::{Order, PaymentMethod};
 
-use super::{Adapter, Call, Opening, Settings, parse_json};
+use super::{Adapter, Call, Opening, Settings, parse_json, rfc3339};
 
 pub struct SellGate;
 
 #[derive(serde::Deserialize)]
 struct Envelope {
     data: SellGateOrder,
-}
-
-fn time(s: &Option<String>) -> Result<Option<DateTime<Utc>>, String> {
-    s.as_deref()
-        .map(|t| DateTime::parse_from_rfc3339(t).map(|t| t.with_timezone(&Utc)).map_err(|e| format!("time `{t}`: {e}")))
-        .transpose()
 }
 
 fn state(body: &str) -> Result<UpstreamState, String> {
@@ -33,7 +26,7 @@ fn state(body: &str) -> Result<UpstreamState, String> {
     st.amount_paid = o.amount_paid;
     st.confirmations = o.confirmations;
     st.txid = o.txid;
-    st.expires_at = time(&o.expires_at)?;
+    st.expires_at = rfc3339(o.expires_at.as_deref())?;
     st.delivered_content = o.delivered_content;
     Ok(st)
 }

@@ -12,7 +12,8 @@ use shared::uri::from_atomic;
 use shared::{Asset, Order, PaymentMethod};
 
 use super::{
-    Adapter, Call, Opening, Settings, WebhookNews, WebhookRefusal, gateway_name, parse_json, signed_webhook, title,
+    Adapter, Call, Opening, Settings, WebhookNews, WebhookRefusal, gateway_name, parse_json, rfc3339, signed_webhook,
+    title,
 };
 
 pub struct Selly;
@@ -52,12 +53,7 @@ fn state(o: SellyOrder, order: &Order) -> Result<UpstreamState, String> {
         st.confirmations = o.crypto_confirmations;
     }
     st.delivered_content = o.delivered.filter(|d| !d.is_empty());
-    st.updated_at = o
-        .updated_at
-        .map(|t| {
-            chrono::DateTime::parse_from_rfc3339(&t).map(|t| t.to_utc()).map_err(|e| format!("updated_at `{t}`: {e}"))
-        })
-        .transpose()?;
+    st.updated_at = rfc3339(o.updated_at.as_deref())?;
     Ok(st)
 }
 
