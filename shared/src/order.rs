@@ -7,7 +7,7 @@ use serde::{Deserialize, Deserializer, Serialize};
 
 use crate::chain::{Environment, Network};
 use crate::method::PaymentMethod;
-use crate::money::Fiat;
+use crate::money::{Fiat, ceil_dp};
 use crate::status::{OrderEvent, OrderStatus, Settlement, TransitionError, transition};
 use crate::uri::payment_uri;
 
@@ -109,23 +109,36 @@ impl Order {
         Ok(before != self.status)
     }
 
-    /// The payment URI for what is still owed: after a part payment, one for exactly the
-    /// remainder, so a wallet never asks the buyer to pay twice.
-    fn payment_uri_for(&self, remaining: Decimal) -> Option<String> {
+    /// What the buyer still owes, in what they pay with. A crypto remainder is rounded up to
+    /// the coin's quote decimals, so it can be sent from a wallet and a URI can carry it (a
+    /// payment of 18 decimals would otherwise leave a remainder no BTC wallet can send).
+    pub fn amount_owed(&self) -> Decimal {
+        let remaining = self.settlement().remaining();
+        match self.payment_method.coin() {
+            Some(coin) if self.crypto_amount.is_some() => ceil_dp(remaining, coin.quote_decimals()),
+            _ => remaining,
+        }
+    }
+
+    /// The payment URI for what is still owed: the one made at creation until something is
+    /// paid, then one for exactly the remainder, so a wallet never asks the buyer to pay twice.
+    /// Nothing owed, or a remainder no URI can carry, gives no URI: never the full amount again.
+    fn payment_uri_for(&self, owed: Decimal) -> Option<String> {
         let uri = self.payment_uri.clone()?;
-        if self.amount_paid.is_zero() || remaining.is_zero() {
+        if self.amount_paid.is_zero() {
             return Some(uri);
         }
-        let (Some(coin), Some(address)) = (self.payment_method.coin(), self.payment_address.as_deref()) else {
-            return Some(uri);
-        };
+        if owed.is_zero() {
+            return None;
+        }
+        let (coin, address) = (self.payment_method.coin()?, self.payment_address.as_deref()?);
         let env = if self.sandbox { Environment::Testnet } else { Environment::Mainnet };
-        Some(payment_uri(coin, env, address, remaining).unwrap_or(uri))
+        payment_uri(coin, env, address, owed).ok()
     }
 
     /// What the buyer's browser may see of this order.
     pub fn public_view(&self, server_time: DateTime<Utc>) -> PublicOrder {
-        let s = self.settlement();
+        let owed = self.amount_owed();
         PublicOrder {
             id: self.id.clone(),
             invoice_id: self.invoice_id.clone(),
@@ -145,10 +158,10 @@ impl Order {
             network: self.network,
             network_name: self.network.map(|n| n.display_name().to_owned()),
             payment_address: self.payment_address.clone(),
-            payment_uri: self.payment_uri_for(s.remaining()),
+            payment_uri: self.payment_uri_for(owed),
             exchange_rate: self.exchange_rate,
             amount_paid: self.amount_paid,
-            amount_remaining: s.remaining(),
+            amount_remaining: owed,
             txid: self.txid.clone(),
             confirmations: self.confirmations,
             confirmations_required: self.confirmations_required,
@@ -306,6 +319,72 @@ mod tests {
             v.payment_uri.as_deref(),
             Some("bitcoin:tb1qw508d6qejxtdg4y5r3zarvary0c5xw7kxpjzsx?amount=0.00005125")
         );
+    }
+
+    #[test]
+    fn a_remainder_too_precise_for_the_coin_is_rounded_up() {
+        let mut o = sample_order();
+        o.sandbox = true;
+        o.payment_uri = Some("bitcoin:tb1qw508d6qejxtdg4y5r3zarvary0c5xw7kxpjzsx?amount=0.00045125".into());
+        let pay = OrderEvent::PaymentSeen { amount: dec("0.000400000000000001"), confirmations: 0, txid: None };
+        o.apply(&pay, o.created_at).unwrap();
+        let v = o.public_view(o.created_at);
+        assert_eq!(v.amount_remaining.to_string(), "0.00005125");
+        assert_eq!(
+            v.payment_uri.as_deref(),
+            Some("bitcoin:tb1qw508d6qejxtdg4y5r3zarvary0c5xw7kxpjzsx?amount=0.00005125")
+        );
+        // Paid in full: nothing to ask for, so no URI at all.
+        o.apply(&OrderEvent::PaymentSeen { amount: dec("0.0001"), confirmations: 0, txid: None }, o.created_at)
+            .unwrap();
+        assert_eq!(o.public_view(o.created_at).payment_uri, None);
+    }
+
+    mod props {
+        use super::*;
+        use crate::chain::{Asset, Coin, Network};
+        use crate::uri::parse_payment_uri;
+        use proptest::prelude::*;
+
+        proptest! {
+            /// After any part payment, the URI asks for exactly what is owed, rounded up to the
+            /// coin's quote decimals, and never for less.
+            #[test]
+            fn the_remainder_uri_asks_for_exactly_what_is_owed(
+                due_units in 1i64..10_000_000_000,
+                paid_units in 1i64..10_000_000_000,
+                paid_scale in 0u32..19,
+                which in 0usize..4,
+            ) {
+                let (method, coin, address) = [
+                    ("crypto_btc", Coin::new(Asset::Btc, Network::Bitcoin), "tb1qw508d6qejxtdg4y5r3zarvary0c5xw7kxpjzsx"),
+                    ("crypto_eth", Coin::new(Asset::Eth, Network::Ethereum), "0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed"),
+                    ("crypto_sol", Coin::new(Asset::Sol, Network::Solana), "11111111111111111111111111111111"),
+                    ("flexpay_USDC_MATIC", Coin::new(Asset::Usdc, Network::Polygon), "0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed"),
+                ][which];
+                let mut o = sample_order();
+                o.sandbox = true;
+                o.payment_method = method.parse().unwrap();
+                o.payment_address = Some(address.into());
+                let due = Decimal::new(due_units, coin.quote_decimals());
+                o.crypto_amount = Some(due);
+                o.payment_uri = Some(payment_uri(coin, Environment::Testnet, address, due).unwrap());
+                let paid = Decimal::new(paid_units, paid_scale);
+                o.apply(&OrderEvent::PaymentSeen { amount: paid, confirmations: 0, txid: None }, o.created_at).unwrap();
+                let v = o.public_view(o.created_at);
+                let exact = (due - paid).max(Decimal::ZERO);
+                prop_assert!(v.amount_remaining >= exact);
+                prop_assert!(v.amount_remaining - exact < Decimal::new(1, coin.quote_decimals()));
+                match v.payment_uri {
+                    None => prop_assert!(v.amount_remaining.is_zero()),
+                    Some(uri) => {
+                        let asked = parse_payment_uri(&uri, coin).unwrap();
+                        prop_assert_eq!(asked.amount.unwrap(), v.amount_remaining.normalize());
+                        prop_assert_eq!(asked.address, address);
+                    }
+                }
+            }
+        }
     }
 
     #[test]

@@ -84,6 +84,8 @@ pub enum OrderEvent {
     Refunded,
     /// The seller marked the order as completed.
     ManuallyCompleted,
+    /// Nothing is owed (a coupon took the whole price): the order completes without a payment.
+    NothingDue,
 }
 
 impl OrderEvent {
@@ -106,6 +108,16 @@ pub enum TransitionError {
     Illegal { from: OrderStatus, to: OrderStatus },
     #[error("a payment must be a positive amount")]
     NonPositivePayment,
+    #[error("the payments add up to more than an amount can hold")]
+    Overflow,
+    #[error("the order has an amount to pay")]
+    AmountDue,
+}
+
+/// The largest single payment or amount accepted from outside (a provider, the sandbox): far
+/// beyond any real order, and small enough that sums of many stay exact.
+pub fn max_amount() -> Decimal {
+    Decimal::from(1_000_000_000_000u64)
 }
 
 /// The money side of an order: what is due, what has arrived, how confirmed it is.
@@ -179,17 +191,17 @@ pub fn transition(s: &Settlement, event: &OrderEvent) -> Result<Settlement, Tran
             if txid.is_some() {
                 next.txid = txid.clone();
             }
+            // Checked: an overflow is the payer's error to hear about, never a trap.
+            next.amount_paid = s.amount_paid.checked_add(*amount).ok_or(TransitionError::Overflow)?;
             match s.status {
                 Pending | Confirming => {
-                    next.amount_paid += amount;
                     next.confirmations = *confirmations;
                     next.status = next.status_for_payment();
                 }
                 Expired | Cancelled => {
-                    next.amount_paid += amount;
-                    next.late_paid += amount;
+                    next.late_paid = s.late_paid.checked_add(*amount).ok_or(TransitionError::Overflow)?;
                 }
-                Completed | Refunded => next.amount_paid += amount,
+                Completed | Refunded => {}
             }
         }
         OrderEvent::ConfirmationsUpdated { confirmations } => {
@@ -208,12 +220,18 @@ pub fn transition(s: &Settlement, event: &OrderEvent) -> Result<Settlement, Tran
         },
         OrderEvent::Refunded => match s.status {
             Completed | Confirming => next.status = Refunded,
-            // A late payment to an expired or cancelled order can be sent back.
-            Expired | Cancelled if s.late_paid > Decimal::ZERO => next.status = Refunded,
+            // Money held for an expired or cancelled order (a part payment before expiry, or a
+            // late one after it) can be sent back.
+            Expired | Cancelled if s.amount_paid > Decimal::ZERO => next.status = Refunded,
             _ => return illegal(Refunded),
         },
         OrderEvent::ManuallyCompleted => match s.status {
             Pending | Confirming => next.status = Completed,
+            _ => return illegal(Completed),
+        },
+        OrderEvent::NothingDue => match s.status {
+            Pending if s.amount_due.is_zero() => next.status = Completed,
+            Pending => return Err(TransitionError::AmountDue),
             _ => return illegal(Completed),
         },
     }
@@ -274,6 +292,31 @@ mod tests {
     }
 
     #[test]
+    fn a_part_payment_then_expiry_can_be_refunded() {
+        let s = transition(&order(), &pay("0.0002", 1)).unwrap();
+        let s = transition(&s, &OrderEvent::Expired).unwrap();
+        assert_eq!((s.status, s.late_paid), (Expired, Decimal::ZERO));
+        assert_eq!(transition(&s, &OrderEvent::Refunded).unwrap().status, Refunded);
+    }
+
+    #[test]
+    fn overflowing_payments_are_refused_not_trapped() {
+        let max = Decimal::MAX;
+        let s = transition(&order(), &OrderEvent::PaymentSeen { amount: max, confirmations: 0, txid: None }).unwrap();
+        let again = OrderEvent::PaymentSeen { amount: max, confirmations: 0, txid: None };
+        assert_eq!(transition(&s, &again), Err(TransitionError::Overflow));
+        let expired = transition(&Settlement { amount_paid: max, ..order() }, &OrderEvent::Expired).unwrap();
+        assert_eq!(transition(&expired, &again), Err(TransitionError::Overflow));
+    }
+
+    #[test]
+    fn nothing_due_completes_only_a_free_order() {
+        let free = Settlement::new(Decimal::ZERO, 2);
+        assert_eq!(transition(&free, &OrderEvent::NothingDue).unwrap().status, Completed);
+        assert_eq!(transition(&order(), &OrderEvent::NothingDue), Err(TransitionError::AmountDue));
+    }
+
+    #[test]
     fn illegal_transitions_name_both_statuses() {
         let expired = transition(&order(), &OrderEvent::Expired).unwrap();
         let err = transition(&expired, &OrderEvent::ManuallyCompleted).unwrap_err();
@@ -294,21 +337,32 @@ mod tests {
     #[test]
     fn every_status_event_pair_is_decided() {
         // Exhaustive table: (from, event) → Some(to) when legal.
-        let legal = |from: OrderStatus, e: &OrderEvent| -> Option<OrderStatus> {
+        let legal = |from: OrderStatus, e: &OrderEvent, held: bool, free: bool| -> Option<OrderStatus> {
             match (from, e) {
                 (Pending, OrderEvent::Expired) => Some(Expired),
                 (Pending, OrderEvent::Cancelled) => Some(Cancelled),
                 (Pending | Confirming, OrderEvent::ManuallyCompleted) => Some(Completed),
                 (Completed | Confirming, OrderEvent::Refunded) => Some(Refunded),
+                (Expired | Cancelled, OrderEvent::Refunded) if held => Some(Refunded),
+                (Pending, OrderEvent::NothingDue) if free => Some(Completed),
                 _ => None,
             }
         };
-        let events = [OrderEvent::Expired, OrderEvent::Cancelled, OrderEvent::Refunded, OrderEvent::ManuallyCompleted];
+        let events = [
+            OrderEvent::Expired,
+            OrderEvent::Cancelled,
+            OrderEvent::Refunded,
+            OrderEvent::ManuallyCompleted,
+            OrderEvent::NothingDue,
+        ];
         for from in OrderStatus::ALL {
-            let s = Settlement { status: from, ..order() };
-            for e in &events {
-                let got = transition(&s, e).ok().map(|n| n.status);
-                assert_eq!(got, legal(from, e), "{from} + {e:?}");
+            for (paid, due) in [("0", "0.00045125"), ("0.0001", "0.00045125"), ("0", "0")] {
+                let s = Settlement { status: from, amount_paid: dec(paid), amount_due: dec(due), ..order() };
+                let (held, free) = (s.amount_paid > Decimal::ZERO, s.amount_due.is_zero());
+                for e in &events {
+                    let got = transition(&s, e).ok().map(|n| n.status);
+                    assert_eq!(got, legal(from, e, held, free), "{from} + {e:?} paid {paid} due {due}");
+                }
             }
         }
     }
@@ -334,5 +388,49 @@ mod tests {
         }
         assert_eq!("paid".parse::<OrderStatus>(), Err(UnknownStatus("paid".into())));
         assert!(!Pending.is_final() && !Confirming.is_final() && Expired.is_final());
+    }
+
+    mod props {
+        use super::*;
+        use proptest::prelude::*;
+
+        fn event() -> impl Strategy<Value = OrderEvent> {
+            let amount = prop_oneof![
+                (0i64..100_000_000).prop_map(|n| Decimal::new(n, 8)),
+                Just(Decimal::MAX),
+                Just(Decimal::new(-1, 0)),
+            ];
+            prop_oneof![
+                (amount, 0u32..5).prop_map(|(amount, confirmations)| OrderEvent::PaymentSeen {
+                    amount,
+                    confirmations,
+                    txid: None
+                }),
+                (0u32..5).prop_map(|confirmations| OrderEvent::ConfirmationsUpdated { confirmations }),
+                Just(OrderEvent::Expired),
+                Just(OrderEvent::Cancelled),
+                Just(OrderEvent::Refunded),
+                Just(OrderEvent::ManuallyCompleted),
+                Just(OrderEvent::NothingDue),
+            ]
+        }
+
+        proptest! {
+            /// Over any run of events: no panic, money seen never goes down, and a final status
+            /// only ever moves on to `refunded`.
+            #[test]
+            fn any_sequence_keeps_the_invariants(events in proptest::collection::vec(event(), 0..24)) {
+                let mut s = order();
+                for e in &events {
+                    let Ok(next) = transition(&s, e) else { continue };
+                    prop_assert!(next.amount_paid >= s.amount_paid);
+                    prop_assert!(next.late_paid >= s.late_paid);
+                    if s.status.is_final() && next.status != s.status {
+                        prop_assert_eq!(next.status, Refunded, "{} + {:?}", s.status, e);
+                    }
+                    s = next;
+                }
+            }
+        }
     }
 }

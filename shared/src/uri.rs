@@ -41,6 +41,8 @@ pub fn from_atomic(atomic: u128, decimals: u32) -> Result<Decimal, UriError> {
 pub fn payment_uri(coin: Coin, env: Environment, address: &str, amount: Decimal) -> Result<String, UriError> {
     let token = || coin.token_contract(env).ok_or_else(|| UriError::NoTokenContract { coin: coin.describe(), env });
     let chain_id = || coin.network.evm_chain_id(env).ok_or_else(|| UriError::NoChainId(coin.describe()));
+    // Every amount must be sendable: no more decimals than the coin's smallest unit.
+    to_atomic(amount, coin.decimals())?;
     match coin.network {
         Network::Bitcoin => Ok(format!("bitcoin:{address}?amount={}", plain(amount))),
         Network::Litecoin => Ok(format!("litecoin:{address}?amount={}", plain(amount))),
@@ -65,6 +67,20 @@ pub fn payment_uri(coin: Coin, env: Environment, address: &str, amount: Decimal)
         }
         Network::Tron => Ok(address.to_owned()),
     }
+}
+
+/// The schemes a wallet registers for, and so the only ones a checkout may link to. TRON has
+/// none: its QR code carries the bare address, and no link is shown.
+pub const WALLET_SCHEMES: [&str; 5] = ["bitcoin:", "litecoin:", "ethereum:", "solana:", "ton:"];
+
+/// Whether `uri` may be the target of an "Open in wallet" link: one of [`WALLET_SCHEMES`]
+/// followed by something, with no whitespace or control characters. Anything else (a bare
+/// address, which a browser would read as a relative link; an empty string; `javascript:`) is
+/// never a link.
+pub fn is_wallet_link(uri: &str) -> bool {
+    let lower = uri.get(..12).unwrap_or(uri).to_ascii_lowercase();
+    WALLET_SCHEMES.iter().any(|s| lower.starts_with(s) && uri.len() > s.len())
+        && !uri.chars().any(|c| c.is_whitespace() || c.is_control())
 }
 
 /// What a payment URI asks for.
@@ -190,6 +206,16 @@ mod tests {
     }
 
     #[test]
+    fn amounts_finer_than_the_coin_are_refused() {
+        let btc = Coin::new(Asset::Btc, Network::Bitcoin);
+        let to = "tb1qw508d6qejxtdg4y5r3zarvary0c5xw7kxpjzsx";
+        assert!(matches!(payment_uri(btc, Testnet, to, dec("0.000000001")), Err(UriError::TooPrecise(_))));
+        let sol = Coin::new(Asset::Sol, Network::Solana);
+        assert!(payment_uri(sol, Mainnet, "11111111111111111111111111111111", dec("0.0000000001")).is_err());
+        assert!(payment_uri(btc, Testnet, to, dec("-1")).is_err());
+    }
+
+    #[test]
     fn eip681_native_and_tokens() {
         let eth = Coin::new(Asset::Eth, Network::Ethereum);
         assert_eq!(
@@ -239,6 +265,30 @@ mod tests {
             payment_uri(tron, Mainnet, "TR7NHqjeKQxGTCi8q8ZY4pL8otSzgjLj6t", dec("1")).unwrap(),
             "TR7NHqjeKQxGTCi8q8ZY4pL8otSzgjLj6t"
         );
+    }
+
+    #[test]
+    fn only_wallet_schemes_are_links() {
+        for ok in ["bitcoin:tb1q?amount=1", "ton://transfer/EQ?amount=1", "ethereum:0xabc@1?value=1", "SOLANA:x"] {
+            assert!(is_wallet_link(ok), "{ok}");
+        }
+        let bad = [
+            "",
+            "TR7NHqjeKQxGTCi8q8ZY4pL8otSzgjLj6t",
+            "javascript:alert(1)",
+            "bitcoin:",
+            "https://x.example",
+            "bitcoin:tb1q javascript:",
+            "bitcoin:tb1q\n",
+            "//evil.example/bitcoin:x",
+            "tron:TR7N",
+        ];
+        for uri in bad {
+            assert!(!is_wallet_link(uri), "{uri:?}");
+        }
+        // Every URI Tollgate builds is a link, except TRON's bare address.
+        let tron = Coin::new(Asset::Usdt, Network::Tron);
+        assert!(!is_wallet_link(&payment_uri(tron, Mainnet, "TR7NHqjeKQxGTCi8q8ZY4pL8otSzgjLj6t", dec("1")).unwrap()));
     }
 
     #[test]

@@ -24,24 +24,28 @@ export function freePort() {
 }
 
 /**
- * Starts the worker; `vars` override wrangler.toml [vars]. Returns { base, stop }. A port picked
+ * Starts the worker; `vars` override wrangler.toml's. Returns { base, stop }. A port picked
  * by `freePort` can be taken before wrangler binds it, so a failed start is tried once more on
  * fresh ports, with the first attempt's log shown.
+ *
+ * `env`: the wrangler environment, `sandbox` (test mode) unless a test asks for `null`, the
+ * top level, which is the live configuration `wrangler deploy` deploys.
  */
-export async function startWorker(vars = {}, { expectStatus = 200 } = {}) {
+export async function startWorker(vars = {}, { expectStatus = 200, env = 'sandbox' } = {}) {
   try {
-    return await startWorkerOnce(vars, expectStatus);
+    return await startWorkerOnce(vars, expectStatus, env);
   } catch (e) {
     console.error(`# the worker did not start; trying once more on other ports:\n${e.message}`);
-    return startWorkerOnce(vars, expectStatus);
+    return startWorkerOnce(vars, expectStatus, env);
   }
 }
 
 /** `expectStatus`: what /v1/health answers once up (503 for a worker meant to be misconfigured). */
-async function startWorkerOnce(vars, expectStatus) {
+async function startWorkerOnce(vars, expectStatus, env) {
   const port = await freePort();
   const state = mkdtempSync(join(tmpdir(), 'tollgate-state-'));
   const args = ['dev', '--ip', '127.0.0.1', '--port', String(port), '--persist-to', state, '--inspector-port', String(await freePort())];
+  if (env) args.push('--env', env);
   for (const [k, v] of Object.entries(vars)) args.push('--var', `${k}:${v}`);
   const child = spawn(join(root, 'node_modules/.bin/wrangler'), args, {
     cwd: root,

@@ -5,6 +5,7 @@ use chrono::Duration;
 use rust_decimal::Decimal;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
+use shared::status::max_amount;
 use shared::wire::{
     CreateOrderRequest, Envelope, ListMeta, ListResponse, MethodView, ProductView, QuoteRequest, SandboxPayment,
     VariantView,
@@ -18,12 +19,21 @@ use crate::config::{Config, Gateway};
 use crate::gateway::{checkout_token, open_sandbox_payment};
 use crate::http::{self, Handled, Refusal, refuse};
 use crate::ids;
-use crate::order_object::{self, Applied, Create, Link, Stored, WebhookDelivery, now};
+use crate::limiter::{self, Hit, Verdict};
+use crate::order_object::{
+    self, EventRefusal, HookRefusal, Link, OrderReply, OrderRequest, Record, WebhookDelivery, WebhookOutcome, now,
+};
 use crate::routes::{CheckoutAction, Route, route};
 use crate::rpc;
 use crate::sandbox_page;
-use crate::store::{self, ListQuery, Listed, Reserve, Reserved};
+use crate::store::{self, Abort, Ask, CouponUses, Fault, ListQuery, Reserve, Reserved, StockCount};
 use crate::upstream::{self, Failure, Opening};
+
+/// The order as the object has it: the order and the buyer's secret.
+struct Stored {
+    order: Order,
+    client_secret: String,
+}
 
 struct Ctx<'a> {
     env: &'a Env,
@@ -63,6 +73,7 @@ async fn dispatch(ctx: &Ctx<'_>, route: Route, mut req: Request) -> Handled {
             | Route::SandboxConfirm(_)
             | Route::SandboxCheckoutPage(_)
             | Route::SandboxCheckoutAction(..)
+            | Route::SandboxFaults
     );
     if sandbox_only && !(ctx.config.sandbox && ctx.config.gateway == Gateway::Sandbox) {
         return refuse(http::error(404, "not_found", "no such endpoint"));
@@ -70,7 +81,7 @@ async fn dispatch(ctx: &Ctx<'_>, route: Route, mut req: Request) -> Handled {
     match route {
         Route::Health => Ok(http::json(200, &serde_json::json!({"status": "ok", "sandbox": ctx.config.sandbox}))?),
         Route::Preflight => Ok(http::preflight(&req, &ctx.config)?),
-        Route::Product(id) => product(ctx, &id).await,
+        Route::Product(id) => product(ctx, &req, &id).await,
         Route::Quote => quote(ctx, &mut req).await,
         Route::CreateOrder => create_order(ctx, &mut req).await,
         Route::ListOrders => {
@@ -86,6 +97,10 @@ async fn dispatch(ctx: &Ctx<'_>, route: Route, mut req: Request) -> Handled {
         Route::SandboxConfirm(id) => sandbox_confirm(ctx, &mut req, &id).await,
         Route::SandboxCheckoutPage(id) => checkout_page(ctx, &req, &id).await,
         Route::SandboxCheckoutAction(id, action) => checkout_action(ctx, &mut req, &id, action).await,
+        Route::SandboxFaults => {
+            seller(ctx, &req)?;
+            sandbox_faults(ctx, &mut req).await
+        }
         Route::Webhook(provider) => webhook(ctx, &mut req, &provider).await,
         Route::MethodNotAllowed(allow) => {
             let mut r = http::error(405, "method_not_allowed", format!("use {allow}"))?;
@@ -128,13 +143,12 @@ async fn authorized_order(ctx: &Ctx<'_>, req: &Request, id: &str) -> Handled<(Re
     } else {
         return refuse(http::error(401, "unauthorized", "send X-Client-Secret (buyer) or Authorization (seller)"));
     };
-    let stored = read_order(ctx, id).await?;
-    if let Reader::Buyer = reader {
-        let secret = req.headers().get("X-Client-Secret")?.unwrap_or_default();
-        if !ids::constant_time_eq(&secret, &stored.client_secret) {
-            return refuse(not_found_order());
-        }
-    }
+    // The object checks a buyer's secret before it asks any provider about the order.
+    let buyer_secret = match reader {
+        Reader::Buyer => Some(req.headers().get("X-Client-Secret")?.unwrap_or_default()),
+        Reader::Seller => None,
+    };
+    let stored = read_order(ctx, id, buyer_secret).await?;
     Ok((reader, stored))
 }
 
@@ -152,23 +166,33 @@ fn store_stub(ctx: &Ctx<'_>) -> Result<Stub> {
     ctx.env.durable_object(store::BINDING)?.get_by_name(store::NAME)
 }
 
-async fn read_order(ctx: &Ctx<'_>, id: &str) -> Handled<Stored> {
+/// Reads an order, seller's (`buyer_secret` None) or buyer's.
+async fn read_order(ctx: &Ctx<'_>, id: &str, buyer_secret: Option<String>) -> Handled<Stored> {
     if !ids::is_order_id(id) {
         return refuse(not_found_order());
     }
-    stored_or_failure(rpc::call::<_, Stored>(&order_stub(ctx, id)?, "/read", &()).await?, "order read")
+    stored(order_call(ctx, id, &OrderRequest::Read { buyer_secret }).await?)
 }
 
-/// An order object's answer: the order, 404, or the provider's failure (502/503) passed on.
-fn stored_or_failure((status, stored, text): (u16, Option<Stored>, String), what: &str) -> Handled<Stored> {
-    match (status, stored) {
-        (_, Some(stored)) => Ok(stored),
-        (404, _) => refuse(not_found_order()),
-        (502 | 503, _) => match serde_json::from_str::<Failure>(&text) {
-            Ok(f) => refuse(upstream_failure(&f)),
-            Err(_) => Err(Refusal::Fail(worker::Error::RustError(format!("{what}: {status} {text}")))),
-        },
-        _ => Err(Refusal::Fail(worker::Error::RustError(format!("{what}: {status} {text}")))),
+async fn order_call(ctx: &Ctx<'_>, id: &str, request: &OrderRequest) -> Handled<OrderReply> {
+    Ok(rpc::call(&order_stub(ctx, id)?, request).await?)
+}
+
+/// An order object's answer as a response: the order, or the refusal it stands for.
+fn stored(reply: OrderReply) -> Handled<Stored> {
+    match reply {
+        OrderReply::Order { order, client_secret } => Ok(Stored { order, client_secret }),
+        OrderReply::NotFound => refuse(not_found_order()),
+        OrderReply::Upstream { failure } => refuse(upstream_failure(&failure)),
+        OrderReply::Refused { refusal: EventRefusal::Illegal(message) } => {
+            refuse(http::error(409, "illegal_transition", message))
+        }
+        OrderReply::Refused { refusal: EventRefusal::Invalid(message) } => {
+            refuse(http::field_error("amount", "validation_failed", message))
+        }
+        OrderReply::Webhook { .. } => {
+            Err(Refusal::Fail(worker::Error::RustError("a webhook reply to an order call".into())))
+        }
     }
 }
 
@@ -179,36 +203,52 @@ fn upstream_failure(f: &Failure) -> Result<Response> {
     Ok(r)
 }
 
-async fn store_call<B: serde::Serialize, T: serde::de::DeserializeOwned>(
-    ctx: &Ctx<'_>,
-    op: &str,
-    body: &B,
-) -> Handled<T> {
-    match rpc::call(&store_stub(ctx)?, op, body).await? {
-        (_, Some(v), _) => Ok(v),
-        (status, _, text) => Err(Refusal::Fail(worker::Error::RustError(format!("store {op}: {status} {text}")))),
-    }
+async fn store_call<A: Ask>(ctx: &Ctx<'_>, request: A) -> Handled<A::Reply> {
+    Ok(store::ask(&store_stub(ctx)?, request).await?)
 }
 
 /// Sends an event to an order; an illegal transition is 409 naming both statuses.
 async fn send_event(ctx: &Ctx<'_>, id: &str, event: &OrderEvent) -> Handled<Order> {
-    match rpc::call::<_, Applied>(&order_stub(ctx, id)?, "/event", event).await? {
-        (_, Some(applied), _) => Ok(applied.order),
-        (404, _, _) => refuse(not_found_order()),
-        (409, _, message) => refuse(http::error(409, "illegal_transition", message)),
-        (status, _, text) => Err(Refusal::Fail(worker::Error::RustError(format!("order event: {status} {text}")))),
+    Ok(stored(order_call(ctx, id, &OrderRequest::Event { event: event.clone() }).await?)?.order)
+}
+
+/// The client a public request comes from (an IPv4 address or an IPv6 /64), by the address
+/// Cloudflare saw.
+fn client(req: &Request) -> Handled<(String, String)> {
+    let ip = req.headers().get("CF-Connecting-IP")?.unwrap_or_else(|| "unknown".into());
+    Ok((ids::client_key(&ip), ip))
+}
+
+/// Counts a public read (product, quote) against the client's limit: 429 with `Retry-After`
+/// past it, so neither the store object nor coupon codes can be hammered from one place.
+async fn limit_reads(ctx: &Ctx<'_>, req: &Request) -> Handled<()> {
+    let (key, _) = client(req)?;
+    let stub = ctx.env.durable_object(limiter::BINDING)?.get_by_name(&key)?;
+    let hit = Hit { limit: ctx.config.reads_per_minute_per_ip, now_ms: worker::Date::now().as_millis() as i64 };
+    match limiter::hit(&stub, &hit).await? {
+        Verdict::Allowed => Ok(()),
+        Verdict::Limited { retry_after } => refuse(rate_limited("too many requests from this address", retry_after)),
     }
+}
+
+fn rate_limited(message: &str, retry_after: i64) -> Result<Response> {
+    let mut r = http::error(429, "rate_limited", format!("{message}; try again shortly"))?;
+    r.headers_mut().set("Retry-After", &retry_after.to_string())?;
+    Ok(r)
 }
 
 // ---- Products and quotes ----
 
-async fn product(ctx: &Ctx<'_>, id: &str) -> Handled {
+async fn product(ctx: &Ctx<'_>, req: &Request, id: &str) -> Handled {
+    limit_reads(ctx, req).await?;
     let Some(p) = ctx.catalog.product(id) else {
         return refuse(http::error(404, "product_not_found", format!("no product `{id}`")));
     };
     let in_stock = match &p.delivery {
         Delivery::Text(_) => true,
-        Delivery::Stock(_) => store_call::<_, i64>(ctx, "/stock", &p.id).await? >= i64::from(p.prices.min_quantity),
+        Delivery::Stock(_) => {
+            store_call(ctx, StockCount { product_id: p.id.clone() }).await? >= i64::from(p.prices.min_quantity)
+        }
     };
     let view = ProductView {
         id: p.id.clone(),
@@ -240,6 +280,16 @@ fn gateway_takes(ctx: &Ctx<'_>, method: shared::PaymentMethod) -> bool {
 
 /// Prices a quote or order request; a method the gateway cannot take is a field error.
 async fn priced<'a>(ctx: &Ctx<'a>, q: &shared::wire::QuoteRequest) -> Handled<checkout::Priced<'a>> {
+    if let (Gateway::Upstream(s), Some(_)) = (&ctx.config.gateway, &q.coupon_code)
+        && s.provider.prices_orders()
+    {
+        // The provider charges its own price: a coupon here would be shown and never given.
+        return refuse(http::field_error(
+            "coupon_code",
+            "validation_failed",
+            format!("coupon_code: coupons are not available when {} prices the order", s.provider.display_name()),
+        ));
+    }
     let uses = coupon_uses(ctx, q.coupon_code.as_deref()).await?;
     let priced = checkout::price(ctx.catalog, q, |_| uses).or_else(|e| refuse(http::field_errors(e)))?;
     if !gateway_takes(ctx, priced.method) {
@@ -256,13 +306,14 @@ async fn priced<'a>(ctx: &Ctx<'a>, q: &shared::wire::QuoteRequest) -> Handled<ch
 async fn coupon_uses(ctx: &Ctx<'_>, code: Option<&str>) -> Handled<u32> {
     match code.and_then(|c| ctx.catalog.coupon(c)) {
         Some(CouponDef { max_uses: Some(_), coupon }) => {
-            Ok(store_call::<_, i64>(ctx, "/coupon_uses", &coupon.code).await? as u32)
+            Ok(store_call(ctx, CouponUses { code: coupon.code.clone() }).await?.max(0) as u32)
         }
         _ => Ok(0),
     }
 }
 
 async fn quote(ctx: &Ctx<'_>, req: &mut Request) -> Handled {
+    limit_reads(ctx, req).await?;
     let body = http::read_json(req).await?;
     let q = QuoteRequest::from_json(&body).or_else(|e| refuse(http::field_errors(e)))?;
     let priced = priced(ctx, &q).await?;
@@ -305,7 +356,7 @@ async fn create_order(ctx: &Ctx<'_>, req: &mut Request) -> Handled {
     let created_at = now();
     let minutes = i64::from(ctx.catalog.invoice_minutes);
     let lifetime = ctx.config.invoice_seconds.map_or(Duration::minutes(minutes), Duration::seconds);
-    let ip = req.headers().get("CF-Connecting-IP")?.unwrap_or_else(|| "unknown".into());
+    let (client, ip) = client(req)?;
     let secret = ids::client_secret();
     let discount = priced.breakdown.discount_total();
     let mut order = Order {
@@ -345,7 +396,10 @@ async fn create_order(ctx: &Ctx<'_>, req: &mut Request) -> Handled {
         sandbox: ctx.config.sandbox,
     };
     let origin = req.url()?.origin().ascii_serialization();
+    let free = order.amount_due().is_zero();
     let link = match &ctx.config.gateway {
+        // Nothing to pay: no address, no provider; the order completes when it is created.
+        _ if free => None,
         Gateway::Sandbox => {
             open_sandbox_payment(&mut order, ctx.catalog, &origin, &secret);
             None
@@ -376,23 +430,24 @@ async fn create_order(ctx: &Ctx<'_>, req: &mut Request) -> Handled {
     let reserve = Reserve {
         order: order.clone(),
         idempotency: idem_key.map(|k| (k, body_hash)),
-        ip,
+        idempotency_seconds: ctx.config.idempotency_seconds,
+        client,
         limit_per_minute: ctx.config.orders_per_minute_per_ip,
         stock_units,
         coupon: priced.coupon.and_then(|c| c.max_uses.map(|m| (c.coupon.code.clone(), m))),
         now_ms: created_at.timestamp_millis(),
     };
-    let reserved = match store_call::<_, Reserved>(ctx, "/reserve", &reserve).await? {
+    let reserved = match store_call(ctx, reserve).await? {
         Reserved::Reserved { items } => items,
         Reserved::Replay { order_id } => {
-            let answer = rpc::call::<_, Stored>(&order_stub(ctx, &order_id)?, "/resume", &()).await?;
-            if answer.0 == 404 {
+            let answer = order_call(ctx, &order_id, &OrderRequest::Resume).await?;
+            if let OrderReply::NotFound = answer {
                 let mut r =
                     http::error(409, "idempotency_in_progress", "the first request with this key is still running")?;
                 r.headers_mut().set("Retry-After", "1")?;
                 return refuse(Ok(r));
             }
-            let stored = stored_or_failure(answer, "order resume")?;
+            let stored = stored(answer)?;
             return created(&stored.order, &stored.client_secret, true);
         }
         Reserved::IdempotencyConflict => {
@@ -403,9 +458,7 @@ async fn create_order(ctx: &Ctx<'_>, req: &mut Request) -> Handled {
             ));
         }
         Reserved::RateLimited { retry_after } => {
-            let mut r = http::error(429, "rate_limited", "too many orders from this address; try again shortly")?;
-            r.headers_mut().set("Retry-After", &retry_after.to_string())?;
-            return refuse(Ok(r));
+            return refuse(rate_limited("too many orders from this address", retry_after));
         }
         // The same answer the quote gives when it sees the coupon used up.
         Reserved::CouponUsedUp => {
@@ -427,23 +480,28 @@ async fn create_order(ctx: &Ctx<'_>, req: &mut Request) -> Handled {
         Delivery::Text(t) => Some(t.clone()),
         Delivery::Stock(_) => None,
     };
-    let create =
-        Create { order: order.clone(), client_secret: secret.clone(), reserved, delivery_text, upstream: link };
-    match rpc::call::<_, Stored>(&order_stub(ctx, &order.id)?, "/create", &create).await {
+    let record = Record {
+        order: order.clone(),
+        client_secret: secret.clone(),
+        reserved,
+        delivery_text,
+        upstream: link,
+        rev: 0,
+        synced: 0,
+        sync_failures: 0,
+        quiet_reads: 0,
+    };
+    match order_call(ctx, &order.id, &OrderRequest::Create { record: Box::new(record) }).await {
         // A provider's failure is passed on: the order waits, pending, for a retry with the same
         // Idempotency-Key (which opens it upstream then) or for its expiry, which frees the stock.
-        Ok(answer @ ((_, Some(_), _) | (502 | 503, _, _))) => {
-            let stored = stored_or_failure(answer, "order create")?;
+        Ok(answer) => {
+            let stored = stored(answer)?;
             created(&stored.order, &stored.client_secret, false)
         }
-        failed => {
+        Err(failed) => {
             // No half-made order: give back what the reservation held.
-            let _: Handled<()> = store_call(ctx, "/abort", &order.id).await;
-            let why = match failed {
-                Ok((status, _, text)) => format!("{status} {text}"),
-                Err(e) => e.to_string(),
-            };
-            Err(Refusal::Fail(worker::Error::RustError(format!("order create: {why}"))))
+            let _ = store_call(ctx, Abort { order_id: order.id.clone() }).await;
+            Err(failed)
         }
     }
 }
@@ -502,7 +560,7 @@ async fn list_orders(ctx: &Ctx<'_>, req: &Request) -> Handled {
     }
     let offset = u64::from(page - 1) * u64::from(limit);
     let q = ListQuery { status, email: param("email"), product_id: param("product_id"), limit, offset };
-    let listed: Listed = store_call(ctx, "/list", &q).await?;
+    let listed = store_call(ctx, q).await?;
     Ok(http::json(200, &ListResponse { data: listed.orders, meta: ListMeta { total: listed.total, limit, offset } })?)
 }
 
@@ -516,7 +574,6 @@ async fn update_order(ctx: &Ctx<'_>, req: &mut Request, id: &str) -> Handled {
             return refuse(http::field_error("status", "validation_failed", "status is required, as a string"));
         }
     };
-    read_order(ctx, id).await?;
     let Some(event) = OrderEvent::from_status_update(status) else {
         return refuse(http::error(
             409,
@@ -535,8 +592,12 @@ async fn sandbox_pay(ctx: &Ctx<'_>, req: &mut Request, id: &str) -> Handled {
     let body = http::read_json(req).await?;
     let pay: SandboxPayment = serde_json::from_value(body)
         .or_else(|e| refuse(http::field_error("amount", "validation_failed", e.to_string())))?;
-    if pay.amount <= Decimal::ZERO {
-        return refuse(http::field_error("amount", "validation_failed", "amount must be positive"));
+    if pay.amount <= Decimal::ZERO || pay.amount > max_amount() {
+        return refuse(http::field_error(
+            "amount",
+            "validation_failed",
+            format!("amount must be positive and at most {}", max_amount()),
+        ));
     }
     if !stored.order.payment_method.is_crypto() {
         return refuse(http::error(409, "not_crypto", "card and PayPal orders are paid on their checkout page"));
@@ -571,7 +632,7 @@ fn html(status: u16, body: String) -> Handled {
 }
 
 async fn checkout_order(ctx: &Ctx<'_>, id: &str, token: &str) -> Handled<Stored> {
-    let stored = match read_order(ctx, id).await {
+    let stored = match read_order(ctx, id, None).await {
         Ok(s) if ids::constant_time_eq(token, &checkout_token(&s.client_secret)) => s,
         Ok(_) | Err(Refusal::Respond(_)) => {
             return Err(Refusal::Respond(html(404, sandbox_page::done("No such checkout."))?));
@@ -625,23 +686,47 @@ async fn webhook(ctx: &Ctx<'_>, req: &mut Request, provider: &str) -> Handled {
     if !ids::is_order_id(&id) {
         return refuse(not_found_order());
     }
-    let body = req.bytes().await?;
-    if body.len() > 4 * http::MAX_BODY {
-        return refuse(http::error(413, "payload_too_large", "a webhook may be at most 64 KB"));
-    }
+    let body = http::read_body(req, WEBHOOK_MAX_BODY).await?;
     let Ok(body) = String::from_utf8(body) else {
         return refuse(http::error(400, "invalid_body", "the webhook body is not UTF-8 text"));
     };
     let headers = req.headers().entries().collect();
-    let (status, answer, text) =
-        rpc::call::<_, Value>(&order_stub(ctx, &id)?, "/webhook", &WebhookDelivery { body, headers }).await?;
-    match (status, answer) {
-        (200, Some(v)) => Ok(http::json(200, &v)?),
-        // The object's refusal, already an error body with its code.
-        (400 | 401 | 404, _) if serde_json::from_str::<Value>(&text).is_ok() => refuse(http::json_text(status, text)),
-        _ => Err(Refusal::Fail(worker::Error::RustError(format!(
-            "{} webhook: {status} {text}",
-            configured.display_name()
-        )))),
+    let delivery = WebhookDelivery { body, headers };
+    let outcome = match order_call(ctx, &id, &OrderRequest::Webhook { delivery }).await? {
+        OrderReply::Webhook { outcome } => outcome,
+        other => {
+            let why = format!("{} webhook: unexpected reply {other:?}", configured.display_name());
+            return Err(Refusal::Fail(worker::Error::RustError(why)));
+        }
+    };
+    match outcome {
+        WebhookOutcome::Applied { status } => {
+            Ok(http::json(200, &serde_json::json!({"received": true, "status": status}))?)
+        }
+        WebhookOutcome::Replay => Ok(http::json(200, &serde_json::json!({"received": true, "replay": true}))?),
+        WebhookOutcome::Refused(refusal) => refuse(match refusal {
+            HookRefusal::NoSuchOrder(why) => http::error(404, "order_not_found", why),
+            HookRefusal::Unsupported(why) => http::error(404, "not_found", why),
+            HookRefusal::Unauthorized(why) => http::error(401, "invalid_signature", why),
+            HookRefusal::Stale(why) => http::error(401, "stale_webhook", why),
+            HookRefusal::Malformed(why) => http::error(400, "invalid_webhook", why),
+        }),
     }
+}
+
+/// A provider's webhook may be at most this large.
+const WEBHOOK_MAX_BODY: usize = 64 * 1024;
+
+// ---- Test-mode faults ----
+
+/// `POST /v1/sandbox/faults` (test mode, seller key): `{"store_updates": n}` makes the store's
+/// next `n` index updates fail, so tests can show that an order's object retries until the
+/// store has its change.
+async fn sandbox_faults(ctx: &Ctx<'_>, req: &mut Request) -> Handled {
+    let body = http::read_json(req).await?;
+    let Some(updates) = body.get("store_updates").and_then(Value::as_u64).filter(|n| *n <= 100) else {
+        return refuse(http::field_error("store_updates", "validation_failed", "store_updates: 0 to 100"));
+    };
+    store_call(ctx, Fault { updates: updates as u32 }).await?;
+    Ok(http::json(200, &serde_json::json!({"store_updates": updates}))?)
 }

@@ -10,6 +10,10 @@ use shared::chain::{Asset, Network};
 use shared::pricing::{Adjustment, Coupon, MethodFee, PriceList, VolumeDiscount};
 use shared::{Fiat, PaymentMethod};
 
+/// What one order may buy of a product that names no `max_quantity`: one unauthenticated
+/// order must not hold a whole stock list (and its coupon) while it waits for payment.
+pub const DEFAULT_MAX_QUANTITY: u32 = 10;
+
 /// The catalog this worker was built with.
 pub const SOURCE: &str = include_str!("../catalog.toml");
 
@@ -476,7 +480,7 @@ fn product(
             price: price?,
             currency: currency?,
             min_quantity,
-            max_quantity: raw.max_quantity,
+            max_quantity: Some(raw.max_quantity.unwrap_or(DEFAULT_MAX_QUANTITY.max(min_quantity))),
             volume_discounts,
         },
         variants,

@@ -85,7 +85,9 @@ pub fn price<'a>(
         tax: None,
     })
     .map_err(pricing_error)?;
-    let crypto = match req.payment_method.coin() {
+    // Nothing to pay (a coupon took the whole price): no coin amount, and the order completes
+    // at once, with no payment.
+    let crypto = match req.payment_method.coin().filter(|_| !breakdown.total.is_zero()) {
         Some(coin) => Some(
             pricing::to_crypto(breakdown.total, breakdown.currency, coin, catalog.rate(breakdown.currency, coin.asset))
                 .map_err(pricing_error)?,
@@ -149,6 +151,25 @@ mod tests {
         assert_eq!(fields(price(&c, &r, |_| 0).unwrap_err()), ["quantity"]);
         r.quantity = 501;
         assert_eq!(fields(price(&c, &r, |_| 0).unwrap_err()), ["quantity"]);
+    }
+
+    #[test]
+    fn one_order_holds_at_most_the_default_maximum_of_a_stock_list() {
+        let c = catalog::parse(catalog::SOURCE).unwrap();
+        let mut r = req("prod_xyz789", "crypto_btc");
+        r.quantity = catalog::DEFAULT_MAX_QUANTITY;
+        assert!(price(&c, &r, |_| 0).is_ok());
+        r.quantity = 100;
+        assert_eq!(fields(price(&c, &r, |_| 0).unwrap_err()), ["quantity"]);
+    }
+
+    #[test]
+    fn a_free_order_has_no_coin_amount() {
+        let c = catalog::parse(catalog::SOURCE).unwrap();
+        let mut r = req("prod_xyz789", "crypto_btc");
+        r.coupon_code = Some("GIFT100".into());
+        let p = price(&c, &r, |_| 0).unwrap();
+        assert_eq!((p.breakdown.total.to_string().as_str(), p.crypto), ("0.00", None));
     }
 
     #[test]

@@ -1,5 +1,6 @@
 //! HTTP plumbing: JSON responses, the error body, bounded body reading, CORS.
 
+use futures_util::StreamExt;
 use serde::Serialize;
 use serde_json::Value;
 use shared::wire::{ErrorBody, FieldErrors};
@@ -61,6 +62,28 @@ pub fn refuse<T>(r: Result<Response>) -> Handled<T> {
     }
 }
 
+/// Reads a request body of at most `max` bytes: a larger one is refused with 413 as soon as
+/// its declared length or the bytes read so far say so, without reading the rest (a chunked
+/// upload has no length to trust).
+pub async fn read_body(req: &mut Request, max: usize) -> Handled<Vec<u8>> {
+    let too_large = || refuse(error(413, "payload_too_large", format!("the body may be at most {max} bytes")));
+    let declared = req.headers().get("Content-Length")?.and_then(|l| l.parse::<usize>().ok());
+    if declared.is_some_and(|l| l > max) {
+        return too_large();
+    }
+    // No body at all (`null` to the runtime) reads as empty.
+    let Ok(mut stream) = req.stream() else { return Ok(Vec::new()) };
+    let mut body = Vec::new();
+    while let Some(chunk) = stream.next().await {
+        let chunk = chunk?;
+        if body.len() + chunk.len() > max {
+            return too_large();
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body)
+}
+
 /// Reads a JSON request body: 415 unless it is declared JSON, 413 above [`MAX_BODY`],
 /// 400 when it does not parse.
 pub async fn read_json(req: &mut Request) -> Handled<Value> {
@@ -68,14 +91,7 @@ pub async fn read_json(req: &mut Request) -> Handled<Value> {
     if !content_type.to_ascii_lowercase().starts_with("application/json") {
         return refuse(error(415, "unsupported_media_type", "send the body as application/json"));
     }
-    let declared = req.headers().get("Content-Length")?.and_then(|l| l.parse::<usize>().ok());
-    if declared.is_some_and(|l| l > MAX_BODY) {
-        return refuse(error(413, "payload_too_large", format!("the body may be at most {MAX_BODY} bytes")));
-    }
-    let bytes = req.bytes().await?;
-    if bytes.len() > MAX_BODY {
-        return refuse(error(413, "payload_too_large", format!("the body may be at most {MAX_BODY} bytes")));
-    }
+    let bytes = read_body(req, MAX_BODY).await?;
     match serde_json::from_slice::<Value>(&bytes) {
         Ok(v) => Ok(v),
         Err(e) => refuse(error(400, "invalid_json", format!("the body is not valid JSON: {e}"))),

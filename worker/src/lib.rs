@@ -8,6 +8,7 @@ pub mod config;
 pub mod gateway;
 pub mod http;
 pub mod ids;
+pub mod limiter;
 pub mod order_object;
 pub mod routes;
 pub mod rpc;

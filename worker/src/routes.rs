@@ -15,6 +15,8 @@ pub enum Route {
     SandboxConfirm(String),
     SandboxCheckoutPage(String),
     SandboxCheckoutAction(String, CheckoutAction),
+    /// Test mode: makes the store fail on purpose, for fault tests.
+    SandboxFaults,
     /// News from an upstream provider (the provider's name).
     Webhook(String),
     /// A CORS preflight for a public endpoint.
@@ -73,6 +75,8 @@ pub fn route(method: &Method, path: &str) -> Route {
         ["v1", "sandbox", "orders", id, "pay"] if is(Method::Post) => Route::SandboxPay(id.to_string()),
         ["v1", "sandbox", "orders", id, "confirm"] if is(Method::Post) => Route::SandboxConfirm(id.to_string()),
         ["v1", "sandbox", "orders", _, "pay" | "confirm"] => Route::MethodNotAllowed("POST"),
+        ["v1", "sandbox", "faults"] if is(Method::Post) => Route::SandboxFaults,
+        ["v1", "sandbox", "faults"] => Route::MethodNotAllowed("POST"),
         ["v1", "webhooks", provider] if is(Method::Post) => Route::Webhook(provider.to_string()),
         ["v1", "webhooks", _] => Route::MethodNotAllowed("POST"),
         ["sandbox", "checkout", id] if is(Method::Get) => Route::SandboxCheckoutPage(id.to_string()),

@@ -1,32 +1,34 @@
-//! Calls between the worker and its Durable Objects: JSON over an internal fetch, read with
-//! serde_json (not the JS parser) so amounts keep every digit.
+//! Calls between the worker and its Durable Objects: one typed request sent as JSON over an
+//! internal fetch, one typed reply read back with serde_json (not the JS parser), so amounts
+//! keep every digit. A renamed operation or reply is a compile error, not a string mismatch.
 
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use worker::{Headers, Method, Request, RequestInit, Response, Result, Stub};
 
-/// A Durable Object's successful answer.
+/// A Durable Object's reply.
 pub fn reply<T: Serialize>(value: &T) -> Result<Response> {
     let headers = Headers::new();
     headers.set("Content-Type", "application/json")?;
     Ok(Response::ok(serde_json::to_string(value)?)?.with_headers(headers))
 }
 
-/// Calls `op` on a Durable Object; returns the status and the parsed body (None unless 2xx).
-pub async fn call<B: Serialize, T: DeserializeOwned>(
-    stub: &Stub,
-    op: &str,
-    body: &B,
-) -> Result<(u16, Option<T>, String)> {
+/// Reads the request a Durable Object was sent.
+pub async fn request<T: DeserializeOwned>(mut req: Request) -> Result<T> {
+    Ok(serde_json::from_str(&req.text().await?)?)
+}
+
+/// Sends `request` to a Durable Object and reads its reply. Anything but a 2xx with a reply
+/// of the expected type is an error: objects answer refusals as reply values, not statuses.
+pub async fn call<B: Serialize, T: DeserializeOwned>(stub: &Stub, request: &B) -> Result<T> {
     let mut init = RequestInit::new();
-    init.with_method(Method::Post).with_body(Some(serde_json::to_string(body)?.into()));
-    let req = Request::new_with_init(&format!("https://do.internal{op}"), &init)?;
+    init.with_method(Method::Post).with_body(Some(serde_json::to_string(request)?.into()));
+    let req = Request::new_with_init("https://do.internal/", &init)?;
     let mut resp = stub.fetch_with_request(req).await?;
     let status = resp.status_code();
     let text = resp.text().await?;
-    if (200..300).contains(&status) {
-        Ok((status, Some(serde_json::from_str(&text)?), text))
-    } else {
-        Ok((status, None, text))
+    if !(200..300).contains(&status) {
+        return Err(worker::Error::RustError(format!("durable object answered {status}: {text}")));
     }
+    Ok(serde_json::from_str(&text)?)
 }

@@ -1,14 +1,20 @@
 //! The store's Durable Object (one per deployment, named "store"): the seller's order index,
-//! stock reservations, coupon uses, idempotency keys and per-IP order counts, in SQLite.
+//! stock reservations, coupon uses, idempotency keys and per-client order counts, in SQLite.
 //!
 //! Each operation runs its SQL without awaiting in between, so it is atomic: two orders racing
 //! for the last licence key cannot both get it.
+//!
+//! What is kept, and for how long: the seller's order records (the index, the stock delivered,
+//! the coupon uses of orders that were not given up) are kept; idempotency keys for
+//! `IDEMPOTENCY_SECONDS` (a day by default); per-client order counts for two minutes.
 
 use std::cell::Cell;
+use std::collections::HashSet;
 
+use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use shared::{Order, OrderStatus};
-use worker::{DurableObject, Env, Request, Response, Result, SqlStorage, SqlStorageValue, State, durable_object};
+use worker::{DurableObject, Env, Request, Response, Result, SqlStorage, SqlStorageValue, State, Stub, durable_object};
 
 use crate::catalog::{self, Delivery};
 use crate::rpc;
@@ -16,12 +22,61 @@ use crate::rpc;
 pub const BINDING: &str = "STORE";
 pub const NAME: &str = "store";
 
+/// A request to the store, and the type of its reply.
+pub trait Ask: Into<StoreRequest> {
+    type Reply: Serialize + DeserializeOwned;
+}
+
+/// Sends one request to the store and reads its typed reply.
+pub async fn ask<A: Ask>(stub: &Stub, request: A) -> Result<A::Reply> {
+    rpc::call(stub, &request.into()).await
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(tag = "op", rename_all = "snake_case")]
+pub enum StoreRequest {
+    Reserve(Box<Reserve>),
+    Update(Box<IndexUpdate>),
+    Abort(Abort),
+    List(ListQuery),
+    Stock(StockCount),
+    CouponUses(CouponUses),
+    Fault(Fault),
+}
+
+macro_rules! asks {
+    ($($request:ident => $variant:ident($wrap:expr) -> $reply:ty),* $(,)?) => {$(
+        impl From<$request> for StoreRequest {
+            fn from(r: $request) -> Self {
+                StoreRequest::$variant($wrap(r))
+            }
+        }
+        impl Ask for $request {
+            type Reply = $reply;
+        }
+    )*};
+}
+
+asks! {
+    Reserve => Reserve(Box::new) -> Reserved,
+    IndexUpdate => Update(Box::new) -> (),
+    Abort => Abort(std::convert::identity) -> (),
+    ListQuery => List(std::convert::identity) -> Listed,
+    StockCount => Stock(std::convert::identity) -> i64,
+    CouponUses => CouponUses(std::convert::identity) -> i64,
+    Fault => Fault(std::convert::identity) -> (),
+}
+
 #[derive(Debug, Serialize, Deserialize)]
 pub struct Reserve {
     pub order: Order,
-    /// `(Idempotency-Key, hash of the body)`.
+    /// `(Idempotency-Key, hash of the body)`, scoped to `client` and remembered for
+    /// `idempotency_seconds`.
     pub idempotency: Option<(String, String)>,
-    pub ip: String,
+    pub idempotency_seconds: u32,
+    /// Who is ordering, for the rate limit and the idempotency scope: an IPv4 address or an
+    /// IPv6 /64 (`ids::client_key`).
+    pub client: String,
     pub limit_per_minute: u32,
     /// Stock items to hold for the order (0 for text delivery).
     pub stock_units: u32,
@@ -36,7 +91,7 @@ pub enum Reserved {
     Reserved {
         items: Vec<String>,
     },
-    /// The same key and body were seen: this is that order.
+    /// The same key and body were seen from this client: this is that order.
     Replay {
         order_id: String,
     },
@@ -48,6 +103,19 @@ pub enum Reserved {
     OutOfStock {
         available: u32,
     },
+}
+
+/// An order's latest state for the index; `rev` orders the updates, so a late one is ignored.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct IndexUpdate {
+    pub order: Order,
+    pub rev: u64,
+}
+
+/// Undoes the reservation of an order that could not be created.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct Abort {
+    pub order_id: String,
 }
 
 #[derive(Debug, Default, Serialize, Deserialize)]
@@ -65,10 +133,29 @@ pub struct Listed {
     pub orders: Vec<Order>,
 }
 
+/// Available items of a product.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct StockCount {
+    pub product_id: String,
+}
+
+/// How often a coupon has been used.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct CouponUses {
+    pub code: String,
+}
+
+/// Test mode only: the next `updates` index updates fail, as a store that cannot be reached.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct Fault {
+    pub updates: u32,
+}
+
 #[durable_object]
 pub struct StoreObject {
     state: State,
     ready: Cell<bool>,
+    failing_updates: Cell<u32>,
 }
 
 #[derive(Deserialize)]
@@ -92,7 +179,7 @@ struct DocRow {
     doc: String,
 }
 
-fn s(v: impl Into<String>) -> SqlStorageValue {
+fn text(v: impl Into<String>) -> SqlStorageValue {
     SqlStorageValue::from(v.into())
 }
 
@@ -100,36 +187,66 @@ fn opt(v: &Option<String>) -> SqlStorageValue {
     SqlStorageValue::from(v.clone())
 }
 
+fn int(v: i64) -> SqlStorageValue {
+    SqlStorageValue::from(v)
+}
+
+/// Items in storage that are no longer in the catalog's list and may still be sold: withdrawn
+/// (a leaked key removed from the catalog must never be sold).
+pub fn withdrawn<'a>(catalog: &[String], available: &'a [String]) -> Vec<&'a String> {
+    let listed: HashSet<&String> = catalog.iter().collect();
+    available.iter().filter(|item| !listed.contains(item)).collect()
+}
+
 impl StoreObject {
     fn sql(&self) -> SqlStorage {
         self.state.storage().sql()
     }
 
-    /// Creates the tables and loads the catalog's stock, once per instance.
+    /// Creates the tables and brings the stock in line with the catalog, once per instance.
     fn prepare(&self) -> Result<()> {
         if self.ready.get() {
             return Ok(());
         }
         let sql = self.sql();
+        // Stores made before a column existed: working data is dropped, records gain the column.
+        if sql.exec("SELECT client FROM idempotency LIMIT 0", None).is_err() {
+            sql.exec("DROP TABLE IF EXISTS idempotency", None)?;
+        }
+        if sql.exec("SELECT rev FROM orders LIMIT 0", None).is_err() {
+            let _ = sql.exec("ALTER TABLE orders ADD COLUMN rev INTEGER NOT NULL DEFAULT 0", None);
+        }
         for ddl in [
-            "CREATE TABLE IF NOT EXISTS orders (id TEXT PRIMARY KEY, created_ms INTEGER NOT NULL, status TEXT NOT NULL, email TEXT NOT NULL, product_id TEXT NOT NULL, doc TEXT NOT NULL)",
+            "CREATE TABLE IF NOT EXISTS orders (id TEXT PRIMARY KEY, created_ms INTEGER NOT NULL, status TEXT NOT NULL, email TEXT NOT NULL, product_id TEXT NOT NULL, doc TEXT NOT NULL, rev INTEGER NOT NULL DEFAULT 0)",
             "CREATE INDEX IF NOT EXISTS orders_created ON orders (created_ms DESC)",
             "CREATE TABLE IF NOT EXISTS stock (product_id TEXT NOT NULL, item TEXT NOT NULL, seq INTEGER NOT NULL, order_id TEXT, state TEXT NOT NULL, PRIMARY KEY (product_id, item))",
             "CREATE TABLE IF NOT EXISTS coupon_uses (order_id TEXT PRIMARY KEY, code TEXT NOT NULL)",
-            "CREATE TABLE IF NOT EXISTS idempotency (key TEXT PRIMARY KEY, body_hash TEXT NOT NULL, order_id TEXT NOT NULL)",
+            "CREATE TABLE IF NOT EXISTS idempotency (client TEXT NOT NULL, key TEXT NOT NULL, body_hash TEXT NOT NULL, order_id TEXT NOT NULL, created_ms INTEGER NOT NULL, PRIMARY KEY (client, key))",
             "CREATE TABLE IF NOT EXISTS hits (ip TEXT NOT NULL, window INTEGER NOT NULL, n INTEGER NOT NULL, PRIMARY KEY (ip, window))",
         ] {
             sql.exec(ddl, None)?;
         }
         let catalog = catalog::get().map_err(|e| worker::Error::RustError(e.join("; ")))?;
         for p in &catalog.products {
-            if let Delivery::Stock(items) = &p.delivery {
-                for (seq, item) in items.iter().enumerate() {
-                    sql.exec(
-                        "INSERT OR IGNORE INTO stock (product_id, item, seq, order_id, state) VALUES (?, ?, ?, NULL, 'available')",
-                        vec![s(&p.id), s(item), SqlStorageValue::from(seq as i64)],
-                    )?;
-                }
+            let listed = match &p.delivery {
+                Delivery::Stock(items) => items.as_slice(),
+                Delivery::Text(_) => &[],
+            };
+            for (seq, item) in listed.iter().enumerate() {
+                sql.exec(
+                    "INSERT OR IGNORE INTO stock (product_id, item, seq, order_id, state) VALUES (?, ?, ?, NULL, 'available')",
+                    vec![text(&p.id), text(item), int(seq as i64)],
+                )?;
+            }
+            let available: Vec<Row> = sql
+                .exec("SELECT item FROM stock WHERE product_id = ? AND state = 'available'", vec![text(&p.id)])?
+                .to_array()?;
+            let available: Vec<String> = available.into_iter().map(|r| r.item).collect();
+            for item in withdrawn(listed, &available) {
+                sql.exec(
+                    "DELETE FROM stock WHERE product_id = ? AND item = ? AND state = 'available'",
+                    vec![text(&p.id), text(item)],
+                )?;
             }
         }
         self.ready.set(true);
@@ -140,12 +257,18 @@ impl StoreObject {
         Ok(self.sql().exec(query, bindings)?.one::<Count>()?.n)
     }
 
-    fn reserve(&self, r: Reserve) -> Result<Reserved> {
+    fn reserve(&self, r: Reserve) -> Result<<Reserve as Ask>::Reply> {
         let sql = self.sql();
         let id = r.order.id.clone();
+        let oldest_key_ms = r.now_ms - i64::from(r.idempotency_seconds) * 1000;
+        sql.exec("DELETE FROM idempotency WHERE created_ms < ?", vec![int(oldest_key_ms)])?;
         if let Some((key, hash)) = &r.idempotency {
-            let seen: Vec<IdemRow> =
-                sql.exec("SELECT body_hash, order_id FROM idempotency WHERE key = ?", vec![s(key)])?.to_array()?;
+            let seen: Vec<IdemRow> = sql
+                .exec(
+                    "SELECT body_hash, order_id FROM idempotency WHERE client = ? AND key = ?",
+                    vec![text(&r.client), text(key)],
+                )?
+                .to_array()?;
             if let Some(row) = seen.first() {
                 return Ok(if &row.body_hash == hash {
                     Reserved::Replay { order_id: row.order_id.clone() }
@@ -157,13 +280,13 @@ impl StoreObject {
         let window = r.now_ms / 60_000;
         let hits = self.count(
             "SELECT COALESCE(SUM(n), 0) AS n FROM hits WHERE ip = ? AND window = ?",
-            vec![s(&r.ip), SqlStorageValue::from(window)],
+            vec![text(&r.client), int(window)],
         )?;
         if hits >= i64::from(r.limit_per_minute) {
             return Ok(Reserved::RateLimited { retry_after: 60 - (r.now_ms / 1000) % 60 });
         }
         if let Some((code, max)) = &r.coupon {
-            let used = self.count("SELECT COUNT(*) AS n FROM coupon_uses WHERE code = ?", vec![s(code)])?;
+            let used = self.count("SELECT COUNT(*) AS n FROM coupon_uses WHERE code = ?", vec![text(code)])?;
             if used >= i64::from(*max) {
                 return Ok(Reserved::CouponUsedUp);
             }
@@ -173,7 +296,7 @@ impl StoreObject {
             let rows: Vec<Row> = sql
                 .exec(
                     "SELECT item FROM stock WHERE product_id = ? AND state = 'available' ORDER BY seq LIMIT ?",
-                    vec![s(&r.order.product_id), SqlStorageValue::from(i64::from(r.stock_units))],
+                    vec![text(&r.order.product_id), int(i64::from(r.stock_units))],
                 )?
                 .to_array()?;
             if rows.len() < r.stock_units as usize {
@@ -182,93 +305,100 @@ impl StoreObject {
             for row in rows {
                 sql.exec(
                     "UPDATE stock SET state = 'reserved', order_id = ? WHERE product_id = ? AND item = ?",
-                    vec![s(&id), s(&r.order.product_id), s(&row.item)],
+                    vec![text(&id), text(&r.order.product_id), text(&row.item)],
                 )?;
                 items.push(row.item);
             }
         }
         if let Some((code, _)) = &r.coupon {
-            sql.exec("INSERT INTO coupon_uses (order_id, code) VALUES (?, ?)", vec![s(&id), s(code)])?;
+            sql.exec("INSERT INTO coupon_uses (order_id, code) VALUES (?, ?)", vec![text(&id), text(code)])?;
         }
         if let Some((key, hash)) = &r.idempotency {
             sql.exec(
-                "INSERT INTO idempotency (key, body_hash, order_id) VALUES (?, ?, ?)",
-                vec![s(key), s(hash), s(&id)],
+                "INSERT INTO idempotency (client, key, body_hash, order_id, created_ms) VALUES (?, ?, ?, ?, ?)",
+                vec![text(&r.client), text(key), text(hash), text(&id), int(r.now_ms)],
             )?;
         }
         sql.exec(
             "INSERT INTO hits (ip, window, n) VALUES (?, ?, 1) ON CONFLICT (ip, window) DO UPDATE SET n = n + 1",
-            vec![s(&r.ip), SqlStorageValue::from(window)],
+            vec![text(&r.client), int(window)],
         )?;
-        sql.exec("DELETE FROM hits WHERE window < ?", vec![SqlStorageValue::from(window - 1)])?;
-        self.index(&r.order, true)?;
+        sql.exec("DELETE FROM hits WHERE window < ?", vec![int(window - 1)])?;
+        let o = &r.order;
+        sql.exec(
+            "INSERT INTO orders (id, created_ms, status, email, product_id, doc, rev) VALUES (?, ?, ?, ?, ?, ?, 0)",
+            vec![
+                text(&o.id),
+                int(o.created_at.timestamp_millis()),
+                text(o.status.as_str()),
+                text(o.buyer_email.to_ascii_lowercase()),
+                text(&o.product_id),
+                text(serde_json::to_string(o)?),
+            ],
+        )?;
         Ok(Reserved::Reserved { items })
     }
 
-    /// Writes the order into the seller's index.
-    fn index(&self, o: &Order, insert: bool) -> Result<()> {
-        let doc = serde_json::to_string(o)?;
-        if insert {
-            self.sql().exec(
-                "INSERT INTO orders (id, created_ms, status, email, product_id, doc) VALUES (?, ?, ?, ?, ?, ?)",
-                vec![
-                    s(&o.id),
-                    SqlStorageValue::from(o.created_at.timestamp_millis()),
-                    s(o.status.as_str()),
-                    s(o.buyer_email.to_ascii_lowercase()),
-                    s(&o.product_id),
-                    s(doc),
-                ],
-            )?;
-        } else {
-            self.sql().exec(
-                "UPDATE orders SET status = ?, doc = ? WHERE id = ?",
-                vec![s(o.status.as_str()), s(doc), s(&o.id)],
-            )?;
+    /// Follows an order's status: an order given up (expired, cancelled, or refunded before
+    /// its goods went out) frees what it held; a completed one spends it. Every statement only
+    /// moves items still in the state it expects, so an update sent twice changes nothing more.
+    fn update(&self, u: IndexUpdate) -> Result<<IndexUpdate as Ask>::Reply> {
+        let failing = self.failing_updates.get();
+        if failing > 0 {
+            self.failing_updates.set(failing - 1);
+            return Err(worker::Error::RustError("the store is failing on purpose (test mode fault)".into()));
         }
-        Ok(())
-    }
-
-    /// Follows an order's status: final states release or spend what it held.
-    fn update(&self, o: &Order) -> Result<()> {
-        self.index(o, false)?;
+        let o = &u.order;
         let sql = self.sql();
+        let rev = self.count("SELECT COALESCE(MAX(rev), -1) AS n FROM orders WHERE id = ?", vec![text(&o.id)])?;
+        if rev >= u.rev as i64 {
+            return Ok(());
+        }
+        sql.exec(
+            "UPDATE orders SET status = ?, doc = ?, rev = ? WHERE id = ?",
+            vec![text(o.status.as_str()), text(serde_json::to_string(o)?), int(u.rev as i64), text(&o.id)],
+        )?;
         match o.status {
-            OrderStatus::Expired | OrderStatus::Cancelled => {
+            OrderStatus::Expired | OrderStatus::Cancelled | OrderStatus::Refunded => {
                 sql.exec(
                     "UPDATE stock SET state = 'available', order_id = NULL WHERE order_id = ? AND state = 'reserved'",
-                    vec![s(&o.id)],
+                    vec![text(&o.id)],
                 )?;
-                sql.exec("DELETE FROM coupon_uses WHERE order_id = ?", vec![s(&o.id)])?;
+                if o.status != OrderStatus::Refunded {
+                    sql.exec("DELETE FROM coupon_uses WHERE order_id = ?", vec![text(&o.id)])?;
+                }
             }
             OrderStatus::Completed => {
-                sql.exec("UPDATE stock SET state = 'delivered' WHERE order_id = ?", vec![s(&o.id)])?;
+                sql.exec(
+                    "UPDATE stock SET state = 'delivered' WHERE order_id = ? AND state = 'reserved'",
+                    vec![text(&o.id)],
+                )?;
             }
-            _ => {}
+            OrderStatus::Pending | OrderStatus::Confirming => {}
         }
         Ok(())
     }
 
     /// Undoes a reservation whose order could not be created.
-    fn abort(&self, order_id: &str) -> Result<()> {
+    fn abort(&self, a: Abort) -> Result<<Abort as Ask>::Reply> {
         let sql = self.sql();
-        sql.exec("UPDATE stock SET state = 'available', order_id = NULL WHERE order_id = ?", vec![s(order_id)])?;
+        sql.exec("UPDATE stock SET state = 'available', order_id = NULL WHERE order_id = ?", vec![text(&a.order_id)])?;
         for table in ["coupon_uses", "idempotency", "orders"] {
             let column = if table == "orders" { "id" } else { "order_id" };
-            sql.exec(&format!("DELETE FROM {table} WHERE {column} = ?"), vec![s(order_id)])?;
+            sql.exec(&format!("DELETE FROM {table} WHERE {column} = ?"), vec![text(&a.order_id)])?;
         }
         Ok(())
     }
 
-    fn list(&self, q: &ListQuery) -> Result<Listed> {
+    fn list(&self, q: ListQuery) -> Result<<ListQuery as Ask>::Reply> {
         let filter =
             "WHERE (?1 IS NULL OR status = ?1) AND (?2 IS NULL OR email = ?2) AND (?3 IS NULL OR product_id = ?3)";
         let email = q.email.as_ref().map(|e| e.to_ascii_lowercase());
         let bind = || vec![opt(&q.status), opt(&email), opt(&q.product_id)];
         let total = self.count(&format!("SELECT COUNT(*) AS n FROM orders {filter}"), bind())?;
         let mut b = bind();
-        b.push(SqlStorageValue::from(i64::from(q.limit)));
-        b.push(SqlStorageValue::from(q.offset as i64));
+        b.push(int(i64::from(q.limit)));
+        b.push(int(q.offset as i64));
         let rows: Vec<DocRow> = self
             .sql()
             .exec(&format!("SELECT doc FROM orders {filter} ORDER BY created_ms DESC, id LIMIT ?4 OFFSET ?5"), b)?
@@ -276,33 +406,56 @@ impl StoreObject {
         let orders = rows.iter().map(|r| serde_json::from_str(&r.doc)).collect::<std::result::Result<_, _>>()?;
         Ok(Listed { total: total as u64, orders })
     }
+
+    fn handle(&self, request: StoreRequest) -> Result<Response> {
+        match request {
+            StoreRequest::Reserve(r) => rpc::reply(&self.reserve(*r)?),
+            StoreRequest::Update(u) => rpc::reply(&self.update(*u)?),
+            StoreRequest::Abort(a) => rpc::reply(&self.abort(a)?),
+            StoreRequest::List(q) => rpc::reply(&self.list(q)?),
+            StoreRequest::Stock(s) => rpc::reply(&self.count(
+                "SELECT COUNT(*) AS n FROM stock WHERE product_id = ? AND state = 'available'",
+                vec![text(s.product_id)],
+            )?),
+            StoreRequest::CouponUses(c) => {
+                rpc::reply(&self.count("SELECT COUNT(*) AS n FROM coupon_uses WHERE code = ?", vec![text(c.code)])?)
+            }
+            StoreRequest::Fault(f) => {
+                self.failing_updates.set(f.updates);
+                rpc::reply(&())
+            }
+        }
+    }
 }
 
 impl DurableObject for StoreObject {
     fn new(state: State, _env: Env) -> Self {
-        StoreObject { state, ready: Cell::new(false) }
+        StoreObject { state, ready: Cell::new(false), failing_updates: Cell::new(0) }
     }
 
-    async fn fetch(&self, mut req: Request) -> Result<Response> {
+    async fn fetch(&self, req: Request) -> Result<Response> {
         self.prepare()?;
-        let body = req.text().await?;
-        match req.path().as_str() {
-            "/reserve" => rpc::reply(&self.reserve(serde_json::from_str(&body)?)?),
-            "/update" => rpc::reply(&self.update(&serde_json::from_str(&body)?)?),
-            "/abort" => rpc::reply(&self.abort(&serde_json::from_str::<String>(&body)?)?),
-            "/list" => rpc::reply(&self.list(&serde_json::from_str(&body)?)?),
-            "/stock" => {
-                let product: String = serde_json::from_str(&body)?;
-                rpc::reply(&self.count(
-                    "SELECT COUNT(*) AS n FROM stock WHERE product_id = ? AND state = 'available'",
-                    vec![s(product)],
-                )?)
-            }
-            "/coupon_uses" => {
-                let code: String = serde_json::from_str(&body)?;
-                rpc::reply(&self.count("SELECT COUNT(*) AS n FROM coupon_uses WHERE code = ?", vec![s(code)])?)
-            }
-            other => Response::error(format!("no store operation {other}"), 404),
-        }
+        self.handle(rpc::request(req).await?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn items_removed_from_the_catalog_are_withdrawn() {
+        let catalog = vec!["K1".to_owned(), "K3".to_owned()];
+        let available = vec!["K1".to_owned(), "K2-LEAKED".to_owned(), "K3".to_owned()];
+        assert_eq!(withdrawn(&catalog, &available), [&"K2-LEAKED".to_owned()]);
+        assert!(withdrawn(&catalog, &catalog).is_empty());
+    }
+
+    #[test]
+    fn requests_name_their_operation() {
+        let json = serde_json::to_value(StoreRequest::from(StockCount { product_id: "p".into() })).unwrap();
+        assert_eq!(json, serde_json::json!({"op": "stock", "product_id": "p"}));
+        let json = serde_json::to_value(StoreRequest::from(Abort { order_id: "o".into() })).unwrap();
+        assert_eq!(json["op"], "abort");
     }
 }

@@ -4,6 +4,7 @@
 //! - `test`:  setup, then every test.
 //! - `run`:   setup, build, and serve the demo store on http://127.0.0.1:8787.
 //! - `size`:  build, and report the gzipped size of what a buyer downloads against the budget.
+//! - `build`: build the widget and the worker (or one: `build widget`, `build worker`).
 
 mod setup;
 mod size;
@@ -17,9 +18,15 @@ fn main() -> ExitCode {
         Some("setup") => setup::all(),
         Some("test") => setup::all().and_then(|()| steps::test()),
         Some("size") => setup::all().and_then(|()| size::report()),
+        Some("build") => setup::all().and_then(|()| match args.get(1).map(String::as_str) {
+            None => steps::build_widget().and_then(|()| steps::build_worker()),
+            Some("widget") => steps::build_widget(),
+            Some("worker") => steps::build_worker(),
+            Some(other) => Err(format!("nothing called `{other}` to build: widget or worker")),
+        }),
         Some("run") => setup::all().and_then(|()| steps::serve(&args[1..])),
         _ => {
-            eprintln!("usage: cargo xtask <setup|test|run [--port N]|size>");
+            eprintln!("usage: cargo xtask <setup|test|run [--port N]|size|build [widget|worker]>");
             return ExitCode::from(2);
         }
     };

@@ -179,7 +179,8 @@ pub fn serve(args: &[String]) -> Result {
     build_widget()?;
     build_worker()?;
     println!("\nxtask: serving the demo store on http://127.0.0.1:{port} (Ctrl-C stops it)");
-    let mut c = cmd("node_modules/.bin/wrangler", &["dev", "--ip", "127.0.0.1", "--port", &port]);
+    // Test mode is wrangler.toml's `sandbox` environment: the top level is the live store.
+    let mut c = cmd("node_modules/.bin/wrangler", &["dev", "--env", "sandbox", "--ip", "127.0.0.1", "--port", &port]);
     c.env("WRANGLER_SEND_METRICS", "false");
     run(c)
 }

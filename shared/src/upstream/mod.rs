@@ -75,6 +75,12 @@ impl Provider {
         }
     }
 
+    /// Whether the provider prices an order from its own product (SellGate, SellSN), so
+    /// Tollgate's coupons, volume discounts and fees cannot apply to what the buyer is charged.
+    pub fn prices_orders(self) -> bool {
+        matches!(self, Provider::SellGate | Provider::SellSn)
+    }
+
     /// Whether the provider signs webhooks with a shared secret (HMAC-SHA512 of the raw body).
     pub fn signs_webhooks(self) -> bool {
         matches!(self, Provider::Sellix | Provider::Selly)

@@ -19,7 +19,7 @@ use sha2::Sha512;
 use shared::address::validate_address;
 use shared::upstream::Provider;
 use shared::upstream::sync::UpstreamState;
-use shared::uri::payment_uri;
+use shared::uri::{is_wallet_link, parse_payment_uri, payment_uri};
 use shared::{Asset, Environment, Order, PaymentMethod};
 
 pub use fetch::send;
@@ -286,8 +286,10 @@ pub fn adopt(order: &mut Order, st: &UpstreamState, env: Environment) -> Result<
         order.expires_at = expires;
     }
     if let Some(url) = &st.checkout_url {
-        if !url.starts_with("https://") && !url.starts_with("http://") {
-            return Err(format!("a payment page that is not a web address: `{url}`"));
+        // A buyer is sent there: https only, but for a stand-in on this machine in test mode.
+        let local_test = env == Environment::Testnet && url.starts_with("http://");
+        if !(url.starts_with("https://") || local_test) || url.chars().any(|c| c.is_whitespace() || c.is_control()) {
+            return Err(format!("a payment page that is not an https address: `{url}`"));
         }
         order.checkout_url = Some(url.clone());
     }
@@ -310,7 +312,18 @@ pub fn adopt(order: &mut Order, st: &UpstreamState, env: Environment) -> Result<
             }
             order.crypto_amount = Some(amount);
             order.payment_address = Some(address.clone());
-            order.payment_uri = payment_uri(coin, env, address, amount).ok().or_else(|| st.payment_uri.clone());
+            order.payment_uri = match payment_uri(coin, env, address, amount) {
+                Ok(uri) => Some(uri),
+                // Tollgate cannot build one: the provider's, only if it is a wallet link that
+                // pays this address.
+                Err(_) => match &st.payment_uri {
+                    Some(uri) if provider_uri_pays(uri, coin, address) => Some(uri.clone()),
+                    Some(uri) => {
+                        return Err(format!("a payment URI that is not a wallet link to the address: `{uri}`"));
+                    }
+                    None => None,
+                },
+            };
             Ok(())
         }
         // Hosted: the buyer picks and pays on the provider's page.
@@ -321,6 +334,11 @@ pub fn adopt(order: &mut Order, st: &UpstreamState, env: Environment) -> Result<
         }
         _ => Err("neither an address and amount nor a payment page".into()),
     }
+}
+
+/// Whether a provider's payment URI is a wallet link that pays `address` in `coin`.
+fn provider_uri_pays(uri: &str, coin: shared::Coin, address: &str) -> bool {
+    is_wallet_link(uri) && parse_payment_uri(uri, coin).is_ok_and(|p| p.address == address)
 }
 
 /// A provider's RFC 3339 time, if it gave one.
@@ -459,5 +477,28 @@ mod tests {
         assert_eq!(o.confirmations_required, 2);
         st.checkout_url = Some("javascript:alert(1)".into());
         assert!(adopt(&mut order("stripe"), &st, Environment::Mainnet).is_err());
+        // Plain http is for a stand-in in test mode only.
+        st.checkout_url = Some("http://pay.example/invoice/1".into());
+        assert!(adopt(&mut order("stripe"), &st, Environment::Mainnet).unwrap_err().contains("https"));
+        assert!(adopt(&mut order("stripe"), &st, Environment::Testnet).is_ok());
+    }
+
+    #[test]
+    fn adopting_refuses_a_provider_uri_that_is_not_a_wallet_link() {
+        // USDT on Sepolia has no official contract, so Tollgate builds no URI and would fall
+        // back on the provider's.
+        let mut st = UpstreamState::new("up_1", MappedStatus::of(shared::OrderStatus::Pending));
+        st.payment_address = Some("0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed".into());
+        st.crypto_amount = Some(Decimal::from_str_exact("29.99").unwrap());
+        st.payment_uri = Some("javascript:alert(document.cookie)".into());
+        let e = adopt(&mut order("flexpay_USDT_ERC20"), &st, Environment::Testnet).unwrap_err();
+        assert!(e.contains("not a wallet link"), "{e}");
+        // Nor a wallet link that pays someone else.
+        st.payment_uri = Some("ethereum:0x0000000000000000000000000000000000000001@11155111?value=1".into());
+        assert!(adopt(&mut order("flexpay_USDT_ERC20"), &st, Environment::Testnet).is_err());
+        st.payment_uri = None;
+        let mut o = order("flexpay_USDT_ERC20");
+        adopt(&mut o, &st, Environment::Testnet).unwrap();
+        assert_eq!(o.payment_uri, None);
     }
 }

@@ -32,6 +32,8 @@ fn state(o: SellSnOrder) -> Result<UpstreamState, String> {
     let mut st = UpstreamState::new(o.id, map_status(&o.status).map_err(|e| e.to_string())?);
     st.txid = o.transaction_id.filter(|t| !t.is_empty());
     st.delivered_content = o.delivered_item.filter(|d| !d.is_empty());
+    // SellSN prices the order from its own product: what it charges is what the buyer sees.
+    st.total_amount = o.cost.filter(|c| *c > rust_decimal::Decimal::ZERO);
     Ok(st)
 }
 
@@ -102,6 +104,9 @@ mod tests {
             ("u1", Some("https://sellsn.example/checkout/u1"))
         );
         assert!(SellSn.parse_created(r#"{"data":[]}"#, &order("crypto_btc")).is_err());
+        let priced = created.replace(r#""status":"Pending""#, r#""status":"Pending","cost":31.49"#);
+        let st = SellSn.parse_created(&priced, &order("crypto_btc")).unwrap();
+        assert_eq!(st.total_amount.map(|c| c.to_string()).as_deref(), Some("31.49"));
         // The seed's example says `"status": "text"`: not a status Tollgate can guess at.
         assert!(SellSn.parse_read(SEED, &order("crypto_btc")).unwrap_err().contains("undocumented"));
         let delivered = SEED.replace("\"status\": \"text\"", "\"status\": \"Completed\"");
