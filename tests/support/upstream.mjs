@@ -81,8 +81,18 @@ export async function startUpstream(provider, { worker = () => null } = {}) {
     base: null,
     requests,
     orders,
-    /** The next `times` API answers misbehave: 'timeout' | 500 | 429 | 'malformed' | 'unknown_status'. */
-    fail(kind, times = 1) { for (let i = 0; i < times; i++) failures.push(kind); },
+    /**
+     * The next `times` API answers misbehave: 'timeout' | 500 | 429 | 'malformed' | 'unknown_status',
+     * or 'slow' (a right answer, 3 s late). `only({method, path, body})` picks the requests that
+     * take a failure (by default any): the worker also reads orders on its own, from alarms.
+     */
+    /** What SellSN charges for its product (it prices orders itself); 29.99 unless set. */
+    charge: null,
+    fail(kind, times = 1, only = () => true) { for (let i = 0; i < times; i++) failures.push({ kind, only }); },
+    /** Only requests about the order Tollgate knows as `ref` (its create, its reads). */
+    about(ref) {
+      return (r) => (r.method === 'POST' ? r.body.includes(ref) : r.path.includes(`/${fake.byRef(ref)?.id}`));
+    },
     /** Requests to the provider's API (not the control endpoints), optionally by method. */
     calls(method) { return requests.filter((r) => !r.path.startsWith('/_') && (!method || r.method === method)); },
     byRef(ref) { return [...orders.values()].find((o) => o.ref === ref); },
@@ -211,7 +221,7 @@ export async function startUpstream(provider, { worker = () => null } = {}) {
       }
       case 'sellsn': {
         const b = JSON.parse(body);
-        return newOrder({ ...common, ref: b.customValues.find((c) => c.key === 'tollgate_order').value, email: b.emailAddress, gateway: b.gateway, price: '29.99', coin: GATEWAY_COIN[b.gateway], product: b.products[0].productId });
+        return newOrder({ ...common, ref: b.customValues.find((c) => c.key === 'tollgate_order').value, email: b.emailAddress, gateway: b.gateway, price: fake.charge ?? '29.99', coin: GATEWAY_COIN[b.gateway], product: b.products[0].productId });
       }
       case 'selly': {
         const b = JSON.parse(body);
@@ -270,7 +280,8 @@ export async function startUpstream(provider, { worker = () => null } = {}) {
       }
       if (path.startsWith('/checkout/')) return send(200, '<!doctype html><title>Pay</title><h1>Fake hosted payment page</h1>', { 'Content-Type': 'text/html' });
       if (req.headers.authorization !== authorization) return send(401, json({ message: 'Unauthorized' }));
-      const failure = failures.shift();
+      const at = failures.findIndex((f) => f.only({ method: req.method, path, body }));
+      const failure = at < 0 ? undefined : failures.splice(at, 1)[0].kind;
       if (failure === 500) return send(500, json({ message: 'Internal Server Error' }));
       if (failure === 429) return send(429, json({ message: 'Too Many Requests' }), { 'Retry-After': '7' });
       let order;
@@ -293,6 +304,7 @@ export async function startUpstream(provider, { worker = () => null } = {}) {
       };
       // A timeout: the order is made, but the answer comes too late for the worker.
       if (failure === 'timeout') setTimeout(answer, 2500).unref();
+      else if (failure === 'slow') setTimeout(answer, 3000).unref();
       else answer();
     });
   });

@@ -78,3 +78,17 @@ test('CORS: a listed origin is allowed, another refused', async () => {
   const get = await fetch(`${api.base}/v1/products/prod_xyz789`, { headers: { Origin: 'https://evil.example' } });
   assert.equal(get.headers.get('access-control-allow-origin'), null);
 });
+
+test('a part payment then expiry leaves money the seller can record as refunded', async () => {
+  const o = (await api.createOrder({ ...founders, buyer_email: 'part@example.com' })).json.data;
+  const part = await api.call('POST', `/v1/sandbox/orders/${o.id}/pay`, {
+    body: { amount: '0.0001', confirmations: 1 },
+    headers: { 'X-Client-Secret': o.client_secret },
+  });
+  assert.equal(part.status, 200, part.text);
+  await waitForStatus(o, 'expired');
+  const refunded = await api.call('PATCH', `/v1/orders/${o.id}`, { body: { status: 'refunded' }, headers: api.seller });
+  assert.equal(refunded.status, 200, refunded.text);
+  assert.equal(refunded.json.data.status, 'refunded');
+  assert.equal(refunded.json.data.amount_paid, '0.0001');
+});

@@ -113,7 +113,7 @@ for (const provider of chosen) {
       for (const [kind, status, code] of cases) {
         // On a read: the buyer is told to come back, the order is untouched.
         const o = (await create()).json.data;
-        fake.fail(kind);
+        fake.fail(kind, 1, fake.about(o.id));
         const r = await buyerRead(o);
         assert.equal(r.status, status, `${kind}: ${r.text}`);
         assert.equal(r.json.error.code, code, kind);
@@ -130,7 +130,7 @@ for (const provider of chosen) {
         const ip = api.nextIp();
         const creates = fake.calls('POST').length;
         const upstreamOrders = fake.orders.size;
-        fake.fail(kind);
+        fake.fail(kind, 1, (r) => r.method === 'POST');
         const first = await api.createOrder(ORDER, { 'Idempotency-Key': key, 'CF-Connecting-IP': ip });
         assert.equal(first.status, status, `${kind}: ${first.text}`);
         assert.equal(first.json.error.code, code);

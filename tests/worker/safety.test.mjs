@@ -1,0 +1,315 @@
+// Defects that would lose money or goods, each held here against the real worker: test mode
+// only when asked for, stock released exactly once, bounded amounts and bodies, limits per
+// client, scoped idempotency keys, free orders, and the provider's truth over Tollgate's.
+import { describe, test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { request } from 'node:http';
+import { startWorker, client, useWorker, SELLER_KEY } from '../support/worker.mjs';
+import { startUpstream, upstreamVars } from '../support/upstream.mjs';
+
+const wait = (ms) => new Promise((r) => setTimeout(r, ms));
+const ORDER = { product_id: 'prod_xyz789', buyer_email: 'buyer@example.com', payment_method: 'crypto_btc' };
+const FOUNDERS = { ...ORDER, product_id: 'prod_founders' };
+const LIVE_KEY = 'sk_live_a-seller-key-0123456789';
+
+/** Polls `check` until it returns something truthy, for at most `ms`. */
+async function eventually(check, ms, what) {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const got = await check();
+    if (got) return got;
+    if (Date.now() > deadline) assert.fail(`${what}: not within ${ms} ms`);
+    await wait(200);
+  }
+}
+
+/**
+ * Sends 1 MB of a chunked body that never ends. A server that reads a body in full before
+ * checking its size never answers this; one that stops at its limit answers at once.
+ */
+function endlessPost(url) {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { method: 'POST', headers: { 'Content-Type': 'application/json', 'Transfer-Encoding': 'chunked' } });
+    const timer = setTimeout(() => { req.destroy(); reject(new Error('no answer within 10 s: the body was being read to its end')); }, 10_000);
+    req.on('response', (res) => {
+      res.resume();
+      res.on('end', () => { clearTimeout(timer); req.destroy(); resolve(res.statusCode); });
+    });
+    req.on('error', (e) => { clearTimeout(timer); reject(e); });
+    const chunk = Buffer.alloc(64 * 1024, 0x20);
+    for (let i = 0; i < 16; i++) req.write(chunk);
+  });
+}
+
+describe('a deployment that does not ask for test mode is live', () => {
+  const live = { GATEWAY: 'sellgate', UPSTREAM_URL: 'https://api.sellgate.example', UPSTREAM_API_KEY: 'up_key', ALLOWED_ORIGINS: 'https://shop.example' };
+
+  test('with nothing set, it refuses to serve and names what is missing, never a value', async () => {
+    const w = await startWorker({}, { env: null, expectStatus: 503 });
+    try {
+      const r = await client(w).call('GET', '/v1/health');
+      assert.equal(r.json.error.code, 'misconfigured');
+      assert.match(r.json.error.message, /GATEWAY is not set/);
+      assert.match(r.json.error.message, /SELLER_API_KEY is not set/);
+      assert.match(r.json.error.message, /ALLOWED_ORIGINS is empty/);
+      // The test key opens nothing.
+      assert.equal((await client(w).call('GET', '/v1/orders', { headers: { Authorization: `Bearer ${SELLER_KEY}` } })).status, 503);
+    } finally {
+      await w.stop();
+    }
+  });
+
+  test('with an upstream gateway and no SANDBOX, the public test key is refused', async () => {
+    const w = await startWorker({ ...live, SELLER_API_KEY: LIVE_KEY }, { env: null });
+    try {
+      const api = client(w);
+      const health = await api.call('GET', '/v1/health');
+      assert.deepEqual(health.json, { status: 'ok', sandbox: false });
+      const probe = await api.call('GET', '/v1/orders', { headers: { Authorization: `Bearer ${SELLER_KEY}` } });
+      assert.equal(probe.status, 401, probe.text);
+      assert.equal((await api.call('GET', '/v1/orders', { headers: { Authorization: `Bearer ${LIVE_KEY}` } })).status, 200);
+      // The sandbox's pay endpoint does not exist in a live store.
+      assert.equal((await api.call('POST', '/v1/sandbox/orders/ord_x/pay', { body: {} })).status, 404);
+    } finally {
+      await w.stop();
+    }
+    // Set as the seller key itself, the test key is a configuration error naming the fix.
+    const bad = await startWorker({ ...live, SELLER_API_KEY: SELLER_KEY, ORDERS_PER_MINUTE_PER_IP: '0' }, { env: null, expectStatus: 503 });
+    try {
+      const r = await client(bad).call('GET', '/v1/health');
+      assert.match(r.json.error.message, /public test key, which only test mode \(SANDBOX=true\) accepts/);
+      assert.match(r.json.error.message, /ORDERS_PER_MINUTE_PER_IP must be a whole number from 1/);
+      assert.ok(!r.text.includes('up_key') && !r.text.includes('"0"'), r.text);
+    } finally {
+      await bad.stop();
+    }
+  });
+});
+
+describe('orders on the sandbox', () => {
+  const api = useWorker({ ORDERS_PER_MINUTE_PER_IP: '1000', READS_PER_MINUTE_PER_IP: '1000' });
+  const seller = () => ({ headers: api.seller });
+  const pay = (o, amount, confirmations = 0) =>
+    api.call('POST', `/v1/sandbox/orders/${o.id}/pay`, { body: { amount, confirmations }, headers: { 'X-Client-Secret': o.client_secret } });
+  const foundersFree = async () => (await api.call('GET', '/v1/products/prod_founders')).json.data.in_stock;
+
+  test('refunding a confirming order gives its key back to stock', async () => {
+    const o = (await api.createOrder(FOUNDERS)).json.data;
+    assert.equal((await pay(o, o.crypto_amount)).json.data.status, 'confirming');
+    assert.equal(await foundersFree(), false);
+    const refunded = await api.call('PATCH', `/v1/orders/${o.id}`, { body: { status: 'refunded' }, ...seller() });
+    assert.equal(refunded.status, 200, refunded.text);
+    assert.equal(await foundersFree(), true, 'the key is available again');
+    const next = await api.createOrder(FOUNDERS);
+    assert.equal(next.status, 201, next.text);
+    await api.call('PATCH', `/v1/orders/${next.json.data.id}`, { body: { status: 'cancelled' }, ...seller() });
+  });
+
+  test('when the store fails once, the release is retried until it lands, exactly once', async () => {
+    const o = (await api.createOrder(FOUNDERS)).json.data;
+    assert.equal((await pay(o, o.crypto_amount)).json.data.status, 'confirming');
+    const fault = await api.call('POST', '/v1/sandbox/faults', { body: { store_updates: 1 }, ...seller() });
+    assert.equal(fault.status, 200, fault.text);
+    const refunded = await api.call('PATCH', `/v1/orders/${o.id}`, { body: { status: 'refunded' }, ...seller() });
+    assert.equal(refunded.status, 200, refunded.text);
+    assert.equal(refunded.json.data.status, 'refunded');
+    await eventually(foundersFree, 15_000, 'the key back in stock after the retry');
+    const listed = await api.call('GET', '/v1/orders?product_id=prod_founders&status=refunded', seller());
+    assert.ok(listed.json.data.some((x) => x.id === o.id), 'the seller sees it refunded');
+    // One key, released once: exactly one more order can have it.
+    const [a, b] = await Promise.all([api.createOrder(FOUNDERS), api.createOrder(FOUNDERS)]);
+    assert.deepEqual([a.status, b.status].sort(), [201, 422]);
+  });
+
+  test('an amount no decimal can hold is a 422, twice, and the order lives on', async () => {
+    const o = (await api.createOrder(ORDER)).json.data;
+    const huge = '79228162514264337593543950335';
+    for (let i = 0; i < 2; i++) {
+      const r = await pay(o, huge);
+      assert.equal(r.status, 422, r.text);
+      assert.deepEqual(r.json.error.invalid_fields, ['amount']);
+    }
+    const read = await api.call('GET', `/v1/orders/${o.id}`, { headers: { 'X-Client-Secret': o.client_secret } });
+    assert.equal(read.status, 200);
+    assert.equal(read.json.data.amount_paid, '0');
+  });
+
+  test('one order may not hold a whole stock list', async () => {
+    const r = await api.createOrder({ ...ORDER, quantity: 100 });
+    assert.equal(r.status, 422, r.text);
+    assert.deepEqual(r.json.error.invalid_fields, ['quantity']);
+    assert.equal((await api.call('GET', '/v1/products/prod_xyz789')).json.data.max_quantity, 10);
+  });
+
+  test('a coupon that takes the whole price completes the order at once, with its key', async () => {
+    const r = await api.createOrder({ ...ORDER, coupon_code: 'GIFT100' });
+    assert.equal(r.status, 201, r.text);
+    const o = r.json.data;
+    assert.equal(o.status, 'completed');
+    assert.equal(o.total_amount, '0.00');
+    assert.equal(o.crypto_amount, null);
+    assert.equal(o.payment_uri, null);
+    assert.match(o.delivered_content, /^TG-/);
+  });
+
+  test('a chunked body is refused at the limit, without waiting for its end', async () => {
+    assert.equal(await endlessPost(`${api.base}/v1/quote`), 413);
+  });
+
+  test('an Idempotency-Key belongs to the client that sent it', async () => {
+    const key = `scoped-${Math.random()}`;
+    const first = await api.createOrder(ORDER, { 'Idempotency-Key': key, 'CF-Connecting-IP': '203.0.113.50' });
+    assert.equal(first.status, 201, first.text);
+    const mine = await api.createOrder(ORDER, { 'Idempotency-Key': key, 'CF-Connecting-IP': '203.0.113.50' });
+    assert.equal(mine.headers.get('idempotent-replayed'), 'true');
+    assert.equal(mine.json.data.id, first.json.data.id);
+    // Someone else replaying the key and body gets an order of their own, not the secret.
+    const theirs = await api.createOrder(ORDER, { 'Idempotency-Key': key, 'CF-Connecting-IP': '198.51.100.77' });
+    assert.equal(theirs.status, 201);
+    assert.notEqual(theirs.json.data.id, first.json.data.id);
+    assert.notEqual(theirs.json.data.client_secret, first.json.data.client_secret);
+  });
+});
+
+describe('limits per client', () => {
+  const api = useWorker({ ORDERS_PER_MINUTE_PER_IP: '3', READS_PER_MINUTE_PER_IP: '10', IDEMPOTENCY_SECONDS: '2' });
+
+  test('rotating IPv6 addresses within one /64 shares one order limit', async () => {
+    const statuses = [];
+    for (const ip of ['2001:db8:7:1::1', '2001:db8:7:1::2', '2001:db8:7:1:aaaa::3', '2001:db8:7:1:ffff:1:2:3']) {
+      statuses.push((await api.createOrder(ORDER, { 'CF-Connecting-IP': ip })).status);
+    }
+    assert.deepEqual(statuses, [201, 201, 201, 429]);
+    assert.equal((await api.createOrder(ORDER, { 'CF-Connecting-IP': '2001:db8:7:2::1' })).status, 201, 'another /64');
+  });
+
+  test('a quote flood from one client gets 429 with Retry-After; other clients are served', async () => {
+    const quote = (ip) => api.call('POST', '/v1/quote', { body: { ...ORDER, coupon_code: `GUESS${Math.random()}` }, headers: { 'CF-Connecting-IP': ip } });
+    const answers = [];
+    for (let i = 0; i < 12; i++) answers.push(await quote('203.0.113.9'));
+    assert.ok(answers.slice(0, 10).every((r) => r.status === 422), 'unknown coupons, told as such');
+    const limited = answers.at(-1);
+    assert.equal(limited.status, 429, limited.text);
+    assert.equal(limited.json.error.code, 'rate_limited');
+    assert.ok(Number(limited.headers.get('retry-after')) >= 1);
+    assert.equal((await api.call('GET', '/v1/products/prod_xyz789', { headers: { 'CF-Connecting-IP': '203.0.113.9' } })).status, 429);
+    assert.equal((await quote('203.0.113.10')).status, 422);
+  });
+
+  test('an Idempotency-Key is forgotten after IDEMPOTENCY_SECONDS', async () => {
+    const headers = { 'Idempotency-Key': 'short-lived', 'CF-Connecting-IP': '203.0.113.60' };
+    const first = await api.createOrder(ORDER, headers);
+    assert.equal((await api.createOrder(ORDER, headers)).json.data.id, first.json.data.id);
+    await wait(3500);
+    const later = await api.createOrder(ORDER, headers);
+    assert.equal(later.status, 201, later.text);
+    assert.notEqual(later.json.data.id, first.json.data.id);
+  });
+});
+
+describe('upstream orders stay whole across waits', () => {
+  const target = { base: null };
+  const api = client(target);
+  let fake, worker;
+  before(async () => {
+    fake = await startUpstream('sellgate', { worker: () => target.base });
+    worker = await startWorker(upstreamVars(fake, { UPSTREAM_TIMEOUT_MS: '8000', UPSTREAM_REFRESH_SECONDS: '1', INVOICE_SECONDS: '3' }));
+    target.base = worker.base;
+  });
+  after(async () => {
+    await worker?.stop();
+    await fake?.close();
+  });
+  const seller = (o) => api.call('GET', `/v1/orders/${o.id}`, { headers: api.seller });
+  const indexed = async (id) => (await api.call('GET', '/v1/orders?limit=100', { headers: api.seller })).json.data.find((x) => x.id === id);
+
+  test('a cancel during a slow create stands: the order is not reopened and the key is never delivered', async () => {
+    fake.fail('slow', 1, (r) => r.method === 'POST');
+    const creating = api.createOrder(FOUNDERS);
+    await wait(1000);
+    const listed = await api.call('GET', '/v1/orders?product_id=prod_founders&status=pending', { headers: api.seller });
+    const o = listed.json.data[0];
+    const cancelled = await api.call('PATCH', `/v1/orders/${o.id}`, { body: { status: 'cancelled' }, headers: api.seller });
+    assert.equal(cancelled.status, 200, cancelled.text);
+    const created = await creating;
+    assert.equal(created.json.data.status, 'cancelled', created.text);
+    assert.equal(created.json.data.payment_address, null, 'no address for a cancelled order');
+    // The provider's order (made anyway) is paid: the order stays cancelled and delivers nothing.
+    fake.pay(o.id, { confirmations: 6 });
+    await wait(2500);
+    const after = (await seller(o)).json.data;
+    assert.equal(after.status, 'cancelled');
+    assert.equal(after.delivered_content, null);
+    assert.equal((await api.call('GET', '/v1/products/prod_founders')).json.data.in_stock, true);
+  });
+
+  test('a retry with the same key after expiry opens nothing at the provider', async () => {
+    fake.fail(500, 1, (r) => r.method === 'POST');
+    const headers = { 'Idempotency-Key': `late-${Math.random()}`, 'CF-Connecting-IP': '203.0.113.70' };
+    assert.equal((await api.createOrder(ORDER, headers)).status, 503);
+    await wait(4500);
+    const creates = fake.calls('POST').length;
+    const retry = await api.createOrder(ORDER, headers);
+    assert.equal(retry.status, 201, retry.text);
+    assert.equal(retry.json.data.status, 'expired');
+    assert.equal(fake.calls('POST').length, creates, 'no upstream create');
+  });
+
+  test('a confirming order nobody watches is read until it completes', async () => {
+    const o = (await api.createOrder(ORDER)).json.data;
+    fake.pay(o.id, { confirmations: 0 });
+    await eventually(async () => (await indexed(o.id))?.status === 'confirming', 10_000, 'confirming, with nobody polling');
+    fake.confirm(o.id, 6);
+    const done = await eventually(async () => {
+      const x = await indexed(o.id);
+      return x?.status === 'completed' && x;
+    }, 5_000, 'completed in the seller list within the refresh interval');
+    assert.ok(done.delivered_content);
+  });
+
+  test('a chunked webhook body is refused at 64 KB, without waiting for its end', async () => {
+    const o = (await api.createOrder(ORDER)).json.data;
+    assert.equal(await endlessPost(`${worker.base}/v1/webhooks/sellgate?order=${o.id}`), 413);
+  });
+});
+
+describe('SellSN prices the order itself', () => {
+  const target = { base: null };
+  const api = client(target);
+  let fake, worker;
+  before(async () => {
+    fake = await startUpstream('sellsn', { worker: () => target.base });
+    // Read on every request: only the secret check stands between a stranger and the quota.
+    worker = await startWorker(upstreamVars(fake, { UPSTREAM_REFRESH_SECONDS: '0' }));
+    target.base = worker.base;
+  });
+  after(async () => {
+    await worker?.stop();
+    await fake?.close();
+  });
+
+  test('a wrong client secret is 404 before the provider is asked', async () => {
+    const o = (await api.createOrder(ORDER)).json.data;
+    const path = `/${fake.byRef(o.id).id}`;
+    const reads = () => fake.calls('GET').filter((c) => c.path.endsWith(path)).length;
+    const before = reads();
+    for (let i = 0; i < 5; i++) {
+      const r = await api.call('GET', `/v1/orders/${o.id}`, { headers: { 'X-Client-Secret': 'cs_wrong' } });
+      assert.equal(r.status, 404);
+      assert.equal(r.json.error.code, 'order_not_found');
+    }
+    assert.ok(reads() - before <= 1, `${reads() - before} reads for wrong secrets (an alarm may make one)`);
+    const right = await api.call('GET', `/v1/orders/${o.id}`, { headers: { 'X-Client-Secret': o.client_secret } });
+    assert.equal(right.status, 200);
+  });
+
+  test('the buyer sees what SellSN charges, and a coupon it would ignore is refused', async () => {
+    fake.charge = '31.49';
+    const r = await api.createOrder(ORDER);
+    assert.equal(r.status, 201, r.text);
+    assert.equal(r.json.data.total_amount, '31.49');
+    const coupon = await api.createOrder({ ...ORDER, coupon_code: 'SAVE10' });
+    assert.equal(coupon.status, 422, coupon.text);
+    assert.deepEqual(coupon.json.error.invalid_fields, ['coupon_code']);
+  });
+});
