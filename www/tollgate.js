@@ -4,7 +4,10 @@
    It binds Buy buttons (also ones added later: the click listener is on the document), the
    <tollgate-checkout> element, and window.Tollgate; the WebAssembly loads on first use. */
 (() => {
-  if (window.Tollgate) return; // included twice: the first copy serves
+  // Included twice, the first copy serves. Not a truthiness test: an element with id="Tollgate"
+  // (or a frame named so) is window.Tollgate too, until this script sets it.
+  const mark = Symbol.for('tollgate');
+  try { if (window.Tollgate[mark]) return; } catch {}
   const script = document.currentScript;
   const src = new URL(script ? script.src : location.href);
   const cfg = {
@@ -28,12 +31,13 @@
   const fire = (target, name, detail) =>
     target.dispatchEvent(new CustomEvent('tollgate:' + name, { bubbles: true, composed: true, detail }));
 
-  // Renders a checkout into a fresh shadow root on `host`; events go to `target`.
-  async function render(host, options, target, mode, onClose) {
+  // Renders a checkout into `host`'s shadow root once the wasm is in, unless `live()` says the
+  // host has been closed or removed meanwhile (then null); events go to `target`.
+  async function render(host, options, target, mode, onClose, live) {
     host.dataset.theme = cfg.theme;
     const root = host.shadowRoot || host.attachShadow({ mode: 'open' });
     const m = await load();
-    return m.mount(root, JSON.stringify({ ...options, api: cfg.api, locale: cfg.locale, mode }), target, onClose);
+    return live() ? m.mount(root, JSON.stringify({ ...options, api: cfg.api, locale: cfg.locale, mode }), target, onClose) : null;
   }
 
   let modal = null;
@@ -52,11 +56,12 @@
     const host = document.createElement('tollgate-modal');
     document.body.append(host);
     modal = { host, handle: null, opener: target };
+    const live = () => modal?.host === host;
     fire(target, 'open', { ...options });
     try {
-      const handle = await render(host, options, target, 'modal', close);
-      if (modal && modal.host === host) modal.handle = handle;
-      else handle.unmount();
+      const handle = await render(host, options, target, 'modal', close, live);
+      if (live()) modal.handle = handle;
+      else handle?.unmount();
     } catch (e) {
       fire(target, 'error', { code: 'load_failed', message: String(e) });
       close();
@@ -71,20 +76,24 @@
   });
 
   customElements.define('tollgate-checkout', class extends HTMLElement {
+    // One token per connection: a mount that lands after the element was removed (and perhaps
+    // added again) is dropped, so the element holds exactly one checkout.
     connectedCallback() {
-      if (this._handle) return;
-      this._handle = true;
-      fire(this, 'open', fromAttributes(this, ''));
-      render(this, fromAttributes(this, ''), this, 'inline', () => {}).then(
-        (h) => { if (this.isConnected) this._handle = h; else h.unmount(); },
-        (e) => fire(this, 'error', { code: 'load_failed', message: String(e) }),
+      if (this._live) return;
+      const live = (this._live = () => this._live === live);
+      const options = fromAttributes(this, '');
+      fire(this, 'open', { ...options });
+      render(this, options, this, 'inline', () => {}, live).then(
+        (h) => { if (live()) this._handle = h; else h?.unmount(); },
+        (e) => live() && fire(this, 'error', { code: 'load_failed', message: String(e) }),
       );
     }
     disconnectedCallback() {
-      if (this._handle && this._handle.unmount) this._handle.unmount();
+      this._live = null;
+      this._handle?.unmount();
       this._handle = null;
     }
   });
 
-  window.Tollgate = { open: (options) => open(options || {}, document.activeElement), close };
+  window.Tollgate = { [mark]: true, open: (options) => open(options || {}, document.activeElement), close };
 })();

@@ -27,6 +27,11 @@ before(async () => {
       head: '<style>button{display:none!important} *{color:red!important;font-size:40px!important;background:lime!important} div{display:none!important}</style>',
     }),
     '/inline': sellerPage(api.base, '<tollgate-checkout id="inline" product="prod_xyz789" email="inline@example.com" method="crypto_ltc"></tollgate-checkout>'),
+    // An element named like the global (window.Tollgate is then that element), and the script twice.
+    '/named': sellerPage(api.base, '<div id="Tollgate">Our shop</div><button id="buy" data-tollgate-product="prod_xyz789">Buy</button>', {
+      head: `<script src="${api.base}/tollgate.js" async></script>`,
+    }),
+    '/remount': sellerPage(api.base, '<div id="slot"></div><div id="other"></div>'),
   });
 });
 
@@ -101,6 +106,7 @@ test('buy with BTC: QR, payment, confirming, delivered key, events on the host p
   await page.locator(`${W} .qr svg`).waitFor();
   const clickToQr = Date.now() - started;
   assert.match(order.payment_uri, /^bitcoin:tb1q[02-9ac-hj-np-z]+\?amount=0\.00045125$/);
+  assert.equal('client_secret' in order, false, 'no script on the page gets the secret from an event');
   assert.equal(await decodeQr(page), order.payment_uri);
   assert.equal(await page.locator(`${W} [data-copy=amount]`).textContent(), '0.00045125 BTC');
   assert.equal(await page.locator(`${W} [data-copy=address]`).textContent(), order.payment_address);
@@ -150,6 +156,77 @@ test('a partial payment shows the remainder and a QR for exactly it', async () =
   await page.close();
 });
 
+test('USDT on TRON: no wallet link to a bare address, and a QR of something to pay to', async () => {
+  const page = await newPage();
+  await page.click('#buy');
+  const order = await fillAndCreate(page, 'flexpay_USDT_TRC20');
+  await page.locator(`${W} .qr svg`).waitFor();
+  const qr = await decodeQr(page);
+  assert.ok(qr, 'the QR decodes to a value');
+  assert.equal(qr, order.payment_uri || order.payment_address);
+  assert.match(qr, /^T[1-9A-HJ-NP-Za-km-z]{33}$/, 'TRON has no URI scheme: the QR is the address');
+  // A bare address as href would be a relative link on the seller's site.
+  const hrefs = await page.locator(`${W} a.wallet`).evaluateAll((links) => links.map((a) => a.getAttribute('href')));
+  for (const href of hrefs) assert.match(href, /^(bitcoin|litecoin|ethereum|solana|ton):./i);
+  assert.equal(await page.locator(`${W} a[href]`).count(), hrefs.length, 'no other link in the payment screen');
+  assert.equal(page.url(), site.origin + '/');
+  assert.deepEqual(page.errors, []);
+  await page.close();
+});
+
+test('a page element with id="Tollgate" and a second copy of the script: Buy still opens one checkout', async () => {
+  const page = await browser.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  await page.goto(site.origin + '/named'); // the load event waits for both async copies to run
+  // Named access makes window.Tollgate the <div> until the loader replaces it.
+  await page.waitForFunction(() => typeof window.Tollgate?.open === 'function', null, { timeout: 10_000 });
+  await page.click('#buy');
+  await page.locator(`${W} input[name=email]`).waitFor();
+  assert.equal(await page.locator(W).count(), 1);
+  assert.deepEqual((await events(page)).map((e) => e.name), ['open']);
+  await page.keyboard.press('Escape');
+  await page.locator(W).waitFor({ state: 'detached' });
+  assert.equal(await page.evaluate(() => document.getElementById('Tollgate').textContent), 'Our shop');
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('<tollgate-checkout> removed and added again before the widget has loaded mounts once', async () => {
+  const page = await newPage('/remount');
+  const productReads = [];
+  page.on('request', (r) => { if (r.url().includes('/v1/products/')) productReads.push(r.url()); });
+  const shadow = () => page.evaluate(() => {
+    const root = window.el.shadowRoot;
+    return { children: root.childElementCount, dialogs: root.querySelectorAll('.dialog').length, forms: root.querySelectorAll('form').length };
+  });
+  // At once, while the WebAssembly is not even requested yet: nothing has loaded before this.
+  assert.equal(await page.evaluate(() => performance.getEntriesByType('resource').some((r) => r.name.endsWith('.wasm'))), false);
+  await page.evaluate(() => {
+    const el = (window.el = document.createElement('tollgate-checkout'));
+    el.setAttribute('product', 'prod_xyz789');
+    document.getElementById('slot').append(el);
+    el.remove();
+    document.getElementById('slot').append(el);
+  });
+  const inline = page.locator('tollgate-checkout');
+  await inline.locator('input[name=email]').waitFor();
+  await inline.locator('fieldset.methods').waitFor();
+  await new Promise((r) => setTimeout(r, 500)); // room for a second mount to show up
+  assert.deepEqual(await shadow(), { children: 1, dialogs: 1, forms: 1 });
+  assert.equal(productReads.length, 1, 'one checkout loaded the product');
+
+  // Removed: nothing is left mounted. Moved elsewhere: one checkout again.
+  await page.evaluate(() => window.el.remove());
+  assert.deepEqual(await shadow(), { children: 0, dialogs: 0, forms: 0 });
+  await page.evaluate(() => document.getElementById('other').append(window.el));
+  await inline.locator('input[name=email]').waitFor();
+  await new Promise((r) => setTimeout(r, 300));
+  assert.deepEqual(await shadow(), { children: 1, dialogs: 1, forms: 1 });
+  assert.deepEqual(page.errors, []);
+  await page.close();
+});
+
 test('card payment through the sandbox page, followed live by the widget', async () => {
   const page = await newPage();
   await page.click('#buy-card');
@@ -180,7 +257,7 @@ test('every crypto method and card, end to end through the widget', async () => 
     await page.evaluate(() => window.Tollgate.open({ product: 'prod_xyz789' }));
     const order = await fillAndCreate(page, method);
     await page.locator(`${W} .qr svg`).waitFor();
-    assert.equal(await decodeQr(page), order.payment_uri, method);
+    assert.equal(await decodeQr(page), order.payment_uri || order.payment_address, method);
     const network = order.network_name;
     assert.equal(await page.locator(`${W} .warning`).textContent(), `Send only ${order.crypto_currency} on ${network}`, method);
     await sandbox(order, 'pay', { amount: order.crypto_amount, confirmations: 100 });

@@ -80,7 +80,7 @@ test('CORS: a listed origin is allowed, another refused', async () => {
 });
 
 test('a part payment then expiry leaves money the seller can record as refunded', async () => {
-  const o = (await api.createOrder({ ...founders, buyer_email: 'part@example.com' })).json.data;
+  const o = (await api.createOrder({ ...founders, product_id: 'prod_xyz789', buyer_email: 'part@example.com' })).json.data;
   const part = await api.call('POST', `/v1/sandbox/orders/${o.id}/pay`, {
     body: { amount: '0.0001', confirmations: 1 },
     headers: { 'X-Client-Secret': o.client_secret },

@@ -74,7 +74,10 @@ pub fn Checkout(options: Options, env: EnvStore) -> impl IntoView {
     let field_errors = RwSignal::new(Vec::<(String, String)>::new());
     let form_error = RwSignal::new(None::<String>);
     let submitting = RwSignal::new(false);
-    let idem_key = RwSignal::new(new_key());
+    // One key per order body: a retry of the same form after a 5xx or a lost answer resumes the
+    // order the first try may have made; a changed form is a new order.
+    let idem_key = RwSignal::new(String::new());
+    let idem_body = RwSignal::new(String::new());
     let order = RwSignal::new(None::<Order>);
     let product_id = options.product.clone().unwrap_or_default();
     let preferred_method = options.method.clone();
@@ -159,6 +162,10 @@ pub fn Checkout(options: Options, env: EnvStore) -> impl IntoView {
             &coupon.get_untracked(),
             Some(email.get_untracked().trim()),
         );
+        if idem_body.get_untracked() != body {
+            idem_body.set(body.clone());
+            idem_key.set(new_key());
+        }
         submitting.set(true);
         form_error.set(None);
         let api = env.with_value(|e| e.api.clone());
@@ -175,9 +182,6 @@ pub fn Checkout(options: Options, env: EnvStore) -> impl IntoView {
                     } else {
                         form_error.set(Some(e.message.clone()));
                     }
-                    if e.status != 0 && e.status != 409 {
-                        idem_key.set(new_key()); // the server decided: a corrected retry is a new order
-                    }
                     emit_error(env, &e);
                 }
             }
@@ -187,7 +191,7 @@ pub fn Checkout(options: Options, env: EnvStore) -> impl IntoView {
 
     let restart = move || {
         order.set(None);
-        idem_key.set(new_key());
+        idem_body.set(String::new()); // the same form again is a new order now
     };
 
     let form = move || {

@@ -50,13 +50,17 @@ impl Options {
 /// A mounted checkout; `unmount()` removes it.
 #[wasm_bindgen]
 pub struct MountHandle {
-    inner: Option<Box<dyn std::any::Any>>,
+    inner: Option<(Box<dyn std::any::Any>, web_sys::HtmlElement)>,
 }
 
 #[wasm_bindgen]
 impl MountHandle {
     pub fn unmount(&mut self) {
-        self.inner.take();
+        // The container goes too, so a host that is added again holds exactly one checkout.
+        if let Some((handle, container)) = self.inner.take() {
+            drop(handle);
+            container.remove();
+        }
     }
 }
 
@@ -87,6 +91,7 @@ pub fn mount(
         on_close,
         modal: options.mode != "inline",
     });
-    let handle = leptos::mount::mount_to(container, move || view! { <app::Checkout options=options.clone() env=env/> });
-    Ok(MountHandle { inner: Some(Box::new(handle)) })
+    let handle =
+        leptos::mount::mount_to(container.clone(), move || view! { <app::Checkout options=options.clone() env=env/> });
+    Ok(MountHandle { inner: Some((Box::new(handle), container)) })
 }

@@ -10,7 +10,7 @@
 use js_sys::{JSON, Reflect};
 use shared::method::MethodGroup;
 use shared::{OrderStatus, PaymentMethod};
-use wasm_bindgen::JsValue;
+use wasm_bindgen::{JsCast, JsValue};
 
 /// A parsed JSON value and typed reads of its fields; a missing or mistyped field reads as
 /// absent.
@@ -204,7 +204,7 @@ pub struct Order {
     pub server_time_ms: f64,
     pub delivered_content: Option<String>,
     pub client_secret: Option<String>,
-    /// The body as received, handed to the host page in events.
+    /// The body as received without `client_secret`, handed to the host page in events.
     pub raw: String,
 }
 
@@ -235,8 +235,11 @@ impl Order {
     /// Reads an order from the `data` of an API body.
     pub fn from_body(text: &str) -> Option<Order> {
         let data = Json::parse(text)?.get("data");
-        let raw = JSON::stringify(&data.0).ok()?.as_string()?;
-        Order::read(&data, raw)
+        let mut order = Order::read(&data, String::new())?;
+        // Events reach every script on the seller's page; only the widget may hold the secret.
+        Reflect::delete_property(data.0.unchecked_ref::<js_sys::Object>(), &"client_secret".into()).ok()?;
+        order.raw = JSON::stringify(&data.0).ok()?.as_string()?;
+        Some(order)
     }
 
     /// The order as the API sent it, for event details.

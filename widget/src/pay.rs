@@ -123,16 +123,23 @@ pub fn PayScreen(order: Order, env: EnvStore, restart: impl Fn() + Copy + Send +
         if o.status != OrderStatus::Pending {
             return None;
         }
-        let uri = o.payment_uri.clone().unwrap_or_default();
-        let svg = qr::svg(&uri).unwrap_or_default();
         // No address: the provider's hosted page takes the payment (the card view links it).
         let address = o.payment_address.clone()?;
+        let uri = o.payment_uri.clone().unwrap_or_default();
+        // Only a wallet's scheme is a link: a bare address (TRON) would be a relative link that
+        // takes the seller's page away, and an empty one reloads it.
+        let wallet = shared::uri::is_wallet_link(&uri).then(|| uri.clone());
+        // The QR carries the URI, else the bare address; never an empty string.
+        let text = if uri.is_empty() { address.clone() } else { uri };
+        let qr = (!text.is_empty()).then(|| qr::svg(&text)).flatten().map(|svg| {
+            view! { <div class="qr" role="img" aria-label="QR code of the payment request" data-uri=text inner_html=svg></div> }
+        });
         let amount = trim_zeros(&o.amount_remaining).to_owned();
         let ticker = coin.asset.ticker();
         let (a1, a2) = (address.clone(), amount.clone());
         Some(view! {
             <div class="pay">
-                <div class="qr" role="img" aria-label="QR code of the payment request" data-uri=uri.clone() inner_html=svg></div>
+                {qr}
                 <p class="warning">{format::network_warning(coin)}</p>
                 <div class="copyable">
                     <span class="caption">"Amount"</span>
@@ -144,7 +151,7 @@ pub fn PayScreen(order: Order, env: EnvStore, restart: impl Fn() + Copy + Send +
                     <code data-copy="address">{address.clone()}</code>
                     <button type="button" on:click=move |_| copy(a1.clone(), copied, "Address copied")>"Copy"</button>
                 </div>
-                <a class="wallet" href=uri>"Open in wallet"</a>
+                {wallet.map(|href| view! { <a class="wallet" href=href>"Open in wallet"</a> })}
             </div>
         })
     };

@@ -7,7 +7,7 @@
 use leptos::prelude::*;
 use serde_json::{Value, json};
 use shared::order::PublicOrder;
-use shared::wire::ProductView;
+use shared::wire::{ErrorBody, ProductView};
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
 use web_sys::{HtmlElement, HtmlInputElement};
@@ -25,14 +25,22 @@ window.fetch = async (input, init) => {
   const method = req.method;
   const sent = await req.clone().text();
   const body = sent ? JSON.parse(sent) : null;
-  window.fakeCalls.push({ method, path: url.pathname, body });
+  window.fakeCalls.push({ method, path: url.pathname, body,
+    key: req.headers.get('Idempotency-Key'), secret: req.headers.get('X-Client-Secret') });
   const reply = (status, data) => new Response(JSON.stringify(data), { status, headers: { 'Content-Type': 'application/json' } });
   if (url.pathname === '/v1/products/prod_test') return reply(200, { data: window.fakeProduct });
   if (url.pathname === '/v1/quote') return reply(200, { data: {
     product_id: 'prod_test', variant_id: null, payment_method: body.payment_method,
     breakdown: { currency: 'USD', unit_price: '29.99', quantity: 1, subtotal: '29.99', volume_discount: '0', coupon_discount: '0', fee: '0', tax: null, total: '29.99' },
     crypto: null } });
-  if (url.pathname === '/v1/orders' && method === 'POST') return reply(201, { data: window.fakeOrder });
+  if (url.pathname === '/v1/orders' && method === 'POST') {
+    // `fakeCreateFailures` lists how the next creates fail: 503 (the provider is down) or 'network'.
+    const failure = window.fakeCreateFailures.shift();
+    if (failure === 'network') throw new TypeError('Failed to fetch');
+    if (failure === 503) return new Response(JSON.stringify(window.fakeUnavailable),
+      { status: 503, headers: { 'Content-Type': 'application/json', 'Retry-After': '5' } });
+    return reply(201, { data: window.fakeOrder });
+  }
   if (url.pathname.startsWith('/v1/orders/')) return reply(200, { data: window.fakeOrder });
   return reply(404, { error: { code: 'not_found', message: 'no such endpoint' } });
 };
@@ -81,6 +89,10 @@ fn install_fake_api() {
     js_sys::eval(FAKE_API).unwrap();
     set_global("fakeProduct", &product());
     set_global("fakeOrder", &order("pending", "0", "0.00045125", 0));
+    set_global("fakeCreateFailures", &json!([]));
+    let unavailable = json!({"error": {"code": "upstream_unavailable", "message": "The payment provider is unavailable; try again shortly."}});
+    serde_json::from_value::<ErrorBody>(unavailable.clone()).expect("the fake refusal is an ErrorBody");
+    set_global("fakeUnavailable", &unavailable);
 }
 
 fn fake_calls() -> Value {
@@ -295,4 +307,160 @@ async fn delivered_content_is_text_never_html() {
     let root = mount_pay(o).await;
     assert_eq!(text(&root, "[data-delivered]"), "<img src=x onerror=alert(1)>KEY");
     assert!(root.query_selector("[data-delivered] img").unwrap().is_none());
+}
+
+/// Chooses `method`, types `email` and lets the quote arrive.
+async fn fill_form(root: &web_sys::ShadowRoot, method: &str, email: &str) {
+    query::<HtmlInputElement>(root, &format!("input[value={method}]")).click();
+    let input: HtmlInputElement = query(root, "input[name=email]");
+    input.set_value(email);
+    input.dispatch_event(&web_sys::Event::new("input").unwrap()).unwrap();
+    settle().await;
+}
+
+async fn submit(root: &web_sys::ShadowRoot) {
+    query::<HtmlElement>(root, "button[type=submit]").click();
+    leptos::task::tick().await;
+    settle().await;
+}
+
+/// The Idempotency-Key of every `POST /v1/orders` so far.
+fn create_keys() -> Vec<String> {
+    fake_calls()
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["path"] == "/v1/orders" && c["method"] == "POST")
+        .map(|c| c["key"].as_str().expect("every create has an Idempotency-Key").to_owned())
+        .collect()
+}
+
+#[wasm_bindgen_test]
+async fn a_retry_after_a_provider_failure_or_a_lost_answer_keeps_the_idempotency_key() {
+    let (root, _h) = mount_checkout(&new_host()).await;
+    fill_form(&root, "crypto_btc", "buyer@example.com").await;
+    set_global("fakeCreateFailures", &json!([503, "network"]));
+    submit(&root).await;
+    assert_eq!(text(&root, "form [role=alert]"), "The payment provider is unavailable; try again shortly.");
+    assert!(root.query_selector(".qr").unwrap().is_none());
+    submit(&root).await;
+    assert!(text(&root, "form [role=alert]").starts_with("Could not reach the checkout"));
+    submit(&root).await;
+    assert!(root.query_selector(".qr svg").unwrap().is_some(), "the third try made the order");
+    // The worker resumes the order the first try left waiting, instead of making a second one.
+    let keys = create_keys();
+    assert_eq!(keys.len(), 3);
+    assert!(!keys[0].is_empty());
+    assert!(keys.iter().all(|k| *k == keys[0]), "{keys:?}");
+}
+
+#[wasm_bindgen_test]
+async fn a_changed_form_after_a_failure_gets_a_new_idempotency_key() {
+    let (root, _h) = mount_checkout(&new_host()).await;
+    fill_form(&root, "crypto_btc", "buyer@example.com").await;
+    set_global("fakeCreateFailures", &json!([503]));
+    submit(&root).await;
+    // Reusing the key with another body would be refused as an idempotency conflict.
+    fill_form(&root, "crypto_btc", "other@example.com").await;
+    submit(&root).await;
+    assert!(root.query_selector(".qr svg").unwrap().is_some());
+    let keys = create_keys();
+    assert_eq!(keys.len(), 2);
+    assert_ne!(keys[0], keys[1]);
+}
+
+#[wasm_bindgen_test]
+async fn events_never_carry_the_client_secret() {
+    let events = new_host();
+    let seen = js_sys::Array::new();
+    let record = {
+        let seen = seen.clone();
+        wasm_bindgen::closure::Closure::<dyn Fn(web_sys::CustomEvent)>::new(move |e: web_sys::CustomEvent| {
+            seen.push(&js_sys::Array::of2(&e.type_().into(), &e.detail()));
+        })
+    };
+    for name in ["tollgate:order", "tollgate:status", "tollgate:completed", "tollgate:expired"] {
+        events.add_event_listener_with_callback(name, record.as_ref().unchecked_ref()).unwrap();
+    }
+    let (root, _h) = mount_checkout(&events).await;
+    fill_form(&root, "crypto_btc", "buyer@example.com").await;
+    submit(&root).await;
+    // Every answer of the fake carries a secret, reads included: none may reach the page.
+    set_global("fakeOrder", &order("completed", "0.00045125", "0.00000000", 2));
+    for _ in 0..50 {
+        if root.query_selector("[data-delivered]").unwrap().is_some() {
+            break;
+        }
+        settle().await;
+    }
+    assert_eq!(text(&root, "[data-delivered]"), "TG-AAAA-BBBB-CCCC-DDDD");
+    let seen: Vec<(String, Value)> = seen
+        .iter()
+        .map(|pair| {
+            let pair = js_sys::Array::from(&pair);
+            let detail = String::from(js_sys::JSON::stringify(&pair.get(1)).unwrap());
+            (pair.get(0).as_string().unwrap(), serde_json::from_str(&detail).unwrap())
+        })
+        .collect();
+    let names: Vec<&str> = seen.iter().map(|(n, _)| n.as_str()).collect();
+    assert_eq!(names, ["tollgate:order", "tollgate:status", "tollgate:completed"]);
+    for (name, detail) in &seen {
+        assert_eq!(detail["id"], "ord_00000000000000000000000000000001", "{name}");
+        assert!(detail.get("client_secret").is_none(), "{name} carries the client secret: {detail}");
+    }
+    assert_eq!(seen[0].1["payment_uri"], "bitcoin:tb1qw508d6qejxtdg4y5r3zarvary0c5xw7kxpjzsx?amount=0.00045125");
+    assert_eq!(seen[2].1["delivered_content"], "TG-AAAA-BBBB-CCCC-DDDD");
+    // The widget itself still reads the order with it.
+    let calls = fake_calls();
+    let read = calls
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["method"] == "GET" && c["path"] == "/v1/orders/ord_00000000000000000000000000000001");
+    assert_eq!(read.expect("the order was read")["secret"], "cs_test");
+    record.forget();
+}
+
+/// A pending USDT order on TRON whose `payment_uri` and `payment_address` are as given.
+fn tron_order(uri: Value, address: &str) -> Value {
+    let mut o = order("pending", "0", "29.99", 0);
+    o["payment_method"] = json!("flexpay_USDT_TRC20");
+    o["crypto_currency"] = json!("USDT");
+    o["crypto_amount"] = json!("29.99");
+    o["network"] = json!("tron");
+    o["network_name"] = json!("TRON (TRC20)");
+    o["payment_address"] = json!(address);
+    o["payment_uri"] = uri;
+    o
+}
+
+#[wasm_bindgen_test]
+async fn the_wallet_link_is_only_for_a_wallet_uri_and_the_qr_never_empty() {
+    const TRON: &str = "TR7NHqjeKQxGTCi8q8ZY4pL8otSzgjLj6t";
+    const BTC: &str = "bitcoin:tb1qw508d6qejxtdg4y5r3zarvary0c5xw7kxpjzsx?amount=0.00045125";
+    // (payment_uri, payment_address, the link's href, what the QR encodes)
+    let cases = [
+        // A bare address would be a relative link that takes the seller's page away.
+        (json!(TRON), TRON, None, Some(TRON)),
+        // An empty href reloads the page.
+        (json!(""), TRON, None, Some(TRON)),
+        (Value::Null, TRON, None, Some(TRON)),
+        (json!("javascript:alert(1)"), TRON, None, Some("javascript:alert(1)")),
+        (json!(" bitcoin:x"), TRON, None, Some(" bitcoin:x")),
+        (json!(""), "", None, None),
+        (json!(BTC), TRON, Some(BTC), Some(BTC)),
+    ];
+    for (uri, address, link, qr) in cases {
+        let root = mount_pay(tron_order(uri.clone(), address)).await;
+        let case = format!("payment_uri {uri}, payment_address {address:?}");
+        assert!(root.query_selector("[data-copy=address]").unwrap().is_some(), "{case}: the payment screen shows");
+        let href = root.query_selector("a.wallet").unwrap().map(|a| a.get_attribute("href").unwrap_or_default());
+        assert_eq!(href.as_deref(), link, "{case}");
+        if link.is_none() {
+            assert!(root.query_selector("a").unwrap().is_none(), "{case}: no link at all");
+        }
+        let encoded = root.query_selector(".qr").unwrap().map(|q| q.get_attribute("data-uri").unwrap_or_default());
+        assert_eq!(encoded.as_deref(), qr, "{case}");
+        assert_eq!(root.query_selector(".qr svg").unwrap().is_some(), qr.is_some(), "{case}");
+    }
 }
