@@ -129,17 +129,19 @@ pub fn PayScreen(order: Order, env: EnvStore, restart: impl Fn() + Copy + Send +
         // Only a wallet's scheme is a link: a bare address (TRON) would be a relative link that
         // takes the seller's page away, and an empty one reloads it.
         let wallet = shared::uri::is_wallet_link(&uri).then(|| uri.clone());
-        // The QR carries the URI, else the bare address; never an empty string.
+        // The QR carries the URI, else the bare address. With neither there is nothing to pay
+        // to, as with no address, and never a QR of an empty string.
         let text = if uri.is_empty() { address.clone() } else { uri };
-        let qr = (!text.is_empty()).then(|| qr::svg(&text)).flatten().map(|svg| {
-            view! { <div class="qr" role="img" aria-label="QR code of the payment request" data-uri=text inner_html=svg></div> }
-        });
+        if text.is_empty() {
+            return None;
+        }
+        let svg = qr::svg(&text).unwrap_or_default();
         let amount = trim_zeros(&o.amount_remaining).to_owned();
         let ticker = coin.asset.ticker();
         let (a1, a2) = (address.clone(), amount.clone());
         Some(view! {
             <div class="pay">
-                {qr}
+                <div class="qr" role="img" aria-label="QR code of the payment request" data-uri=text inner_html=svg></div>
                 <p class="warning">{format::network_warning(coin)}</p>
                 <div class="copyable">
                     <span class="caption">"Amount"</span>
