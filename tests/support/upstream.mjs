@@ -1,9 +1,11 @@
 // Stand-ins for the five upstream providers, on loopback. Each answers in its provider's
 // documented shapes (the seed documents' examples), records every request it receives, and
 // lets a test move an order along (pay, confirm, expire…), send webhooks, or misbehave.
+import { before, after } from 'node:test';
 import { createServer } from 'node:http';
 import { createHmac, randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { startWorker, client } from './worker.mjs';
 
 const addresses = JSON.parse(readFileSync(new URL('./testnet-addresses.json', import.meta.url), 'utf8'));
 
@@ -328,3 +330,23 @@ export function upstreamVars(fake, extra = {}) {
   };
 }
 
+
+/**
+ * For a `describe` block: a stand-in for `provider` and a worker on it (`vars` added to the
+ * usual ones), started before the block's tests and stopped after them. Returns
+ * `{ api, fake, worker }`; `fake` and `worker` are set once the block's `before` has run.
+ */
+export function useUpstreamWorker(provider, vars = {}) {
+  const target = { base: null };
+  const run = { api: client(target), fake: null, worker: null };
+  before(async () => {
+    run.fake = await startUpstream(provider, { worker: () => target.base });
+    run.worker = await startWorker(upstreamVars(run.fake, vars));
+    target.base = run.worker.base;
+  });
+  after(async () => {
+    await run.worker?.stop();
+    await run.fake?.close();
+  });
+  return run;
+}

@@ -1,11 +1,11 @@
 // Defects that would lose money or goods, each held here against the real worker: test mode
 // only when asked for, stock released exactly once, bounded amounts and bodies, limits per
 // client, scoped idempotency keys, free orders, and the provider's truth over Tollgate's.
-import { describe, test, before, after } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { request } from 'node:http';
 import { startWorker, client, useWorker, SELLER_KEY } from '../support/worker.mjs';
-import { startUpstream, upstreamVars } from '../support/upstream.mjs';
+import { useUpstreamWorker } from '../support/upstream.mjs';
 
 const wait = (ms) => new Promise((r) => setTimeout(r, ms));
 const ORDER = { product_id: 'prod_xyz789', buyer_email: 'buyer@example.com', payment_method: 'crypto_btc' };
@@ -209,23 +209,13 @@ describe('limits per client', () => {
 });
 
 describe('upstream orders stay whole across waits', () => {
-  const target = { base: null };
-  const api = client(target);
-  let fake, worker;
-  before(async () => {
-    fake = await startUpstream('sellgate', { worker: () => target.base });
-    worker = await startWorker(upstreamVars(fake, { UPSTREAM_TIMEOUT_MS: '8000', UPSTREAM_REFRESH_SECONDS: '1', INVOICE_SECONDS: '3' }));
-    target.base = worker.base;
-  });
-  after(async () => {
-    await worker?.stop();
-    await fake?.close();
-  });
+  const run = useUpstreamWorker('sellgate', { UPSTREAM_TIMEOUT_MS: '8000', UPSTREAM_REFRESH_SECONDS: '1', INVOICE_SECONDS: '3' });
+  const { api } = run;
   const seller = (o) => api.call('GET', `/v1/orders/${o.id}`, { headers: api.seller });
   const indexed = async (id) => (await api.call('GET', '/v1/orders?limit=100', { headers: api.seller })).json.data.find((x) => x.id === id);
 
   test('a cancel during a slow create stands: the order is not reopened and the key is never delivered', async () => {
-    fake.fail('slow', 1, (r) => r.method === 'POST');
+    run.fake.fail('slow', 1, (r) => r.method === 'POST');
     const creating = api.createOrder(FOUNDERS);
     await wait(1000);
     const listed = await api.call('GET', '/v1/orders?product_id=prod_founders&status=pending', { headers: api.seller });
@@ -236,31 +226,31 @@ describe('upstream orders stay whole across waits', () => {
     assert.equal(created.json.data.status, 'cancelled', created.text);
     assert.equal(created.json.data.payment_address, null, 'no address for a cancelled order');
     // The provider's order (made anyway) is paid: the order stays cancelled and delivers nothing.
-    fake.pay(o.id, { confirmations: 6 });
+    run.fake.pay(o.id, { confirmations: 6 });
     await wait(2500);
-    const after = (await seller(o)).json.data;
-    assert.equal(after.status, 'cancelled');
-    assert.equal(after.delivered_content, null);
+    const later = (await seller(o)).json.data;
+    assert.equal(later.status, 'cancelled');
+    assert.equal(later.delivered_content, null);
     assert.equal((await api.call('GET', '/v1/products/prod_founders')).json.data.in_stock, true);
   });
 
   test('a retry with the same key after expiry opens nothing at the provider', async () => {
-    fake.fail(500, 1, (r) => r.method === 'POST');
+    run.fake.fail(500, 1, (r) => r.method === 'POST');
     const headers = { 'Idempotency-Key': `late-${Math.random()}`, 'CF-Connecting-IP': '203.0.113.70' };
     assert.equal((await api.createOrder(ORDER, headers)).status, 503);
     await wait(4500);
-    const creates = fake.calls('POST').length;
+    const creates = run.fake.calls('POST').length;
     const retry = await api.createOrder(ORDER, headers);
     assert.equal(retry.status, 201, retry.text);
     assert.equal(retry.json.data.status, 'expired');
-    assert.equal(fake.calls('POST').length, creates, 'no upstream create');
+    assert.equal(run.fake.calls('POST').length, creates, 'no upstream create');
   });
 
   test('a confirming order nobody watches is read until it completes', async () => {
     const o = (await api.createOrder(ORDER)).json.data;
-    fake.pay(o.id, { confirmations: 0 });
+    run.fake.pay(o.id, { confirmations: 0 });
     await eventually(async () => (await indexed(o.id))?.status === 'confirming', 10_000, 'confirming, with nobody polling');
-    fake.confirm(o.id, 6);
+    run.fake.confirm(o.id, 6);
     const done = await eventually(async () => {
       const x = await indexed(o.id);
       return x?.status === 'completed' && x;
@@ -270,29 +260,19 @@ describe('upstream orders stay whole across waits', () => {
 
   test('a chunked webhook body is refused at 64 KB, without waiting for its end', async () => {
     const o = (await api.createOrder(ORDER)).json.data;
-    assert.equal(await endlessPost(`${worker.base}/v1/webhooks/sellgate?order=${o.id}`), 413);
+    assert.equal(await endlessPost(`${run.worker.base}/v1/webhooks/sellgate?order=${o.id}`), 413);
   });
 });
 
 describe('SellSN prices the order itself', () => {
-  const target = { base: null };
-  const api = client(target);
-  let fake, worker;
-  before(async () => {
-    fake = await startUpstream('sellsn', { worker: () => target.base });
-    // Read on every request: only the secret check stands between a stranger and the quota.
-    worker = await startWorker(upstreamVars(fake, { UPSTREAM_REFRESH_SECONDS: '0' }));
-    target.base = worker.base;
-  });
-  after(async () => {
-    await worker?.stop();
-    await fake?.close();
-  });
+  // Read on every request: only the secret check stands between a stranger and the quota.
+  const run = useUpstreamWorker('sellsn', { UPSTREAM_REFRESH_SECONDS: '0' });
+  const { api } = run;
 
   test('a wrong client secret is 404 before the provider is asked', async () => {
     const o = (await api.createOrder(ORDER)).json.data;
-    const path = `/${fake.byRef(o.id).id}`;
-    const reads = () => fake.calls('GET').filter((c) => c.path.endsWith(path)).length;
+    const path = `/${run.fake.byRef(o.id).id}`;
+    const reads = () => run.fake.calls('GET').filter((c) => c.path.endsWith(path)).length;
     const before = reads();
     for (let i = 0; i < 5; i++) {
       const r = await api.call('GET', `/v1/orders/${o.id}`, { headers: { 'X-Client-Secret': 'cs_wrong' } });
@@ -305,7 +285,7 @@ describe('SellSN prices the order itself', () => {
   });
 
   test('the buyer sees what SellSN charges, and a coupon it would ignore is refused', async () => {
-    fake.charge = '31.49';
+    run.fake.charge = '31.49';
     const r = await api.createOrder(ORDER);
     assert.equal(r.status, 201, r.text);
     assert.equal(r.json.data.total_amount, '31.49');

@@ -1,9 +1,9 @@
 // The orders API in front of each upstream provider's stand-in: what is sent upstream, how
 // answers and webhooks move the order, and what a failing provider does to the buyer.
-import { describe, test, before, after } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startWorker, client } from '../support/worker.mjs';
-import { startUpstream, upstreamVars, PROVIDERS, HOSTED, IDEMPOTENT, WEBHOOKS, DOCUMENTED, API_KEY, MERCHANT } from '../support/upstream.mjs';
+import { startWorker } from '../support/worker.mjs';
+import { useUpstreamWorker, PROVIDERS, HOSTED, IDEMPOTENT, WEBHOOKS, DOCUMENTED, API_KEY, MERCHANT } from '../support/upstream.mjs';
 
 const ORDER = { product_id: 'prod_xyz789', buyer_email: 'buyer@example.com', payment_method: 'crypto_btc' };
 const wait = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -13,18 +13,8 @@ const chosen = process.env.TOLLGATE_PROVIDERS?.split(',').filter((p) => PROVIDER
 
 for (const provider of chosen) {
   describe(provider, () => {
-    const target = { base: null };
-    const api = client(target);
-    let fake, worker;
-    before(async () => {
-      fake = await startUpstream(provider, { worker: () => target.base });
-      worker = await startWorker(upstreamVars(fake, { UPSTREAM_REFRESH_SECONDS: '0', ORDERS_PER_MINUTE_PER_IP: '1000' }));
-      target.base = worker.base;
-    });
-    after(async () => {
-      await worker?.stop();
-      await fake?.close();
-    });
+    const run = useUpstreamWorker(provider, { UPSTREAM_REFRESH_SECONDS: '0', ORDERS_PER_MINUTE_PER_IP: '1000' });
+    const { api } = run;
 
     const create = async (body = ORDER, headers = {}) => {
       const r = await api.createOrder(body, { 'Idempotency-Key': `k-${Math.random()}`, ...headers });
@@ -33,21 +23,21 @@ for (const provider of chosen) {
     const buyerRead = (o) => api.call('GET', `/v1/orders/${o.id}`, { headers: { 'X-Client-Secret': o.client_secret } });
 
     test('create sends the order upstream with the key in a header, never in the URL', async () => {
-      const before = fake.calls('POST').length;
+      const before = run.fake.calls('POST').length;
       const r = await create();
       assert.equal(r.status, 201, r.text);
       const o = r.json.data;
-      const sent = fake.calls('POST').slice(before);
+      const sent = run.fake.calls('POST').slice(before);
       assert.equal(sent.length, 1);
       const req = sent[0];
       assert.ok(!req.url.includes(API_KEY), req.url);
       assert.match(req.headers.authorization, new RegExp(API_KEY));
       assert.equal(req.headers['idempotency-key'], o.id);
-      const up = fake.byRef(o.id);
+      const up = run.fake.byRef(o.id);
       assert.ok(up, 'the provider knows the order by Tollgate’s id');
       assert.equal(up.email, 'buyer@example.com');
       if (provider !== 'sellgate' && provider !== 'sellsn') assert.equal(up.price, '29.99');
-      if (WEBHOOKS.has(provider)) assert.equal(up.callback, `${worker.base}/v1/webhooks/${provider}?order=${o.id}`);
+      if (WEBHOOKS.has(provider)) assert.equal(up.callback, `${run.worker.base}/v1/webhooks/${provider}?order=${o.id}`);
       if (HOSTED.has(provider)) {
         assert.equal(o.checkout_url, up.checkout);
         assert.equal(o.payment_address, null);
@@ -66,16 +56,16 @@ for (const provider of chosen) {
 
     test('a whole purchase, driven by the provider', async () => {
       const o = (await create()).json.data;
-      fake.pay(o.id, { amount: fake.byRef(o.id).amount, confirmations: 1 });
+      run.fake.pay(o.id, { amount: run.fake.byRef(o.id).amount, confirmations: 1 });
       let v = (await buyerRead(o)).json.data;
       assert.equal(v.status, 'confirming');
-      if (!HOSTED.has(provider)) assert.equal(v.amount_paid, fake.byRef(o.id).amount);
-      fake.confirm(o.id, 2);
+      if (!HOSTED.has(provider)) assert.equal(v.amount_paid, run.fake.byRef(o.id).amount);
+      run.fake.confirm(o.id, 2);
       v = (await buyerRead(o)).json.data;
       assert.equal(v.status, 'completed');
       // The provider's delivery where it has one, else the store's own stock.
       if (provider === 'coingate') assert.match(v.delivered_content, /^TG-/);
-      else assert.equal(v.delivered_content, fake.byRef(o.id).deliverable);
+      else assert.equal(v.delivered_content, run.fake.byRef(o.id).deliverable);
       const seller = await api.call('GET', `/v1/orders/${o.id}`, { headers: api.seller });
       assert.equal(seller.json.data.status, 'completed');
       assert.equal(seller.json.data.buyer_email, 'buyer@example.com');
@@ -84,7 +74,7 @@ for (const provider of chosen) {
     // White-label providers only: on a hosted page the provider handles part payments itself.
     if (!HOSTED.has(provider)) test('a part payment leaves exactly the remainder to pay', async () => {
       const o = (await create()).json.data;
-      fake.pay(o.id, { amount: '0.00020000' });
+      run.fake.pay(o.id, { amount: '0.00020000' });
       const v = (await buyerRead(o)).json.data;
       assert.equal(v.status, 'pending');
       assert.equal(v.amount_paid, '0.00020000');
@@ -95,7 +85,7 @@ for (const provider of chosen) {
     test('every documented status maps', async () => {
       for (const [raw, expected] of Object.entries(DOCUMENTED[provider])) {
         const o = (await create()).json.data;
-        fake.update(o.id, { raw: provider === 'selly' ? Number(raw) : raw });
+        run.fake.update(o.id, { raw: provider === 'selly' ? Number(raw) : raw });
         // A follow-up read on the order's alarm may be under way: a poll meanwhile gets what
         // was known, so the news shows on the next one.
         let r = await buyerRead(o);
@@ -119,7 +109,7 @@ for (const provider of chosen) {
       for (const [kind, status, code] of cases) {
         // On a read: the buyer is told to come back, the order is untouched.
         const o = (await create()).json.data;
-        fake.fail(kind, 1, fake.about(o.id));
+        run.fake.fail(kind, 1, run.fake.about(o.id));
         const r = await buyerRead(o);
         assert.equal(r.status, status, `${kind}: ${r.text}`);
         assert.equal(r.json.error.code, code, kind);
@@ -134,9 +124,9 @@ for (const provider of chosen) {
       for (const [kind, status, code] of cases) {
         const key = `retry-${kind}-${Math.random()}`;
         const ip = api.nextIp();
-        const creates = fake.calls('POST').length;
-        const upstreamOrders = fake.orders.size;
-        fake.fail(kind, 1, (r) => r.method === 'POST');
+        const creates = run.fake.calls('POST').length;
+        const upstreamOrders = run.fake.orders.size;
+        run.fake.fail(kind, 1, (r) => r.method === 'POST');
         const first = await api.createOrder(ORDER, { 'Idempotency-Key': key, 'CF-Connecting-IP': ip });
         assert.equal(first.status, status, `${kind}: ${first.text}`);
         assert.equal(first.json.error.code, code);
@@ -146,14 +136,14 @@ for (const provider of chosen) {
         assert.equal(retry.status, 201, `${kind} retry: ${retry.text}`);
         assert.equal(retry.headers.get('idempotent-replayed'), 'true');
         const made = kind === 'timeout' || kind === 'malformed' || kind === 'unknown_status';
-        assert.equal(fake.calls('POST').length - creates, made && !IDEMPOTENT.has(provider) ? 1 : 2, kind);
-        assert.equal(fake.orders.size, upstreamOrders + 1, `${kind}: one upstream order`);
-        assert.equal(fake.byRef(retry.json.data.id).ref, retry.json.data.id);
+        assert.equal(run.fake.calls('POST').length - creates, made && !IDEMPOTENT.has(provider) ? 1 : 2, kind);
+        assert.equal(run.fake.orders.size, upstreamOrders + 1, `${kind}: one upstream order`);
+        assert.equal(run.fake.byRef(retry.json.data.id).ref, retry.json.data.id);
       }
     });
 
     test('every call to the provider carried the key in its header and never in its URL', () => {
-      const calls = fake.calls();
+      const calls = run.fake.calls();
       assert.ok(calls.length > 30, `${calls.length} calls`);
       const expected = provider === 'coingate' ? `Token ${API_KEY}` : `Bearer ${API_KEY}`;
       for (const c of calls) {
@@ -166,17 +156,17 @@ for (const provider of chosen) {
     // SellGate and SellSN document no webhooks Tollgate can verify: their orders are polled.
     if (WEBHOOKS.has(provider)) test('webhooks: signed news applies at once; forged, unsigned, stale and foreign ones are refused; replays change nothing', async () => {
       const o = (await create()).json.data;
-      const early = fake.webhookRequest(o.id);
+      const early = run.fake.webhookRequest(o.id);
       // News of a payment, signed well and badly; the provider's API meanwhile still says pending.
-      fake.pay(o.id, { amount: fake.byRef(o.id).amount, confirmations: 5 });
-      const paid = fake.webhookRequest(o.id);
-      const forged = fake.webhookRequest(o.id, provider === 'coingate' ? { token: 'not-the-token' } : { sign: 'forged' });
+      run.fake.pay(o.id, { amount: run.fake.byRef(o.id).amount, confirmations: 5 });
+      const paid = run.fake.webhookRequest(o.id);
+      const forged = run.fake.webhookRequest(o.id, provider === 'coingate' ? { token: 'not-the-token' } : { sign: 'forged' });
       const unsigned = provider === 'coingate'
-        ? fake.webhookRequest(o.id, { body: `id=${fake.byRef(o.id).id}&status=paid` })
-        : fake.webhookRequest(o.id, { sign: false });
-      fake.update(o.id, { phase: 'pending', paid: null, confirmations: 0, delivered: null });
+        ? run.fake.webhookRequest(o.id, { body: `id=${run.fake.byRef(o.id).id}&status=paid` })
+        : run.fake.webhookRequest(o.id, { sign: false });
+      run.fake.update(o.id, { phase: 'pending', paid: null, confirmations: 0, delivered: null });
       const answered = async (w, status) => {
-        const r = await fake.webhook(o.id, w);
+        const r = await run.fake.webhook(o.id, w);
         assert.equal(r.status, status, JSON.stringify(r.json));
         return r;
       };
@@ -186,11 +176,11 @@ for (const provider of chosen) {
       assert.equal((await seller()).json.data.status, 'pending', 'a refused webhook changed the order');
       const good = await answered(paid, 200);
       assert.equal(good.json.status, 'completed');
-      const reads = fake.calls('GET').length;
+      const reads = run.fake.calls('GET').length;
       const replay = await fetch(paid.url, { method: 'POST', headers: paid.headers, body: paid.body });
       assert.equal(replay.status, 200);
       assert.equal((await replay.json()).replay, true);
-      assert.equal(fake.calls('GET').length, reads, 'a webhook costs no upstream read');
+      assert.equal(run.fake.calls('GET').length, reads, 'a webhook costs no upstream read');
       // Older news than the order is known by, where the provider dates its webhooks.
       if (provider !== 'coingate') {
         const stale = await answered(early, 401);
@@ -199,12 +189,12 @@ for (const provider of chosen) {
       }
       // Another order's (genuine) webhook sent to this order is refused.
       const other = (await create()).json.data;
-      const misdirected = await fetch(`${worker.base}/v1/webhooks/${provider}?order=${other.id}`, { method: 'POST', headers: paid.headers, body: paid.body });
+      const misdirected = await fetch(`${run.worker.base}/v1/webhooks/${provider}?order=${other.id}`, { method: 'POST', headers: paid.headers, body: paid.body });
       assert.equal(misdirected.status, 401);
       // Webhooks for another provider, or for no order of ours, find nothing.
       const elsewhere = PROVIDERS.find((p) => p !== provider);
-      assert.equal((await fetch(`${worker.base}/v1/webhooks/${elsewhere}?order=${o.id}`, { method: 'POST', body: '{}' })).status, 404);
-      assert.equal((await fetch(`${worker.base}/v1/webhooks/${provider}?order=ord_x`, { method: 'POST', body: '{}' })).status, 404);
+      assert.equal((await fetch(`${run.worker.base}/v1/webhooks/${elsewhere}?order=${o.id}`, { method: 'POST', body: '{}' })).status, 404);
+      assert.equal((await fetch(`${run.worker.base}/v1/webhooks/${provider}?order=ord_x`, { method: 'POST', body: '{}' })).status, 404);
     });
   });
 }
@@ -226,18 +216,8 @@ describe('configuration', () => {
 });
 
 describe('invoice lifetime', () => {
-  const target = { base: null };
-  const api = client(target);
-  let fake, worker;
-  before(async () => {
-    fake = await startUpstream('sellix', { worker: () => target.base });
-    worker = await startWorker(upstreamVars(fake, { INVOICE_SECONDS: '2', UPSTREAM_REFRESH_SECONDS: '60' }));
-    target.base = worker.base;
-  });
-  after(async () => {
-    await worker?.stop();
-    await fake?.close();
-  });
+  const run = useUpstreamWorker('sellix', { INVOICE_SECONDS: '2', UPSTREAM_REFRESH_SECONDS: '60' });
+  const { api } = run;
 
   test('at expiry the provider is asked, and decides: a pending invoice stays open until it lapses there', async () => {
     // The one numbered copy: held by this order while it is open.
@@ -246,16 +226,16 @@ describe('invoice lifetime', () => {
     assert.equal(created.status, 201, created.text);
     const o = created.json.data;
     assert.equal(await inStock(), false);
-    const reads = fake.calls('GET').length;
+    const reads = run.fake.calls('GET').length;
     await wait(4000);
-    assert.equal(fake.calls('GET').length, reads + 1, 'the expiry alarm reads the provider once');
+    assert.equal(run.fake.calls('GET').length, reads + 1, 'the expiry alarm reads the provider once');
     const seller = () => api.call('GET', `/v1/orders/${o.id}`, { headers: api.seller });
     assert.equal((await seller()).json.data.status, 'pending');
     assert.equal(await inStock(), false);
     // The provider voids it: its webhook says so, and the order expires here too.
-    fake.update(o.id, { phase: 'expired' });
-    fake.byRef(o.id).updatedAt += 1;
-    const voided = await fake.webhook(o.id);
+    run.fake.update(o.id, { phase: 'expired' });
+    run.fake.byRef(o.id).updatedAt += 1;
+    const voided = await run.fake.webhook(o.id);
     assert.equal(voided.status, 200, JSON.stringify(voided.json));
     assert.equal((await seller()).json.data.status, 'expired');
     // The copy it held is free again for the next buyer.

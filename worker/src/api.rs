@@ -168,13 +168,15 @@ fn store_stub(ctx: &Ctx<'_>) -> Result<Stub> {
 
 /// Reads an order, seller's (`buyer_secret` None) or buyer's.
 async fn read_order(ctx: &Ctx<'_>, id: &str, buyer_secret: Option<String>) -> Handled<Stored> {
-    if !ids::is_order_id(id) {
-        return refuse(not_found_order());
-    }
     stored(order_call(ctx, id, &OrderRequest::Read { buyer_secret }).await?)
 }
 
+/// Asks an order's object. An id that is not an order id is 404 at once: no object is woken
+/// for a string a stranger made up.
 async fn order_call(ctx: &Ctx<'_>, id: &str, request: &OrderRequest) -> Handled<OrderReply> {
+    if !ids::is_order_id(id) {
+        return refuse(not_found_order());
+    }
     Ok(rpc::call(&order_stub(ctx, id)?, request).await?)
 }
 
@@ -683,6 +685,7 @@ async fn webhook(ctx: &Ctx<'_>, req: &mut Request, provider: &str) -> Handled {
     };
     let url = req.url()?;
     let id = url.query_pairs().find(|(k, _)| k == "order").map(|(_, v)| v.into_owned()).unwrap_or_default();
+    // Before the body is read: a webhook for no order costs nothing.
     if !ids::is_order_id(&id) {
         return refuse(not_found_order());
     }

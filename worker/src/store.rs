@@ -286,7 +286,7 @@ impl StoreObject {
             return Ok(Reserved::RateLimited { retry_after: 60 - (r.now_ms / 1000) % 60 });
         }
         if let Some((code, max)) = &r.coupon {
-            let used = self.count("SELECT COUNT(*) AS n FROM coupon_uses WHERE code = ?", vec![text(code)])?;
+            let used = self.coupon_uses(CouponUses { code: code.clone() })?;
             if used >= i64::from(*max) {
                 return Ok(Reserved::CouponUsedUp);
             }
@@ -407,23 +407,31 @@ impl StoreObject {
         Ok(Listed { total: total as u64, orders })
     }
 
+    fn available(&self, s: StockCount) -> Result<<StockCount as Ask>::Reply> {
+        self.count(
+            "SELECT COUNT(*) AS n FROM stock WHERE product_id = ? AND state = 'available'",
+            vec![text(s.product_id)],
+        )
+    }
+
+    fn coupon_uses(&self, c: CouponUses) -> Result<<CouponUses as Ask>::Reply> {
+        self.count("SELECT COUNT(*) AS n FROM coupon_uses WHERE code = ?", vec![text(c.code)])
+    }
+
+    fn fault(&self, f: Fault) -> Result<<Fault as Ask>::Reply> {
+        self.failing_updates.set(f.updates);
+        Ok(())
+    }
+
     fn handle(&self, request: StoreRequest) -> Result<Response> {
         match request {
             StoreRequest::Reserve(r) => rpc::reply(&self.reserve(*r)?),
             StoreRequest::Update(u) => rpc::reply(&self.update(*u)?),
             StoreRequest::Abort(a) => rpc::reply(&self.abort(a)?),
             StoreRequest::List(q) => rpc::reply(&self.list(q)?),
-            StoreRequest::Stock(s) => rpc::reply(&self.count(
-                "SELECT COUNT(*) AS n FROM stock WHERE product_id = ? AND state = 'available'",
-                vec![text(s.product_id)],
-            )?),
-            StoreRequest::CouponUses(c) => {
-                rpc::reply(&self.count("SELECT COUNT(*) AS n FROM coupon_uses WHERE code = ?", vec![text(c.code)])?)
-            }
-            StoreRequest::Fault(f) => {
-                self.failing_updates.set(f.updates);
-                rpc::reply(&())
-            }
+            StoreRequest::Stock(s) => rpc::reply(&self.available(s)?),
+            StoreRequest::CouponUses(c) => rpc::reply(&self.coupon_uses(c)?),
+            StoreRequest::Fault(f) => rpc::reply(&self.fault(f)?),
         }
     }
 }
