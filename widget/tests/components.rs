@@ -7,7 +7,7 @@
 use leptos::prelude::*;
 use serde_json::{Value, json};
 use shared::order::PublicOrder;
-use shared::wire::{ErrorBody, ProductView};
+use shared::wire::{ErrorBody, ProductView, QuoteView};
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
 use web_sys::{HtmlElement, HtmlInputElement};
@@ -16,7 +16,8 @@ use widget::pay::PayScreen;
 
 wasm_bindgen_test_configure!(run_in_browser);
 
-/// The fake worker. `window.fakeOrder` is what order reads return; `window.fakeCalls` records.
+/// The fake worker. `window.fakeQuotes` holds a quote per method, `window.fakeOrder` is what
+/// order reads return; `window.fakeCalls` records.
 const FAKE_API: &str = r#"
 window.fakeCalls = [];
 window.fetch = async (input, init) => {
@@ -29,10 +30,7 @@ window.fetch = async (input, init) => {
     key: req.headers.get('Idempotency-Key'), secret: req.headers.get('X-Client-Secret') });
   const reply = (status, data) => new Response(JSON.stringify(data), { status, headers: { 'Content-Type': 'application/json' } });
   if (url.pathname === '/v1/products/prod_test') return reply(200, { data: window.fakeProduct });
-  if (url.pathname === '/v1/quote') return reply(200, { data: {
-    product_id: 'prod_test', variant_id: null, payment_method: body.payment_method,
-    breakdown: { currency: 'USD', unit_price: '29.99', quantity: 1, subtotal: '29.99', volume_discount: '0', coupon_discount: '0', fee: '0', tax: null, total: '29.99' },
-    crypto: null } });
+  if (url.pathname === '/v1/quote') return reply(200, { data: window.fakeQuotes[body.payment_method] });
   if (url.pathname === '/v1/orders' && method === 'POST') {
     // `fakeCreateFailures` lists how the next creates fail: 503 (the provider is down) or 'network'.
     const failure = window.fakeCreateFailures.shift();
@@ -57,6 +55,28 @@ fn product() -> Value {
             method("flexpay_USDC_SOL", "usdc", "USDC · Solana", json!("USDC"), json!("solana"), json!("Solana")),
             method("stripe", "card", "Card", Value::Null, Value::Null, Value::Null),
         ]
+    })
+}
+
+/// The quote the worker gives for one of `product()`'s methods: 29.99 USD, and what to send for
+/// a crypto method.
+fn quote(method: &str) -> Value {
+    let crypto = |currency: &str, network: &str, amount: &str, rate: &str| {
+        json!({"currency": currency, "network": network, "amount": amount, "exchange_rate": rate})
+    };
+    let crypto = match method {
+        "crypto_btc" => crypto("BTC", "bitcoin", "0.00045125", "66461.25"),
+        "flexpay_USDT_TRC20" => crypto("USDT", "tron", "29.99", "1"),
+        "flexpay_USDC_SOL" => crypto("USDC", "solana", "29.99", "1"),
+        _ => Value::Null,
+    };
+    json!({
+        "product_id": "prod_test", "variant_id": null, "payment_method": method,
+        "breakdown": {
+            "currency": "USD", "unit_price": "29.99", "quantity": 1, "subtotal": "29.99", "volume_discount": "0",
+            "coupon_discount": "0", "fee": "0", "tax": null, "total": "29.99"
+        },
+        "crypto": crypto
     })
 }
 
@@ -88,6 +108,18 @@ fn install_fake_api() {
     serde_json::from_value::<ProductView>(product()).expect("the fake product is a ProductView");
     js_sys::eval(FAKE_API).unwrap();
     set_global("fakeProduct", &product());
+    let quotes: serde_json::Map<String, Value> = product()["payment_methods"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| {
+            let method = m["id"].as_str().unwrap();
+            let q = quote(method);
+            serde_json::from_value::<QuoteView>(q.clone()).expect("the fake quote is a QuoteView");
+            (method.to_owned(), q)
+        })
+        .collect();
+    set_global("fakeQuotes", &Value::Object(quotes));
     set_global("fakeOrder", &order("pending", "0", "0.00045125", 0));
     set_global("fakeCreateFailures", &json!([]));
     let unavailable = json!({"error": {"code": "upstream_unavailable", "message": "The payment provider is unavailable; try again shortly."}});
@@ -173,6 +205,7 @@ async fn method_picker_groups_every_offered_method_as_one_radio_group() {
             .any(|c| c["path"] == "/v1/quote" && c["body"]["payment_method"] == "flexpay_USDT_TRC20")
     );
     assert!(text(&root, ".quote").contains("29.99 USD"));
+    assert_eq!(text(&root, ".quote [data-amount]"), "29.99 USDT");
 }
 
 #[wasm_bindgen_test]
