@@ -61,9 +61,7 @@ fn product() -> Value {
 /// The quote the worker gives for one of `product()`'s methods: 29.99 USD, and what to send for
 /// a crypto method.
 fn quote(method: &str) -> Value {
-    let crypto = |currency: &str, network: &str, amount: &str, rate: &str| {
-        json!({"currency": currency, "network": network, "amount": amount, "exchange_rate": rate})
-    };
+    let crypto = |currency: &str, network: &str, amount: &str, rate: &str| json!({"currency": currency, "network": network, "amount": amount, "exchange_rate": rate});
     let crypto = match method {
         "crypto_btc" => crypto("BTC", "bitcoin", "0.00045125", "66461.25"),
         "flexpay_USDT_TRC20" => crypto("USDT", "tron", "29.99", "1"),
