@@ -10,7 +10,6 @@ pub mod order;
 pub mod pricing;
 pub mod status;
 pub mod testnet;
-pub mod upstream;
 pub mod uri;
 pub mod wire;
 
@@ -31,7 +30,7 @@ pub(crate) mod test_util {
         Decimal::from_str_exact(s).unwrap_or_else(|e| panic!("{s}: {e}"))
     }
 
-    /// A BTC order for the seed's Premium License.
+    /// A BTC order for the Premium License of the SellGate Orders API's example.
     pub fn sample_order() -> Order {
         serde_json::from_value(serde_json::json!({
             "id": "ord_abc123",

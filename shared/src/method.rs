@@ -76,7 +76,7 @@ impl PaymentMethod {
         "paypal",
     ];
 
-    /// Every method, in the seed's order.
+    /// Every method, in the SellGate Orders API's order.
     pub fn all() -> Vec<PaymentMethod> {
         Self::ALL_STRINGS.iter().map(|s| s.parse().expect("the method table parses")).collect()
     }
@@ -211,7 +211,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn every_seed_method_round_trips() {
+    fn every_documented_method_round_trips() {
         for s in PaymentMethod::ALL_STRINGS {
             let m: PaymentMethod = s.parse().unwrap();
             assert_eq!(m.to_string(), s);

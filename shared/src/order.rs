@@ -56,7 +56,7 @@ pub struct Order {
     #[serde(default)]
     pub delivered_content: Option<String>,
 
-    // What a checkout needs beyond the seed's fields.
+    // What a checkout needs beyond the SellGate Orders API's fields.
     #[serde(default)]
     pub network: Option<Network>,
     #[serde(default)]

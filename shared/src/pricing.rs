@@ -146,7 +146,7 @@ pub struct Breakdown {
 }
 
 impl Breakdown {
-    /// All discounts together (the seed's `discount_amount`).
+    /// All discounts together (the SellGate order's `discount_amount`).
     pub fn discount_total(&self) -> Decimal {
         self.volume_discount + self.coupon_discount
     }

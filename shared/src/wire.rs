@@ -313,12 +313,6 @@ pub struct ListResponse<T> {
     pub meta: ListMeta,
 }
 
-/// `PATCH /v1/orders/:id`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct StatusUpdate {
-    pub status: String,
-}
-
 /// `POST /v1/sandbox/orders/:id/pay`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SandboxPayment {
@@ -335,7 +329,7 @@ mod tests {
     use serde_json::json;
 
     #[test]
-    fn create_order_reads_the_seed_body() {
+    fn create_order_reads_the_documented_body() {
         let body = json!({
             "product_id": "prod_xyz789",
             "buyer_email": "customer@example.com",

@@ -7,7 +7,7 @@ use std::str::FromStr;
 use rust_decimal::Decimal;
 use serde::Deserialize;
 use shared::chain::{Asset, Network};
-use shared::pricing::{Adjustment, Coupon, MethodFee, PriceList, VolumeDiscount};
+use shared::pricing::{Adjustment, Coupon, MethodFee, PriceList, Tax, VolumeDiscount};
 use shared::{Fiat, PaymentMethod};
 
 /// What one order may buy of a product that names no `max_quantity`: one unauthenticated
@@ -28,8 +28,9 @@ pub fn get() -> Result<&'static Catalog, &'static [String]> {
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Catalog {
-    pub store_name: String,
     pub invoice_minutes: u32,
+    /// Sales tax or VAT on every order, when the seller charges it.
+    pub tax: Option<Tax>,
     pub store_methods: Vec<PaymentMethod>,
     pub fees: HashMap<PaymentMethod, MethodFee>,
     /// Sandbox rates: fiat price of one coin.
@@ -67,6 +68,24 @@ pub enum Delivery {
     Text(String),
     /// One item per unit sold (licence keys), each delivered once.
     Stock(Vec<String>),
+}
+
+impl Delivery {
+    /// The text every buyer gets, for a product without a stock list.
+    pub fn text(&self) -> Option<&str> {
+        match self {
+            Delivery::Text(t) => Some(t),
+            Delivery::Stock(_) => None,
+        }
+    }
+
+    /// Stock items an order of `quantity` holds: one per unit from a stock list, else none.
+    pub fn stock_units(&self, quantity: u32) -> u32 {
+        match self {
+            Delivery::Text(_) => 0,
+            Delivery::Stock(_) => quantity,
+        }
+    }
 }
 
 /// A coupon with its lifetime limit; uses so far are counted by the store object.
@@ -122,11 +141,21 @@ struct RawCatalog {
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawStore {
-    name: String,
     invoice_minutes: u32,
     methods: Vec<String>,
     #[serde(default)]
     fees: BTreeMap<String, RawFee>,
+    #[serde(default)]
+    tax: Option<RawTax>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawTax {
+    /// Percent, as a decimal string.
+    rate: String,
+    /// Whether the listed prices already include it.
+    inclusive: bool,
 }
 
 #[derive(Deserialize)]
@@ -289,6 +318,15 @@ pub fn parse(source: &str) -> Result<Catalog, Vec<String>> {
         }
     }
 
+    let tax = raw.store.tax.as_ref().and_then(|t| {
+        let rate = p.decimal("store.tax.rate", &t.rate)?;
+        if rate <= Decimal::ZERO || rate >= Decimal::ONE_HUNDRED {
+            p.add("store.tax.rate", "must be a percentage above 0 and below 100");
+            return None;
+        }
+        Some(Tax { rate, inclusive: t.inclusive })
+    });
+
     let mut rates = HashMap::new();
     for (currency, table) in &raw.sandbox.rates {
         let at = format!("sandbox.rates.{currency}");
@@ -373,8 +411,8 @@ pub fn parse(source: &str) -> Result<Catalog, Vec<String>> {
         return Err(p.0);
     }
     Ok(Catalog {
-        store_name: raw.store.name,
         invoice_minutes: raw.store.invoice_minutes,
+        tax,
         store_methods,
         fees,
         rates,
@@ -501,12 +539,29 @@ mod tests {
         assert_eq!(premium.name, "Premium License");
         assert_eq!(premium.prices.price.to_string(), "29.99");
         assert_eq!(premium.prices.currency, Fiat::Usd);
-        assert_eq!(premium.methods.len(), PaymentMethod::ALL_STRINGS.len(), "every seed method");
+        assert_eq!(premium.methods.len(), PaymentMethod::ALL_STRINGS.len(), "every documented method");
         assert!(matches!(&premium.delivery, Delivery::Stock(k) if k.len() >= 50));
         assert!(c.products.iter().any(|p| !p.variants.is_empty()));
         assert!(c.products.iter().any(|p| p.prices.max_quantity.is_some() && !p.prices.volume_discounts.is_empty()));
         assert_eq!(c.coupon("save10").unwrap().coupon.discount, Adjustment::Percent(Decimal::TEN));
         assert_eq!(c.invoice_minutes, 30);
+    }
+
+    #[test]
+    fn tax_is_a_percentage() {
+        let taxed = |rate: &str| {
+            SOURCE.replace(
+                "invoice_minutes = 30\n",
+                &format!("invoice_minutes = 30\ntax = {{ rate = \"{rate}\", inclusive = false }}\n"),
+            )
+        };
+        let c = parse(&taxed("20")).unwrap();
+        assert_eq!(c.tax, Some(Tax { rate: Decimal::from(20), inclusive: false }));
+        for bad in ["0", "100", "-5", "twenty"] {
+            let e = parse(&taxed(bad)).unwrap_err();
+            assert!(e.len() == 1 && e[0].starts_with("store.tax.rate"), "{bad}: {e:?}");
+        }
+        assert_eq!(parse(SOURCE).unwrap().tax, None);
     }
 
     fn with(patch: &str) -> Vec<String> {

@@ -1,9 +1,12 @@
-//! Prices a quote or order request against the catalog with `shared`'s pricing. The quote
-//! endpoint and order creation both go through [`price`], so a buyer pays what they were shown.
+//! Prices a quote or order request against the catalog with `shared`'s pricing, and builds
+//! the order from what was priced. The quote endpoint and order creation both go through
+//! [`price`], so a buyer pays what they were shown.
 
-use shared::PaymentMethod;
+use chrono::{DateTime, Duration, Utc};
+use rust_decimal::Decimal;
 use shared::pricing::{self, Breakdown, CryptoQuote, PricingError, QuoteInput};
-use shared::wire::{FieldErrors, QuoteRequest, QuoteView};
+use shared::wire::{CreateOrderRequest, FieldErrors, QuoteRequest, QuoteView};
+use shared::{Order, OrderStatus, PaymentMethod};
 
 use crate::catalog::{Catalog, CouponDef, Product, Variant};
 
@@ -82,7 +85,7 @@ pub fn price<'a>(
         quantity: req.quantity,
         coupon: live_coupon.as_ref(),
         fee: catalog.fee(req.payment_method),
-        tax: None,
+        tax: catalog.tax,
     })
     .map_err(pricing_error)?;
     // Nothing to pay (a coupon took the whole price): no coin amount, and the order completes
@@ -95,6 +98,61 @@ pub fn price<'a>(
         None => None,
     };
     Ok(Priced { product, variant, method: req.payment_method, coupon, breakdown, crypto })
+}
+
+/// What an order takes besides its priced request: its ids, its time and where the buyer is.
+#[derive(Debug, Clone)]
+pub struct OrderFacts {
+    pub id: String,
+    pub invoice_id: String,
+    pub order_number: String,
+    pub created_at: DateTime<Utc>,
+    /// How long the buyer has to pay.
+    pub lifetime: Duration,
+    pub customer_ip: String,
+    pub customer_country_code: Option<String>,
+    pub sandbox: bool,
+}
+
+/// The pending order for a priced request, before any way to pay is attached to it.
+pub fn new_order(priced: &Priced, request: &CreateOrderRequest, facts: OrderFacts) -> Order {
+    let discount = priced.breakdown.discount_total();
+    Order {
+        id: facts.id,
+        invoice_id: facts.invoice_id,
+        order_number: facts.order_number,
+        product_id: priced.product.id.clone(),
+        product_name: priced.product.name.clone(),
+        variant_id: priced.variant.map(|v| v.id.clone()),
+        buyer_email: request.buyer_email.clone(),
+        quantity: request.quote.quantity,
+        total_amount: priced.breakdown.total,
+        currency: priced.breakdown.currency,
+        status: OrderStatus::Pending,
+        payment_method: priced.method,
+        crypto_currency: priced.crypto.map(|c| c.coin.asset.ticker().to_owned()),
+        crypto_amount: priced.crypto.map(|c| c.amount),
+        payment_address: None,
+        amount_paid: Decimal::ZERO,
+        txid: None,
+        confirmations: 0,
+        coupon_id: priced.coupon.map(|c| c.coupon.id.clone()),
+        discount_amount: (discount > Decimal::ZERO).then_some(discount),
+        customer_ip: Some(facts.customer_ip),
+        customer_country: None,
+        customer_country_code: facts.customer_country_code,
+        created_at: facts.created_at,
+        expires_at: facts.created_at + facts.lifetime,
+        completed_at: None,
+        delivered_content: None,
+        network: None,
+        payment_uri: None,
+        exchange_rate: priced.crypto.map(|c| c.rate),
+        confirmations_required: 0,
+        checkout_url: None,
+        late_amount_paid: Decimal::ZERO,
+        sandbox: facts.sandbox,
+    }
 }
 
 #[cfg(test)]
@@ -193,6 +251,66 @@ mod tests {
         let mut r = req("prod_xyz789", "stripe");
         r.coupon_code = Some("BUNDLE5".into());
         assert_eq!(fields(price(&c, &r, |_| 0).unwrap_err()), ["coupon_code"]);
+    }
+
+    fn facts() -> OrderFacts {
+        OrderFacts {
+            id: "ord_0123456789abcdef0123456789abcdef".into(),
+            invoice_id: "INV-1".into(),
+            order_number: "ORD-1".into(),
+            created_at: DateTime::parse_from_rfc3339("2026-11-26T10:00:00Z").unwrap().to_utc(),
+            lifetime: Duration::minutes(30),
+            customer_ip: "203.0.113.7".into(),
+            customer_country_code: Some("FR".into()),
+            sandbox: true,
+        }
+    }
+
+    fn create(quote: QuoteRequest) -> CreateOrderRequest {
+        CreateOrderRequest { quote, buyer_email: "buyer@example.com".into() }
+    }
+
+    #[test]
+    fn the_order_is_what_was_priced() {
+        let c = catalog::parse(catalog::SOURCE).unwrap();
+        let mut r = req("prod_xyz789", "crypto_btc");
+        r.coupon_code = Some("save10".into());
+        let priced = price(&c, &r, |_| 0).unwrap();
+        let o = new_order(&priced, &create(r), facts());
+        assert_eq!((o.status, o.product_name.as_str(), o.quantity), (OrderStatus::Pending, "Premium License", 1));
+        // 29.99 − 10 % (3.00) = 26.99 USD at 66461.25 → 0.00040610 BTC, rounded up.
+        assert_eq!(
+            (o.total_amount.to_string().as_str(), o.discount_amount.unwrap().to_string().as_str()),
+            ("26.99", "3.00")
+        );
+        assert_eq!(o.crypto_amount, priced.crypto.map(|c| c.amount));
+        assert_eq!(
+            (o.crypto_currency.as_deref(), o.exchange_rate.unwrap().to_string().as_str()),
+            (Some("BTC"), "66461.25")
+        );
+        assert_eq!(o.coupon_id, priced.coupon.map(|c| c.coupon.id.clone()));
+        assert_eq!((o.expires_at - o.created_at).num_minutes(), 30);
+        assert!(o.amount_due() > Decimal::ZERO);
+        assert_eq!(o.customer_country_code.as_deref(), Some("FR"));
+        assert_eq!((o.payment_address, o.payment_uri, o.checkout_url), (None, None, None));
+        // No discount is no discount line; a card order has no coin.
+        let o = new_order(
+            &price(&c, &req("prod_xyz789", "stripe"), |_| 0).unwrap(),
+            &create(req("prod_xyz789", "stripe")),
+            facts(),
+        );
+        assert_eq!((o.discount_amount, o.crypto_amount, o.exchange_rate), (None, None, None));
+    }
+
+    #[test]
+    fn a_store_with_tax_charges_it() {
+        let taxed = catalog::SOURCE
+            .replace("invoice_minutes = 30\n", "invoice_minutes = 30\ntax = { rate = \"20\", inclusive = false }\n");
+        let c = catalog::parse(&taxed).unwrap();
+        let p = price(&c, &req("prod_xyz789", "crypto_btc"), |_| 0).unwrap();
+        // 29.99 + 20 % (5.998 → 6.00) = 35.99.
+        assert_eq!(p.breakdown.tax.unwrap().amount.to_string(), "6.00");
+        assert_eq!(p.breakdown.total.to_string(), "35.99");
     }
 
     #[test]

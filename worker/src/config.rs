@@ -6,10 +6,8 @@
 //! is a live store, and a live store without its own seller key, origins and provider refuses
 //! to serve. Messages name settings and what they need, never their values: they are public.
 
+use gateways::{Provider, Settings};
 use shared::Environment;
-use shared::upstream::Provider;
-
-use crate::upstream::Settings;
 
 /// The documented sandbox seller key: accepted only while the sandbox is on.
 pub const TEST_SELLER_KEY: &str = "sg_test_sandbox";
@@ -216,29 +214,17 @@ fn upstream_settings(
     var: &impl Fn(&str) -> Option<String>,
     problems: &mut Vec<String>,
 ) -> Gateway {
-    let name = provider.display_name();
+    let profile = provider.profile();
     let environment = if sandbox { Environment::Testnet } else { Environment::Mainnet };
     let api_key = required(
         var,
         "UPSTREAM_API_KEY",
-        &format!("GATEWAY={provider} needs the seller's {name} API key (wrangler secret put UPSTREAM_API_KEY)"),
+        &format!(
+            "GATEWAY={provider} needs the seller's {} API key (wrangler secret put UPSTREAM_API_KEY)",
+            profile.display_name
+        ),
         problems,
     );
-    let webhook_secret = if provider.signs_webhooks() {
-        required(
-            var,
-            "WEBHOOK_SECRET",
-            &format!("{name} signs its webhooks with it (wrangler secret put WEBHOOK_SECRET)"),
-            problems,
-        )
-    } else {
-        None
-    };
-    let store_id = if provider == Provider::SellSn {
-        required(var, "SELLSN_STORE_ID", "SellSN's API names the store in every path", problems)
-    } else {
-        None
-    };
     let base_url = var("UPSTREAM_URL")
         .map(|u| u.trim().trim_end_matches('/').to_owned())
         .filter(|u| !u.is_empty())
@@ -247,20 +233,18 @@ fn upstream_settings(
     if !(base_url.starts_with("https://") || (sandbox && base_url.starts_with("http://"))) {
         problems.push("UPSTREAM_URL must be an https:// address (plain http:// only in test mode)".into());
     }
-    let refresh_seconds =
-        number(var, "UPSTREAM_REFRESH_SECONDS", 0..=3600, provider.default_refresh_seconds(), problems);
-    let timeout_ms = number(var, "UPSTREAM_TIMEOUT_MS", 100..=30_000, 8000, problems);
-    Gateway::Upstream(Settings {
-        provider,
-        base_url,
-        api_key: api_key.unwrap_or_default(),
-        webhook_secret,
-        store_id,
-        merchant: var("SELLIX_MERCHANT").map(|m| m.trim().to_owned()).filter(|m| !m.is_empty()),
-        refresh_seconds,
-        timeout_ms,
-        environment,
-    })
+    let mut settings = Settings::new(provider, base_url, api_key.unwrap_or_default(), environment);
+    settings.refresh_seconds = number(var, "UPSTREAM_REFRESH_SECONDS", 0..=3600, profile.refresh_seconds, problems);
+    settings.timeout_ms = number(var, "UPSTREAM_TIMEOUT_MS", 100..=30_000, settings.timeout_ms, problems);
+    // The provider's own settings, as its profile declares them.
+    for own in profile.settings {
+        let value = match own.required {
+            Some(why) => required(var, own.var, &format!("{} {why}", profile.display_name), problems),
+            None => var(own.var),
+        };
+        settings.set(own, value.as_deref().unwrap_or_default());
+    }
+    Gateway::Upstream(settings)
 }
 
 #[cfg(test)]

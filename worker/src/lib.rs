@@ -5,14 +5,13 @@ pub mod api;
 pub mod catalog;
 pub mod checkout;
 pub mod config;
-pub mod gateway;
 pub mod http;
 pub mod ids;
 pub mod limiter;
 pub mod order_object;
 pub mod routes;
 pub mod rpc;
-pub mod sandbox_page;
+pub mod sandbox;
 pub mod store;
 pub mod upstream;
 

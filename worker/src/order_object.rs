@@ -16,17 +16,16 @@
 use std::cell::{Cell, RefCell};
 
 use chrono::{DateTime, Duration, Utc};
+use gateways::{Failure, Opening, Provider, Settings, UpstreamState, WebhookRefusal, reconcile};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use shared::status::TransitionError;
-use shared::upstream::Provider;
-use shared::upstream::sync::{UpstreamState, reconcile};
 use shared::{Order, OrderEvent, OrderStatus};
 use worker::{Date, DurableObject, Env, Request, Response, Result, State, durable_object};
 
 use crate::config::{Config, Gateway};
 use crate::store::{self, IndexUpdate};
-use crate::upstream::{self, Failure, Opening, Settings, WebhookRefusal};
+use crate::upstream;
 use crate::{ids, rpc};
 
 pub const BINDING: &str = "ORDERS";
@@ -72,6 +71,27 @@ pub struct Record {
 }
 
 impl Record {
+    /// A new order's record: nothing changed yet, nothing told to the store.
+    pub fn new(
+        order: Order,
+        client_secret: String,
+        reserved: Vec<String>,
+        delivery_text: Option<String>,
+        upstream: Option<Link>,
+    ) -> Record {
+        Record {
+            order,
+            client_secret,
+            reserved,
+            delivery_text,
+            upstream,
+            rev: 0,
+            synced: 0,
+            sync_failures: 0,
+            quiet_reads: 0,
+        }
+    }
+
     fn linked(&self) -> bool {
         self.upstream.as_ref().is_some_and(|l| l.upstream_id.is_some())
     }
@@ -100,6 +120,13 @@ pub struct Link {
     /// The newest change time the provider has reported (from reads and webhooks).
     #[serde(default)]
     pub news_at: Option<DateTime<Utc>>,
+}
+
+impl Link {
+    /// A link to an order the object is yet to open at `provider`.
+    pub fn new(provider: Provider, opening: Opening) -> Link {
+        Link { provider, opening, upstream_id: None, attempts: 0, seen: Vec::new(), news_at: None }
+    }
 }
 
 /// A webhook as received: the raw body and the request's headers.
@@ -352,7 +379,7 @@ impl OrderObject {
         let Some(mut r) = self.load().await? else { return Ok(OrderReply::NotFound) };
         if r.order.status == OrderStatus::Pending {
             let mut order = r.order.clone();
-            if let Err(e) = upstream::adopt(&mut order, &news, s.environment) {
+            if let Err(e) = gateways::adopt(&mut order, &news, s.environment) {
                 return Ok(OrderReply::Upstream { failure: Failure::error(s.provider, e) });
             }
             if order != r.order {
@@ -372,7 +399,7 @@ impl OrderObject {
     /// After a create whose answer was lost, the order it may have made, where the provider
     /// can be searched; otherwise (or when it is not there) a create, counted first.
     async fn find_or_create(&self, s: &Settings, mut r: Record) -> Result<std::result::Result<UpstreamState, Failure>> {
-        let adapter = upstream::adapter(s.provider);
+        let adapter = s.provider.adapter();
         let failed = |e: String| Failure::error(s.provider, e);
         let attempts = r.upstream.as_ref().map_or(0, |l| l.attempts);
         if let Some(call) = adapter.find(s, &r.order).filter(|_| attempts > 0) {
@@ -427,7 +454,7 @@ impl OrderObject {
         }
         self.busy.set(true);
         self.last_asked_ms.set(now_ms);
-        let adapter = upstream::adapter(s.provider);
+        let adapter = s.provider.adapter();
         let answer = upstream::send(&s, &adapter.read(&s, &upstream_id)).await;
         self.busy.set(false);
         let news =
@@ -472,17 +499,13 @@ impl OrderObject {
         }
         let header =
             |name: &str| delivery.headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.clone());
-        let news = match upstream::adapter(s.provider).webhook(&s, &header, delivery.body.as_bytes(), &r.order) {
+        let body = delivery.body.as_bytes();
+        let news = match s.provider.adapter().webhook(&s, &header, body, &r.order, &link.opening) {
             None => return refuse(Unsupported(format!("{} webhooks are not supported", s.provider.display_name()))),
             Some(Err(WebhookRefusal::Unauthorized(why))) => return refuse(Unauthorized(why)),
             Some(Err(WebhookRefusal::Malformed(why))) => return refuse(Malformed(why)),
             Some(Ok(news)) => news,
         };
-        if let Some(token) = &news.token
-            && !ids::constant_time_eq(token, &link.opening.token)
-        {
-            return refuse(Unauthorized("the callback token does not match".into()));
-        }
         if link.upstream_id.as_deref() != Some(news.state.upstream_id.as_str()) {
             return refuse(Unauthorized("the webhook is about another order".into()));
         }
@@ -623,11 +646,22 @@ mod tests {
     use super::*;
 
     fn record(status: OrderStatus, linked: bool) -> Record {
-        let mut order = crate::upstream::test_support::order("crypto_btc");
+        let mut order: Order = serde_json::from_value(serde_json::json!({
+            "id": "ord_0123456789abcdef0123456789abcdef", "invoice_id": "INV-1", "order_number": "ORD-1",
+            "product_id": "prod_xyz789", "product_name": "Premium License", "buyer_email": "buyer@example.com",
+            "quantity": 1, "total_amount": "29.99", "currency": "USD", "status": "pending",
+            "payment_method": "crypto_btc", "crypto_amount": "0.00045125",
+            "created_at": "2025-12-29T10:30:00Z", "expires_at": "2025-12-29T11:00:00Z"
+        }))
+        .unwrap();
         order.status = status;
         let upstream = linked.then(|| Link {
             provider: Provider::SellGate,
-            opening: crate::upstream::test_support::opening(),
+            opening: Opening {
+                product_ref: "prod_xyz789".into(),
+                callback_url: "https://t.example/".into(),
+                token: None,
+            },
             upstream_id: Some("up_1".into()),
             attempts: 1,
             seen: vec![],

@@ -95,14 +95,19 @@ pub enum Reserved {
     Replay {
         order_id: String,
     },
+    Refused {
+        refusal: NotReserved,
+    },
+}
+
+/// Why nothing was reserved.
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(tag = "why", rename_all = "snake_case")]
+pub enum NotReserved {
     IdempotencyConflict,
-    RateLimited {
-        retry_after: i64,
-    },
+    RateLimited { retry_after: i64 },
     CouponUsedUp,
-    OutOfStock {
-        available: u32,
-    },
+    OutOfStock { available: u32 },
 }
 
 /// An order's latest state for the index; `rev` orders the updates, so a late one is ignored.
@@ -273,7 +278,7 @@ impl StoreObject {
                 return Ok(if &row.body_hash == hash {
                     Reserved::Replay { order_id: row.order_id.clone() }
                 } else {
-                    Reserved::IdempotencyConflict
+                    Reserved::Refused { refusal: NotReserved::IdempotencyConflict }
                 });
             }
         }
@@ -283,12 +288,13 @@ impl StoreObject {
             vec![text(&r.client), int(window)],
         )?;
         if hits >= i64::from(r.limit_per_minute) {
-            return Ok(Reserved::RateLimited { retry_after: 60 - (r.now_ms / 1000) % 60 });
+            let retry_after = 60 - (r.now_ms / 1000) % 60;
+            return Ok(Reserved::Refused { refusal: NotReserved::RateLimited { retry_after } });
         }
         if let Some((code, max)) = &r.coupon {
             let used = self.coupon_uses(CouponUses { code: code.clone() })?;
             if used >= i64::from(*max) {
-                return Ok(Reserved::CouponUsedUp);
+                return Ok(Reserved::Refused { refusal: NotReserved::CouponUsedUp });
             }
         }
         let mut items = Vec::new();
@@ -300,7 +306,8 @@ impl StoreObject {
                 )?
                 .to_array()?;
             if rows.len() < r.stock_units as usize {
-                return Ok(Reserved::OutOfStock { available: rows.len() as u32 });
+                let available = rows.len() as u32;
+                return Ok(Reserved::Refused { refusal: NotReserved::OutOfStock { available } });
             }
             for row in rows {
                 sql.exec(

@@ -1,5 +1,7 @@
 //! The built-in sandbox gateway: testnet addresses and URIs for crypto, a hosted test page for
-//! cards. (Upstream providers are in `upstream`.)
+//! cards (`page`). Upstream providers are in the `gateways` crate.
+
+pub mod page;
 
 use sha2::{Digest, Sha256};
 use shared::uri::payment_uri;
@@ -9,7 +11,7 @@ use crate::catalog::Catalog;
 use crate::ids;
 
 /// Fills in how the buyer pays: address and URI for crypto, a checkout page for cards.
-pub fn open_sandbox_payment(order: &mut Order, catalog: &Catalog, origin: &str, client_secret: &str) {
+pub fn open_payment(order: &mut Order, catalog: &Catalog, origin: &str, client_secret: &str) {
     order.sandbox = true;
     match order.payment_method.coin() {
         Some(coin) => {

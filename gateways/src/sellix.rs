@@ -1,22 +1,53 @@
 //! Sellix: `POST /v1/payments` with the price Tollgate computed (Sellix Payments API: title,
 //! value, currency, quantity, email, gateway, white_label, return_url, webhook, custom_fields;
 //! with `white_label` the answer's `data.invoice` is the order, otherwise `data.url` is its
-//! hosted page), then `GET /v1/orders/{uniqid}` (seed 002). Webhooks are signed with
+//! hosted page), then `GET /v1/orders/{uniqid}` (Sellix API, Get Order). Webhooks are signed with
 //! HMAC-SHA512 of the raw body in `X-Sellix-Signature`; their `data` is the order.
 
 use rust_decimal::Decimal;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::json;
-use shared::upstream::sellix::{SellixOrder, map_status};
-use shared::upstream::sync::UpstreamState;
-use shared::{Order, PaymentMethod};
+use shared::{Asset, Order, OrderStatus, PaymentMethod};
 
-use super::{
-    Adapter, Call, Opening, Settings, WebhookNews, WebhookRefusal, marketplace_gateway, parse_json, signed_webhook,
-    title,
+use crate::adapter::{GatewayNames, parse_json, title};
+use crate::settings::Setting;
+use crate::webhook::{WEBHOOK_SECRET, signed_webhook};
+use crate::{
+    Adapter, Call, MappedStatus, Opening, Profile, Settings, UnknownUpstreamStatus, UpstreamState, WebhookNews,
+    WebhookRefusal,
 };
 
 pub struct Sellix;
+
+/// `X-Sellix-Merchant`: the store's name, for accounts with several.
+pub const MERCHANT: Setting = Setting { var: "SELLIX_MERCHANT", secret: false, required: None };
+
+/// API base: the Sellix API documentation's examples.
+static PROFILE: Profile = Profile {
+    name: "sellix",
+    display_name: "Sellix",
+    base_url: "https://dev.sellix.io",
+    test_base_url: "https://dev.sellix.io",
+    refresh_seconds: 15,
+    prices_orders: false,
+    callback_token: false,
+    settings: &[WEBHOOK_SECRET, MERCHANT],
+};
+
+/// The names the marketplaces (Sellix, and SellSN after it) give the coins and card
+/// processors Tollgate offers through them.
+pub(crate) static GATEWAYS: GatewayNames = GatewayNames {
+    card: ["STRIPE", "PAYPAL"],
+    coins: &[(Asset::Btc, "BITCOIN"), (Asset::Ltc, "LITECOIN"), (Asset::Eth, "ETHEREUM"), (Asset::Sol, "SOLANA")],
+};
+
+/// Every call names the merchant, where the seller set one.
+fn merchant(s: &Settings, call: Call) -> Call {
+    match s.get(&MERCHANT) {
+        Some(m) => call.header("X-Sellix-Merchant", m.to_owned()),
+        None => call,
+    }
+}
 
 #[derive(Deserialize)]
 struct Answer<T> {
@@ -57,8 +88,12 @@ fn state(o: SellixOrder, order: &Order) -> Result<UpstreamState, String> {
 }
 
 impl Adapter for Sellix {
+    fn profile(&self) -> &'static Profile {
+        &PROFILE
+    }
+
     fn supports(&self, method: PaymentMethod) -> bool {
-        marketplace_gateway(method).is_some()
+        GATEWAYS.of(method).is_some()
     }
 
     fn create(&self, s: &Settings, order: &Order, opening: &Opening) -> Call {
@@ -68,17 +103,13 @@ impl Adapter for Sellix {
             "currency": order.currency,
             "quantity": 1,
             "email": order.buyer_email,
-            "gateway": marketplace_gateway(order.payment_method),
+            "gateway": GATEWAYS.of(order.payment_method),
             "white_label": order.payment_method.is_crypto(),
             "webhook": opening.callback_url,
             "custom_fields": {"tollgate_order": order.id},
         });
-        let call = Call::post_json(format!("{}/v1/payments", s.base_url), &body).bearer(&s.api_key);
-        let call = match &s.merchant {
-            Some(m) => call.header("X-Sellix-Merchant", m.clone()),
-            None => call,
-        };
-        call.idempotent(&order.id)
+        merchant(s, Call::post_json(format!("{}/v1/payments", s.base_url), &body).bearer(&s.api_key))
+            .idempotent(&order.id)
     }
 
     fn parse_created(&self, body: &str, order: &Order) -> Result<UpstreamState, String> {
@@ -99,11 +130,7 @@ impl Adapter for Sellix {
     }
 
     fn read(&self, s: &Settings, upstream_id: &str) -> Call {
-        let call = Call::get(format!("{}/v1/orders/{upstream_id}", s.base_url)).bearer(&s.api_key);
-        match &s.merchant {
-            Some(m) => call.header("X-Sellix-Merchant", m.clone()),
-            None => call,
-        }
+        merchant(s, Call::get(format!("{}/v1/orders/{upstream_id}", s.base_url)).bearer(&s.api_key))
     }
 
     fn parse_read(&self, body: &str, order: &Order) -> Result<UpstreamState, String> {
@@ -116,6 +143,7 @@ impl Adapter for Sellix {
         header: &dyn Fn(&str) -> Option<String>,
         body: &[u8],
         order: &Order,
+        _: &Opening,
     ) -> Option<Result<WebhookNews, WebhookRefusal>> {
         signed_webhook(s, header("X-Sellix-Signature"), body, |text| {
             state(parse_json::<Answer<SellixOrder>>(text)?.data, order)
@@ -123,21 +151,78 @@ impl Adapter for Sellix {
     }
 }
 
+/// `{"status": 200, "data": {"order": …}, "error": …, "message": …}`
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SellixResponse {
+    pub status: u16,
+    pub data: Option<SellixData>,
+    pub error: Option<String>,
+    pub message: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SellixData {
+    pub order: SellixOrder,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SellixOrder {
+    pub uniqid: String,
+    pub status: String,
+    pub total: Decimal,
+    pub currency: String,
+    pub gateway: Option<String>,
+    pub customer_email: Option<String>,
+    pub crypto_address: Option<String>,
+    pub crypto_amount: Option<Decimal>,
+    pub crypto_received: Option<Decimal>,
+    pub crypto_uri: Option<String>,
+    pub crypto_confirmations_needed: Option<u32>,
+    pub crypto_exchange_rate: Option<Decimal>,
+    #[serde(default)]
+    pub crypto_transactions: Option<Vec<SellixTransaction>>,
+    /// The goods delivered (licence keys, one per entry).
+    #[serde(default)]
+    pub serials: Option<Vec<String>>,
+    #[serde(default)]
+    pub custom_fields: Option<serde_json::Value>,
+    /// When Sellix last changed the order (Unix seconds).
+    #[serde(default)]
+    pub updated_at: Option<i64>,
+}
+
+/// A payment seen on chain for a Sellix invoice.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SellixTransaction {
+    pub crypto_amount: Option<Decimal>,
+    pub hash: Option<String>,
+    pub confirmations: Option<u32>,
+}
+
+/// Sellix invoice statuses. Source: the Sellix API's Get Order example (PENDING, COMPLETED in `status_history`) and
+/// Sellix's help article "What are payment statuses" (pending, partial, completed, canceled —
+/// the unpaid-invoice timeout that the API calls VOIDED — confirmation, shop action,
+/// reversed), with the API spellings of its dashboard.
+pub fn map_status(s: &str) -> Result<MappedStatus, UnknownUpstreamStatus> {
+    Ok(match s {
+        "PENDING" | "SHOP_ACTION" => MappedStatus::of(OrderStatus::Pending),
+        "PARTIAL" => MappedStatus::partial(),
+        "WAITING_FOR_CONFIRMATIONS" | "PROCESSING" => MappedStatus::of(OrderStatus::Confirming),
+        "COMPLETED" => MappedStatus::of(OrderStatus::Completed),
+        "VOIDED" => MappedStatus::of(OrderStatus::Expired),
+        "CANCELED" | "CANCELLED" => MappedStatus::of(OrderStatus::Cancelled),
+        "REVERSED" | "REFUNDED" => MappedStatus::of(OrderStatus::Refunded),
+        _ => return Err(UnknownUpstreamStatus::new("Sellix", s)),
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::upstream::test_support::{header, opening, order, settings};
-    use hmac::{Hmac, Mac};
-    use shared::OrderStatus;
-    use shared::upstream::Provider;
+    use crate::Provider;
+    use crate::test_support::{header, opening, order, settings, sign};
 
-    const SEED: &str = include_str!("../../../shared/tests/fixtures/sellix_order.json");
-
-    fn sign(body: &str) -> String {
-        let mut mac = Hmac::<sha2::Sha512>::new_from_slice(b"whsec").unwrap();
-        mac.update(body.as_bytes());
-        crate::ids::hex(&mac.finalize().into_bytes())
-    }
+    const SEED: &str = include_str!("../tests/fixtures/sellix_order.json");
 
     #[test]
     fn create_prices_with_tollgate_and_names_the_merchant() {
@@ -155,7 +240,7 @@ mod tests {
     }
 
     #[test]
-    fn the_seed_order_maps_to_the_last_digit() {
+    fn the_documented_order_maps_to_the_last_digit() {
         let st = Sellix.parse_read(SEED, &order("crypto_sol")).unwrap();
         assert_eq!(st.status, OrderStatus::Completed);
         assert_eq!(st.crypto_amount.unwrap().to_string(), "0.014174");
@@ -175,16 +260,21 @@ mod tests {
                 .unwrap();
         let body = json!({"event": "order:paid", "data": order_json}).to_string();
         let good = sign(&body);
-        let news = Sellix.webhook(&s, &header(&[("X-Sellix-Signature", &good)]), body.as_bytes(), &o).unwrap().unwrap();
+        let news = Sellix
+            .webhook(&s, &header(&[("X-Sellix-Signature", &good)]), body.as_bytes(), &o, &opening())
+            .unwrap()
+            .unwrap();
         assert_eq!(news.state.status, OrderStatus::Completed);
         let forged = body.replace("COMPLETED", "REFUNDED");
-        let refused = Sellix.webhook(&s, &header(&[("X-Sellix-Signature", &good)]), forged.as_bytes(), &o).unwrap();
+        let refused =
+            Sellix.webhook(&s, &header(&[("X-Sellix-Signature", &good)]), forged.as_bytes(), &o, &opening()).unwrap();
         assert!(matches!(refused, Err(WebhookRefusal::Unauthorized(_))));
-        let unsigned = Sellix.webhook(&s, &header(&[]), body.as_bytes(), &o).unwrap();
+        let unsigned = Sellix.webhook(&s, &header(&[]), body.as_bytes(), &o, &opening()).unwrap();
         assert!(matches!(unsigned, Err(WebhookRefusal::Unauthorized(_))));
         let junk = "{\"data\": 1}";
-        let malformed =
-            Sellix.webhook(&s, &header(&[("X-Sellix-Signature", &sign(junk))]), junk.as_bytes(), &o).unwrap();
+        let malformed = Sellix
+            .webhook(&s, &header(&[("X-Sellix-Signature", &sign(junk))]), junk.as_bytes(), &o, &opening())
+            .unwrap();
         assert!(matches!(malformed, Err(WebhookRefusal::Malformed(_))));
     }
 
@@ -202,5 +292,28 @@ mod tests {
         );
         assert!(Sellix.parse_created(r#"{"status":200,"data":{}}"#, &order("stripe")).is_err());
         assert!(Sellix.supports(PaymentMethod::PayPal) && !Sellix.supports("flexpay_USDT_TON".parse().unwrap()));
+    }
+
+    #[test]
+    fn every_status() {
+        use OrderStatus::*;
+        let table = [
+            ("PENDING", Pending, false),
+            ("SHOP_ACTION", Pending, false),
+            ("PARTIAL", Pending, true),
+            ("WAITING_FOR_CONFIRMATIONS", Confirming, false),
+            ("PROCESSING", Confirming, false),
+            ("COMPLETED", Completed, false),
+            ("VOIDED", Expired, false),
+            ("CANCELED", Cancelled, false),
+            ("CANCELLED", Cancelled, false),
+            ("REVERSED", Refunded, false),
+            ("REFUNDED", Refunded, false),
+        ];
+        for (s, st, partial) in table {
+            assert_eq!(map_status(s).unwrap(), MappedStatus { status: st, partially_paid: partial }, "{s}");
+        }
+        assert_eq!(map_status("pending").unwrap_err().value, "pending");
+        assert!(map_status("WAITING_FOR_BUYER_RESPONSE").is_err());
     }
 }

@@ -1,4 +1,4 @@
-//! Sends a [`Call`] with a deadline: a provider that does not answer in time is abandoned (the
+//! Sends a provider's [`Call`] with a deadline: a provider that does not answer in time is abandoned (the
 //! request is aborted) and reported as unavailable.
 
 use std::time::Duration;
@@ -6,7 +6,7 @@ use std::time::Duration;
 use futures_util::future::{Either, select};
 use worker::{AbortController, Delay, Fetch, Headers, Method, Request, RequestInit};
 
-use super::{Call, Failure, Settings, interpret};
+use gateways::{Call, Failure, Settings, interpret};
 
 /// Sends `call` to the provider; the body of a 2xx answer, or the failure it stands for.
 pub async fn send(s: &Settings, call: &Call) -> Result<String, Failure> {

@@ -1,16 +1,34 @@
-//! CoinGate (seed 004): `POST /v2/orders` as a form with the price Tollgate computed, answered
+//! CoinGate (CoinGate API v2, Create Order): `POST /v2/orders` as a form with the price Tollgate computed, answered
 //! with a hosted `payment_url` where the buyer picks a coin and pays; `GET /v2/orders/:id`.
 //! The key goes in `Authorization: Token …`. Callbacks are forms that carry back the `token`
-//! sent at creation, compared with the order's own by its Durable Object.
+//! sent at creation, compared with the order's own.
 
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
 use serde_json::json;
-use shared::upstream::coingate::{CoinGateOrder, map_status};
-use shared::upstream::sync::UpstreamState;
-use shared::{Order, PaymentMethod};
+use shared::{Order, OrderStatus, PaymentMethod};
 
-use super::{Adapter, Call, Opening, Settings, WebhookNews, WebhookRefusal, parse_json, title};
+use crate::adapter::{parse_json, title};
+use crate::webhook::same_secret;
+use crate::{
+    Adapter, Call, MappedStatus, Opening, Profile, Settings, UnknownUpstreamStatus, UpstreamState, WebhookNews,
+    WebhookRefusal,
+};
 
 pub struct CoinGate;
+
+/// API bases: CoinGate's documentation (`api.coingate.com`, and `api-sandbox.coingate.com`
+/// for its sandbox).
+static PROFILE: Profile = Profile {
+    name: "coingate",
+    display_name: "CoinGate",
+    base_url: "https://api.coingate.com",
+    test_base_url: "https://api-sandbox.coingate.com",
+    refresh_seconds: 15,
+    prices_orders: false,
+    callback_token: true,
+    settings: &[],
+};
 
 fn state(o: CoinGateOrder) -> Result<UpstreamState, String> {
     let mut st = UpstreamState::new(o.id.to_string(), map_status(&o.status).map_err(|e| e.to_string())?);
@@ -27,6 +45,10 @@ fn form(fields: &[(&str, &str)]) -> String {
 }
 
 impl Adapter for CoinGate {
+    fn profile(&self) -> &'static Profile {
+        &PROFILE
+    }
+
     /// Every coin: the buyer chooses on CoinGate's page.
     fn supports(&self, method: PaymentMethod) -> bool {
         method.is_crypto()
@@ -44,20 +66,12 @@ impl Adapter for CoinGate {
             ("receive_currency", "DO_NOT_CONVERT"),
             ("title", &title),
             ("callback_url", &opening.callback_url),
-            ("token", &opening.token),
+            ("token", opening.token.as_deref().unwrap_or_default()),
             ("purchaser_email", &order.buyer_email),
         ]);
-        Call {
-            method: "POST",
-            url: format!("{}/v2/orders", s.base_url),
-            headers: vec![
-                ("Accept", "application/json".into()),
-                ("Content-Type", "application/x-www-form-urlencoded".into()),
-                ("Authorization", format!("Token {}", s.api_key)),
-                ("Idempotency-Key", order.id.clone()),
-            ],
-            body: Some(body),
-        }
+        Call::post(format!("{}/v2/orders", s.base_url), "application/x-www-form-urlencoded", body)
+            .header("Authorization", format!("Token {}", s.api_key))
+            .idempotent(&order.id)
     }
 
     fn parse_created(&self, body: &str, _: &Order) -> Result<UpstreamState, String> {
@@ -98,27 +112,71 @@ impl Adapter for CoinGate {
         _: &dyn Fn(&str) -> Option<String>,
         body: &[u8],
         _: &Order,
+        opening: &Opening,
     ) -> Option<Result<WebhookNews, WebhookRefusal>> {
         let field =
             |name: &str| url::form_urlencoded::parse(body).find(|(k, _)| k == name).map(|(_, v)| v.into_owned());
+        let ours = opening.token.as_deref().unwrap_or_default();
         Some(match (field("token"), field("id"), field("status")) {
             (None, _, _) => Err(WebhookRefusal::Unauthorized("the callback carries no token".into())),
-            (Some(token), Some(id), Some(status)) => map_status(&status)
-                .map(|m| WebhookNews { state: UpstreamState::new(id, m), token: Some(token) })
+            (Some(token), ..) if ours.is_empty() || !same_secret(&token, ours) => {
+                Err(WebhookRefusal::Unauthorized("the callback token does not match".into()))
+            }
+            (Some(_), Some(id), Some(status)) => map_status(&status)
+                .map(|m| WebhookNews { state: UpstreamState::new(id, m) })
                 .map_err(|e| WebhookRefusal::Malformed(e.to_string())),
             _ => Err(WebhookRefusal::Malformed("the callback lacks `id` or `status`".into())),
         })
     }
 }
 
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CoinGateOrder {
+    pub id: u64,
+    pub status: String,
+    pub price_currency: String,
+    pub price_amount: Decimal,
+    pub receive_currency: Option<String>,
+    pub created_at: String,
+    pub order_id: Option<String>,
+    pub payment_url: String,
+    pub underpaid_amount: Option<Decimal>,
+    pub overpaid_amount: Option<Decimal>,
+    /// Sent back in callbacks; Tollgate checks it there.
+    pub token: Option<String>,
+}
+
+/// CoinGate's 422 body.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CoinGateError {
+    pub message: String,
+    pub reason: String,
+    #[serde(default)]
+    pub errors: Vec<String>,
+}
+
+/// Source: CoinGate API v2 documentation, "Order Status".
+pub fn map_status(s: &str) -> Result<MappedStatus, UnknownUpstreamStatus> {
+    use OrderStatus::*;
+    Ok(match s {
+        "new" | "pending" => MappedStatus::of(Pending),
+        "confirming" => MappedStatus::of(Confirming),
+        "paid" => MappedStatus::of(Completed),
+        // Not confirmed by the network, or refused for AML reasons: no sale.
+        "invalid" | "canceled" => MappedStatus::of(Cancelled),
+        "expired" => MappedStatus::of(Expired),
+        "refunded" | "partially_refunded" => MappedStatus::of(Refunded),
+        _ => return Err(UnknownUpstreamStatus::new("CoinGate", s)),
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::upstream::test_support::{header, opening, order, settings};
-    use shared::OrderStatus;
-    use shared::upstream::Provider;
+    use crate::Provider;
+    use crate::test_support::{header, opening, order, settings};
 
-    const SEED: &str = include_str!("../../../shared/tests/fixtures/coingate_create.json");
+    const SEED: &str = include_str!("../tests/fixtures/coingate_create.json");
 
     #[test]
     fn create_is_a_form_with_the_token_and_the_key_in_a_header() {
@@ -136,7 +194,7 @@ mod tests {
     }
 
     #[test]
-    fn the_seed_answer_is_a_hosted_page() {
+    fn the_documented_answer_is_a_hosted_page() {
         let st = CoinGate.parse_created(SEED, &order("crypto_btc")).unwrap();
         assert_eq!((st.upstream_id.as_str(), st.status), ("390551", OrderStatus::Pending));
         assert!(st.checkout_url.unwrap().starts_with("https://pay-sandbox.coingate.com/invoice/"));
@@ -166,15 +224,36 @@ mod tests {
         let s = settings(Provider::CoinGate);
         let o = order("crypto_btc");
         let h = header(&[]);
-        let news = CoinGate.webhook(&s, &h, b"id=390551&order_id=x&status=paid&token=tok_abc", &o).unwrap().unwrap();
-        assert_eq!((news.state.status, news.token.as_deref()), (OrderStatus::Completed, Some("tok_abc")));
-        assert!(matches!(
-            CoinGate.webhook(&s, &h, b"id=1&status=paid", &o).unwrap(),
-            Err(WebhookRefusal::Unauthorized(_))
-        ));
-        assert!(matches!(
-            CoinGate.webhook(&s, &h, b"token=t&id=1&status=weird", &o).unwrap(),
-            Err(WebhookRefusal::Malformed(_))
-        ));
+        let callback = |body: &[u8], opening: &Opening| CoinGate.webhook(&s, &h, body, &o, opening).unwrap();
+        let news = callback(b"id=390551&order_id=x&status=paid&token=tok_abc", &opening()).unwrap();
+        assert_eq!(news.state.status, OrderStatus::Completed);
+        let unauthorized = |r| matches!(r, Err(WebhookRefusal::Unauthorized(_)));
+        assert!(unauthorized(callback(b"id=1&status=paid", &opening())));
+        assert!(unauthorized(callback(b"id=1&status=paid&token=tok_abd", &opening())));
+        // An order opened without a token takes no callback at all.
+        let tokenless = Opening { token: None, ..opening() };
+        assert!(unauthorized(callback(b"id=1&status=paid&token=", &tokenless)));
+        assert!(matches!(callback(b"token=tok_abc&id=1&status=weird", &opening()), Err(WebhookRefusal::Malformed(_))));
+    }
+
+    #[test]
+    fn every_documented_status() {
+        use OrderStatus::*;
+        let table = [
+            ("new", Pending),
+            ("pending", Pending),
+            ("confirming", Confirming),
+            ("paid", Completed),
+            ("invalid", Cancelled),
+            ("expired", Expired),
+            ("canceled", Cancelled),
+            ("refunded", Refunded),
+            ("partially_refunded", Refunded),
+        ];
+        for (s, st) in table {
+            assert_eq!(map_status(s).unwrap().status, st, "{s}");
+        }
+        assert!(map_status("PAID").is_err());
+        assert!(map_status("cancelled").is_err());
     }
 }

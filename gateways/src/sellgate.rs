@@ -1,16 +1,30 @@
-//! SellGate (seed 000): `POST /v1/orders` with the seller's product id (SellGate prices the
-//! order), `GET /v1/orders/:id`. White-label crypto: the answer carries the address and the
+//! SellGate (its Orders API, the model of Tollgate's own): `POST /v1/orders` with the seller's
+//! product id (SellGate prices the order), `GET /v1/orders/:id`. White-label crypto: the answer carries the address and the
 //! amount. SellGate documents no webhooks and no hosted page, so orders are polled and only
 //! crypto methods are offered.
 
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
 use serde_json::json;
-use shared::upstream::sellgate::{SellGateOrder, map_status};
-use shared::upstream::sync::UpstreamState;
-use shared::{Order, PaymentMethod};
+use shared::{Order, OrderStatus, PaymentMethod};
 
-use super::{Adapter, Call, Opening, Settings, parse_json, rfc3339};
+use crate::adapter::{parse_json, rfc3339};
+use crate::{Adapter, Call, MappedStatus, Opening, Profile, Settings, UnknownUpstreamStatus, UpstreamState};
 
 pub struct SellGate;
+
+/// API base: the SellGate Orders API's example requests. Orders are read often: SellGate
+/// sends no webhooks.
+static PROFILE: Profile = Profile {
+    name: "sellgate",
+    display_name: "SellGate",
+    base_url: "https://api.sellgate.cc",
+    test_base_url: "https://api.sellgate.cc",
+    refresh_seconds: 5,
+    prices_orders: true,
+    callback_token: false,
+    settings: &[],
+};
 
 #[derive(serde::Deserialize)]
 struct Envelope {
@@ -32,6 +46,10 @@ fn state(body: &str) -> Result<UpstreamState, String> {
 }
 
 impl Adapter for SellGate {
+    fn profile(&self) -> &'static Profile {
+        &PROFILE
+    }
+
     fn supports(&self, method: PaymentMethod) -> bool {
         method.is_crypto()
     }
@@ -71,15 +89,48 @@ impl Adapter for SellGate {
     }
 }
 
+/// An order as SellGate returns it. `payment_method` stays a string: SellGate's list example
+/// shows the bare family name (`"crypto"`) where its create example shows `"crypto_btc"`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SellGateOrder {
+    pub id: String,
+    pub invoice_id: Option<String>,
+    pub order_number: Option<String>,
+    pub product_id: String,
+    pub product_name: Option<String>,
+    pub variant_id: Option<String>,
+    pub buyer_email: Option<String>,
+    pub quantity: u32,
+    pub total_amount: Decimal,
+    pub currency: String,
+    pub status: String,
+    pub payment_method: String,
+    pub crypto_currency: Option<String>,
+    pub crypto_amount: Option<Decimal>,
+    pub payment_address: Option<String>,
+    pub amount_paid: Option<Decimal>,
+    pub txid: Option<String>,
+    pub confirmations: Option<u32>,
+    pub discount_amount: Option<Decimal>,
+    pub created_at: String,
+    pub expires_at: Option<String>,
+    pub completed_at: Option<String>,
+    pub delivered_content: Option<String>,
+}
+
+/// SellGate's statuses are Tollgate's.
+pub fn map_status(s: &str) -> Result<MappedStatus, UnknownUpstreamStatus> {
+    s.parse::<OrderStatus>().map(MappedStatus::of).map_err(|_| UnknownUpstreamStatus::new("SellGate", s))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::upstream::test_support::{opening, order, settings};
-    use shared::OrderStatus;
-    use shared::upstream::Provider;
+    use crate::Provider;
+    use crate::test_support::{header, opening, order, settings};
 
-    /// The seed's create answer.
-    const CREATED: &str = include_str!("../../../shared/tests/fixtures/sellgate_create_response.json");
+    /// The create answer in the SellGate Orders API.
+    const CREATED: &str = include_str!("../../shared/tests/fixtures/sellgate_create_response.json");
 
     #[test]
     fn create_sends_the_product_and_the_key_in_a_header() {
@@ -99,7 +150,7 @@ mod tests {
     }
 
     #[test]
-    fn the_seed_answer_maps_to_the_last_digit() {
+    fn the_documented_answer_maps_to_the_last_digit() {
         let st = SellGate.parse_created(CREATED, &order("crypto_btc")).unwrap();
         assert_eq!(st.upstream_id, "ord_abc123");
         assert_eq!(st.status, OrderStatus::Pending);
@@ -116,7 +167,16 @@ mod tests {
     fn only_crypto_and_no_webhooks() {
         assert!(SellGate.supports("flexpay_USDT_TRC20".parse().unwrap()));
         assert!(!SellGate.supports(PaymentMethod::Stripe));
-        let h = |_: &str| None;
-        assert!(SellGate.webhook(&settings(Provider::SellGate), &h, b"{}", &order("crypto_btc")).is_none());
+        let s = settings(Provider::SellGate);
+        assert!(SellGate.webhook(&s, &header(&[]), b"{}", &order("crypto_btc"), &opening()).is_none());
+    }
+
+    #[test]
+    fn every_status() {
+        for st in OrderStatus::ALL {
+            assert_eq!(map_status(st.as_str()).unwrap().status, st);
+        }
+        assert!(map_status("paid").is_err());
+        assert!(map_status("Pending").is_err());
     }
 }

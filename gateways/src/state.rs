@@ -5,9 +5,41 @@ use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
-use super::MappedStatus;
-use crate::order::Order;
-use crate::status::{OrderEvent, OrderStatus, transition};
+use shared::Order;
+use shared::status::{OrderEvent, OrderStatus, Settlement, transition};
+
+/// A provider status in Tollgate's terms.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MappedStatus {
+    pub status: OrderStatus,
+    /// Some money arrived but not all of it (the order stays pending).
+    pub partially_paid: bool,
+}
+
+impl MappedStatus {
+    pub const fn of(status: OrderStatus) -> MappedStatus {
+        MappedStatus { status, partially_paid: false }
+    }
+
+    pub const fn partial() -> MappedStatus {
+        MappedStatus { status: OrderStatus::Pending, partially_paid: true }
+    }
+}
+
+/// A status value the provider never documented. The worker answers `upstream_error` rather
+/// than guess what it means.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{provider} sent an undocumented order status `{value}`")]
+pub struct UnknownUpstreamStatus {
+    pub provider: &'static str,
+    pub value: String,
+}
+
+impl UnknownUpstreamStatus {
+    pub(crate) fn new(provider: &'static str, value: impl ToString) -> UnknownUpstreamStatus {
+        UnknownUpstreamStatus { provider, value: value.to_string() }
+    }
+}
 
 /// One reading of an upstream order. `None` means the provider did not say.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -66,7 +98,7 @@ impl UpstreamState {
 pub fn reconcile(order: &Order, news: &UpstreamState) -> Vec<OrderEvent> {
     let mut s = order.settlement();
     let mut events = Vec::new();
-    let mut push = |e: OrderEvent, s: &mut crate::status::Settlement| {
+    let mut push = |e: OrderEvent, s: &mut Settlement| {
         if let Ok(next) = transition(s, &e) {
             *s = next;
             events.push(e);
@@ -117,7 +149,7 @@ pub fn reconcile(order: &Order, news: &UpstreamState) -> Vec<OrderEvent> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::test_util::{dec, sample_order};
+    use crate::test_support::{dec, order};
     use OrderStatus::*;
 
     fn news(status: OrderStatus) -> UpstreamState {
@@ -134,7 +166,7 @@ mod tests {
 
     #[test]
     fn every_status_is_reached_from_pending() {
-        let order = sample_order();
+        let order = order("crypto_btc");
         for status in OrderStatus::ALL {
             let got = applied(&order, &news(status));
             assert_eq!(got.status, status, "{status}");
@@ -147,7 +179,7 @@ mod tests {
 
     #[test]
     fn amounts_and_confirmations_are_taken_to_the_last_digit() {
-        let order = sample_order();
+        let order = order("crypto_btc");
         let mut n = news(Pending);
         n.amount_paid = Some(dec("0.0002"));
         n.txid = Some("tx1".into());
@@ -167,7 +199,7 @@ mod tests {
 
     #[test]
     fn news_never_moves_an_order_backwards() {
-        let order = sample_order();
+        let order = order("crypto_btc");
         let done = applied(&order, &news(Completed));
         for status in [Pending, Confirming, Expired, Cancelled] {
             assert!(reconcile(&done, &news(status)).is_empty(), "{status}");
@@ -183,7 +215,7 @@ mod tests {
     fn an_underpaid_order_the_provider_completes_is_completed() {
         let mut n = news(Completed);
         n.amount_paid = Some(dec("0.0004"));
-        let done = applied(&sample_order(), &n);
+        let done = applied(&order("crypto_btc"), &n);
         assert_eq!((done.status, done.amount_paid), (Completed, dec("0.0004")));
     }
 }

@@ -1,31 +1,42 @@
 //! Selly: `POST /api/v2/pay` with the price Tollgate computed (Selly's Pay API: title, gateway,
 //! email, value, currency, return_url, webhook_url, white_label), whose answer is read as
-//! Selly's order object plus the hosted page's `url`; then `GET /api/v2/orders/:id` (seed 003).
+//! Selly's order object plus the hosted page's `url`; then `GET /api/v2/orders/:id` (Selly API, Orders).
 //! Crypto amounts come in the coin's smallest unit. Webhooks carry the order, signed with
 //! HMAC-SHA512 of the raw body in `X-Selly-Signature`.
 
-use serde::Deserialize;
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
 use serde_json::json;
-use shared::upstream::selly::{SellyOrder, map_status};
-use shared::upstream::sync::UpstreamState;
 use shared::uri::from_atomic;
-use shared::{Asset, Order, PaymentMethod};
+use shared::{Asset, Order, OrderStatus, PaymentMethod};
 
-use super::{
-    Adapter, Call, Opening, Settings, WebhookNews, WebhookRefusal, gateway_name, parse_json, rfc3339, signed_webhook,
-    title,
+use crate::adapter::{GatewayNames, parse_json, rfc3339, title};
+use crate::webhook::{WEBHOOK_SECRET, signed_webhook};
+use crate::{
+    Adapter, Call, MappedStatus, Opening, Profile, Settings, UnknownUpstreamStatus, UpstreamState, WebhookNews,
+    WebhookRefusal,
 };
 
 pub struct Selly;
 
-/// Selly's gateway names (seed 003, `payment_gateway`).
-fn gateway(method: PaymentMethod) -> Option<&'static str> {
-    gateway_name(
-        method,
-        ["stripe", "paypal"],
-        &[(Asset::Btc, "bitcoin"), (Asset::Ltc, "litecoin"), (Asset::Eth, "ethereum")],
-    )
-}
+/// API base: the Selly API's examples. Selly allows 150 API requests an hour per account (its
+/// API documentation), so its orders lean on webhooks and are read rarely.
+static PROFILE: Profile = Profile {
+    name: "selly",
+    display_name: "Selly",
+    base_url: "https://selly.io",
+    test_base_url: "https://selly.io",
+    refresh_seconds: 120,
+    prices_orders: false,
+    callback_token: false,
+    settings: &[WEBHOOK_SECRET],
+};
+
+/// Selly's gateway names (Selly API, Orders: `payment_gateway`).
+static GATEWAYS: GatewayNames = GatewayNames {
+    card: ["stripe", "paypal"],
+    coins: &[(Asset::Btc, "bitcoin"), (Asset::Ltc, "litecoin"), (Asset::Eth, "ethereum")],
+};
 
 #[derive(Deserialize)]
 struct Created {
@@ -58,14 +69,18 @@ fn state(o: SellyOrder, order: &Order) -> Result<UpstreamState, String> {
 }
 
 impl Adapter for Selly {
+    fn profile(&self) -> &'static Profile {
+        &PROFILE
+    }
+
     fn supports(&self, method: PaymentMethod) -> bool {
-        gateway(method).is_some()
+        GATEWAYS.of(method).is_some()
     }
 
     fn create(&self, s: &Settings, order: &Order, opening: &Opening) -> Call {
         let body = json!({
             "title": title(order),
-            "gateway": gateway(order.payment_method),
+            "gateway": GATEWAYS.of(order.payment_method),
             "email": order.buyer_email,
             "value": order.total_amount.to_string(),
             "currency": order.currency,
@@ -96,19 +111,62 @@ impl Adapter for Selly {
         header: &dyn Fn(&str) -> Option<String>,
         body: &[u8],
         order: &Order,
+        _: &Opening,
     ) -> Option<Result<WebhookNews, WebhookRefusal>> {
         signed_webhook(s, header("X-Selly-Signature"), body, |text| state(parse_json(text)?, order))
     }
 }
 
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SellyOrder {
+    pub id: String,
+    pub product_id: Option<String>,
+    pub email: Option<String>,
+    pub payment_gateway: Option<String>,
+    pub status: u16,
+    pub currency: String,
+    pub value: Decimal,
+    pub quantity: Option<u32>,
+    pub delivered: Option<String>,
+    pub crypto_address: Option<String>,
+    /// In the coin's smallest unit ("the equivalent of satoshis").
+    pub crypto_value: Option<u64>,
+    pub crypto_received: Option<u64>,
+    pub crypto_confirmations: Option<u32>,
+    /// When Selly last changed the order (RFC 3339).
+    #[serde(default)]
+    pub updated_at: Option<String>,
+}
+
+/// Selly's status codes as its API documentation lists them.
+pub fn map_status(code: u16) -> Result<MappedStatus, UnknownUpstreamStatus> {
+    use OrderStatus::*;
+    Ok(match code {
+        0 => MappedStatus::of(Pending),    // not paid
+        1 => MappedStatus::of(Expired),    // expired
+        5 => MappedStatus::of(Cancelled),  // bad card
+        10 => MappedStatus::of(Cancelled), // blocked
+        11 => MappedStatus::of(Cancelled), // canceled
+        50 => MappedStatus::of(Cancelled), // fraudulent match
+        51 => MappedStatus::of(Refunded),  // chargeback / reversal
+        // High risk: paid, but Selly holds delivery until the seller acts, so not completed.
+        52 => MappedStatus::of(Confirming),
+        53 => MappedStatus::partial(),      // partially paid cryptocurrency
+        54 => MappedStatus::of(Confirming), // confirming cryptocurrency
+        55 => MappedStatus::of(Pending),    // pending (on the payment processor's side)
+        56 => MappedStatus::of(Refunded),   // refunded
+        100 => MappedStatus::of(Completed), // completed
+        _ => return Err(UnknownUpstreamStatus::new("Selly", code)),
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::upstream::test_support::{opening, order, settings};
-    use shared::OrderStatus;
-    use shared::upstream::Provider;
+    use crate::Provider;
+    use crate::test_support::{opening, order, settings};
 
-    const SEED: &str = include_str!("../../../shared/tests/fixtures/selly_order.json");
+    const SEED: &str = include_str!("../tests/fixtures/selly_order.json");
 
     #[test]
     fn create_and_read_calls() {
@@ -134,5 +192,33 @@ mod tests {
         assert!(st.partially_paid);
         assert_eq!(st.crypto_amount.unwrap().to_string(), "0.00045125");
         assert_eq!(st.amount_paid.unwrap().to_string(), "0.00020000");
+    }
+    use OrderStatus::*;
+
+    #[test]
+    fn every_documented_code() {
+        let table = [
+            (0, Pending),
+            (1, Expired),
+            (5, Cancelled),
+            (10, Cancelled),
+            (11, Cancelled),
+            (50, Cancelled),
+            (51, Refunded),
+            (52, Confirming),
+            (53, Pending),
+            (54, Confirming),
+            (55, Pending),
+            (56, Refunded),
+            (100, Completed),
+        ];
+        for (code, st) in table {
+            let m = map_status(code).unwrap();
+            assert_eq!(m.status, st, "{code}");
+            assert_eq!(m.partially_paid, code == 53, "{code}");
+        }
+        for code in (0..=200).filter(|c| !table.iter().any(|(k, _)| k == c)) {
+            assert!(map_status(code).is_err(), "{code}");
+        }
     }
 }

@@ -1,0 +1,101 @@
+//! The orders API: each route's handler, one module per concern. Validation happens before
+//! any storage is touched, so a refused request leaves nothing behind.
+//!
+//! - `access`: who is asking (the seller's key, the buyer's secret, the client's address) and
+//!   the per-client read limit;
+//! - `objects`: calls to the Durable Objects and their replies as responses;
+//! - `quotes`: products and quotes; `orders`: order creation and reading;
+//! - `seller`: the seller's list and status changes; `webhooks`: news from a provider;
+//! - `sandbox`: test-mode payments, the hosted card page and fault injection.
+
+mod access;
+mod objects;
+mod orders;
+mod quotes;
+mod sandbox;
+mod seller;
+mod webhooks;
+
+use worker::{Env, Request, Response, Result, console_error};
+
+use crate::catalog::{self, Catalog};
+use crate::config::{Config, Gateway};
+use crate::http::{self, Handled, Refusal, refuse};
+use crate::routes::{Route, route};
+
+/// What every handler may use: the environment, the checked settings, the catalog.
+struct Ctx<'a> {
+    env: &'a Env,
+    config: Config,
+    catalog: &'a Catalog,
+}
+
+/// Serves one request.
+pub async fn handle(req: Request, env: Env) -> Result<Response> {
+    let route = route(&req.method(), &req.path());
+    let origin = http::origin(&req);
+    let config = match Config::from_env(&env) {
+        Ok(c) => c,
+        Err(problems) => return http::error(503, "misconfigured", problems.join("; ")),
+    };
+    let catalog = match catalog::get() {
+        Ok(c) => c,
+        Err(problems) => return http::error(503, "misconfigured", problems.join("; ")),
+    };
+    let seller_call = req.headers().has("Authorization")?;
+    let public = route.is_public() && !seller_call;
+    let ctx = Ctx { env: &env, config, catalog };
+    let resp = match dispatch(&ctx, route, req).await {
+        Ok(r) | Err(Refusal::Respond(r)) => r,
+        Err(Refusal::Fail(e)) => {
+            console_error!("internal error: {e}");
+            http::error(500, "internal_error", "something went wrong on our side; nothing was charged")?
+        }
+    };
+    if public { http::with_cors(resp, origin.as_deref(), &ctx.config) } else { Ok(resp) }
+}
+
+async fn dispatch(ctx: &Ctx<'_>, route: Route, mut req: Request) -> Handled {
+    let sandbox_only = matches!(
+        route,
+        Route::SandboxPay(_)
+            | Route::SandboxConfirm(_)
+            | Route::SandboxCheckoutPage(_)
+            | Route::SandboxCheckoutAction(..)
+            | Route::SandboxFaults
+    );
+    if sandbox_only && !(ctx.config.sandbox && ctx.config.gateway == Gateway::Sandbox) {
+        return refuse(http::error(404, "not_found", "no such endpoint"));
+    }
+    match route {
+        Route::Health => Ok(http::json(200, &serde_json::json!({"status": "ok", "sandbox": ctx.config.sandbox}))?),
+        Route::Preflight => Ok(http::preflight(&req, &ctx.config)?),
+        Route::Product(id) => quotes::product(ctx, &req, &id).await,
+        Route::Quote => quotes::quote(ctx, &mut req).await,
+        Route::CreateOrder => orders::create(ctx, &mut req).await,
+        Route::ListOrders => {
+            access::seller(ctx, &req)?;
+            seller::list_orders(ctx, &req).await
+        }
+        Route::GetOrder(id) => orders::get(ctx, &req, &id).await,
+        Route::UpdateOrder(id) => {
+            access::seller(ctx, &req)?;
+            seller::update_order(ctx, &mut req, &id).await
+        }
+        Route::SandboxPay(id) => sandbox::pay(ctx, &mut req, &id).await,
+        Route::SandboxConfirm(id) => sandbox::confirm(ctx, &mut req, &id).await,
+        Route::SandboxCheckoutPage(id) => sandbox::checkout_page(ctx, &req, &id).await,
+        Route::SandboxCheckoutAction(id, action) => sandbox::checkout_action(ctx, &mut req, &id, action).await,
+        Route::SandboxFaults => {
+            access::seller(ctx, &req)?;
+            sandbox::faults(ctx, &mut req).await
+        }
+        Route::Webhook(provider) => webhooks::receive(ctx, &mut req, &provider).await,
+        Route::MethodNotAllowed(allow) => {
+            let mut r = http::error(405, "method_not_allowed", format!("use {allow}"))?;
+            r.headers_mut().set("Allow", allow)?;
+            Ok(r)
+        }
+        Route::NotFound => refuse(http::error(404, "not_found", "no such endpoint")),
+    }
+}

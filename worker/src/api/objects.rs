@@ -1,0 +1,77 @@
+//! Calls to the Durable Objects, and their replies as responses.
+
+use gateways::Failure;
+use shared::{Order, OrderEvent};
+use worker::{Response, Result, Stub};
+
+use super::Ctx;
+use crate::http::{self, Handled, Refusal, refuse};
+use crate::order_object::{self, EventRefusal, OrderReply, OrderRequest};
+use crate::store::{self, Ask};
+use crate::{ids, rpc};
+
+/// The order as the object has it: the order and the buyer's secret.
+pub(super) struct Stored {
+    pub order: Order,
+    pub client_secret: String,
+}
+
+pub(super) fn not_found_order() -> Result<Response> {
+    http::error(404, "order_not_found", "no such order")
+}
+
+fn order_stub(ctx: &Ctx<'_>, id: &str) -> Result<Stub> {
+    ctx.env.durable_object(order_object::BINDING)?.get_by_name(id)
+}
+
+fn store_stub(ctx: &Ctx<'_>) -> Result<Stub> {
+    ctx.env.durable_object(store::BINDING)?.get_by_name(store::NAME)
+}
+
+/// Reads an order, seller's (`buyer_secret` None) or buyer's.
+pub(super) async fn read_order(ctx: &Ctx<'_>, id: &str, buyer_secret: Option<String>) -> Handled<Stored> {
+    stored(order_call(ctx, id, &OrderRequest::Read { buyer_secret }).await?)
+}
+
+/// Asks an order's object. An id that is not an order id is 404 at once: no object is woken
+/// for a string a stranger made up.
+pub(super) async fn order_call(ctx: &Ctx<'_>, id: &str, request: &OrderRequest) -> Handled<OrderReply> {
+    if !ids::is_order_id(id) {
+        return refuse(not_found_order());
+    }
+    Ok(rpc::call(&order_stub(ctx, id)?, request).await?)
+}
+
+/// An order object's answer as a response: the order, or the refusal it stands for.
+pub(super) fn stored(reply: OrderReply) -> Handled<Stored> {
+    match reply {
+        OrderReply::Order { order, client_secret } => Ok(Stored { order, client_secret }),
+        OrderReply::NotFound => refuse(not_found_order()),
+        OrderReply::Upstream { failure } => refuse(upstream_failure(&failure)),
+        OrderReply::Refused { refusal: EventRefusal::Illegal(message) } => {
+            refuse(http::error(409, "illegal_transition", message))
+        }
+        OrderReply::Refused { refusal: EventRefusal::Invalid(message) } => {
+            refuse(http::field_error("amount", "validation_failed", message))
+        }
+        OrderReply::Webhook { .. } => {
+            Err(Refusal::Fail(worker::Error::RustError("a webhook reply to an order call".into())))
+        }
+    }
+}
+
+/// 502 `upstream_error` or 503 `upstream_unavailable`, with `Retry-After`.
+fn upstream_failure(f: &Failure) -> Result<Response> {
+    let mut r = http::error(f.status, &f.code, f.message.clone())?;
+    r.headers_mut().set("Retry-After", &f.retry_after.to_string())?;
+    Ok(r)
+}
+
+pub(super) async fn store_call<A: Ask>(ctx: &Ctx<'_>, request: A) -> Handled<A::Reply> {
+    Ok(store::ask(&store_stub(ctx)?, request).await?)
+}
+
+/// Sends an event to an order; an illegal transition is 409 naming both statuses.
+pub(super) async fn send_event(ctx: &Ctx<'_>, id: &str, event: &OrderEvent) -> Handled<Order> {
+    Ok(stored(order_call(ctx, id, &OrderRequest::Event { event: event.clone() }).await?)?.order)
+}

@@ -1,0 +1,188 @@
+//! Order creation and reading.
+//!
+//! Creation is a pipeline: read and price the request (nothing stored), build the order
+//! (`checkout::new_order`, pure), attach the way it is paid, reserve at the store (rate limit,
+//! idempotency, coupon, stock, index), create the order's object. If the last step fails, the
+//! reservation is undone, so no half-made order is left.
+
+use chrono::Duration;
+use gateways::Opening;
+use sha2::{Digest, Sha256};
+use shared::Order;
+use shared::wire::{CreateOrderRequest, Envelope, ErrorBody};
+use worker::{Request, Response, Result};
+
+use super::Ctx;
+use super::access::{Caller, authorized_order, client, rate_limited};
+use super::objects::{order_call, store_call, stored};
+use super::quotes::priced;
+use crate::checkout::{self, OrderFacts, Priced};
+use crate::config::Gateway;
+use crate::http::{self, Handled, refuse};
+use crate::ids;
+use crate::order_object::{Link, OrderReply, OrderRequest, Record, now};
+use crate::sandbox;
+use crate::store::{Abort, NotReserved, Reserve, Reserved};
+
+pub(super) async fn create(ctx: &Ctx<'_>, req: &mut Request) -> Handled {
+    let idempotency_key = idempotency_key(req)?;
+    let body = http::read_json(req).await?;
+    let request = CreateOrderRequest::from_json(&body).or_else(|e| refuse(http::field_errors(e)))?;
+    let priced = priced(ctx, &request.quote).await?;
+    let (client, ip) = client(req)?;
+    let mut order = checkout::new_order(&priced, &request, facts(ctx, req, ip));
+    let secret = ids::client_secret();
+    let link = attach_payment(ctx, &mut order, &priced, &req.url()?.origin().ascii_serialization(), &secret);
+    let body_hash = ids::hex(&Sha256::digest(serde_json::to_string(&body)?.as_bytes()));
+    let reserve = Reserve {
+        order: order.clone(),
+        idempotency: idempotency_key.map(|k| (k, body_hash)),
+        idempotency_seconds: ctx.config.idempotency_seconds,
+        client,
+        limit_per_minute: ctx.config.orders_per_minute_per_ip,
+        stock_units: priced.product.delivery.stock_units(order.quantity),
+        coupon: priced.coupon.and_then(|c| c.max_uses.map(|m| (c.coupon.code.clone(), m))),
+        now_ms: order.created_at.timestamp_millis(),
+    };
+    let reserved = match store_call(ctx, reserve).await? {
+        Reserved::Reserved { items } => items,
+        Reserved::Replay { order_id } => return replay(ctx, &order_id).await,
+        Reserved::Refused { refusal } => return refuse(not_reserved(refusal, &order)),
+    };
+    let delivery_text = priced.product.delivery.text().map(str::to_owned);
+    let record = Record::new(order, secret, reserved, delivery_text, link);
+    create_object(ctx, record).await
+}
+
+/// The order's ids, times and where the buyer is.
+fn facts(ctx: &Ctx<'_>, req: &Request, ip: String) -> OrderFacts {
+    let created_at = now();
+    let minutes = i64::from(ctx.catalog.invoice_minutes);
+    OrderFacts {
+        id: ids::order_id(),
+        invoice_id: ids::reference("INV", created_at.timestamp_millis()),
+        order_number: ids::reference("ORD", created_at.timestamp_millis()),
+        created_at,
+        lifetime: ctx.config.invoice_seconds.map_or(Duration::minutes(minutes), Duration::seconds),
+        customer_ip: ip,
+        customer_country_code: req.cf().and_then(|cf| cf.country()),
+        sandbox: ctx.config.sandbox,
+    }
+}
+
+/// How the order is paid: the sandbox's testnet address or page now, or the link to the
+/// provider, whose order the object opens. An order with nothing to pay has neither: it
+/// completes when it is created.
+fn attach_payment(ctx: &Ctx<'_>, order: &mut Order, priced: &Priced, origin: &str, secret: &str) -> Option<Link> {
+    if order.amount_due().is_zero() {
+        return None;
+    }
+    let s = match &ctx.config.gateway {
+        Gateway::Sandbox => {
+            sandbox::open_payment(order, ctx.catalog, origin, secret);
+            return None;
+        }
+        Gateway::Upstream(s) => s,
+    };
+    if let Some(coin) = order.payment_method.coin() {
+        order.confirmations_required = ctx.catalog.confirmations_for(coin.network);
+    }
+    let opening = Opening {
+        product_ref: priced.product.upstream_id.clone().unwrap_or_else(|| priced.product.id.clone()),
+        callback_url: format!("{origin}/v1/webhooks/{}?order={}", s.provider, order.id),
+        token: s.provider.profile().callback_token.then(|| ids::hex(&ids::random_bytes::<24>())),
+    };
+    Some(Link::new(s.provider, opening))
+}
+
+/// A request the store has seen under this Idempotency-Key: the same order again (opened at
+/// the provider now, if the first attempt could not).
+pub(super) async fn replay(ctx: &Ctx<'_>, order_id: &str) -> Handled {
+    let answer = order_call(ctx, order_id, &OrderRequest::Resume).await?;
+    if let OrderReply::NotFound = answer {
+        let mut r = http::error(409, "idempotency_in_progress", "the first request with this key is still running")?;
+        r.headers_mut().set("Retry-After", "1")?;
+        return refuse(Ok(r));
+    }
+    let stored = stored(answer)?;
+    created(&stored.order, &stored.client_secret, true)
+}
+
+/// Why the store would not reserve: each refusal as its answer.
+fn not_reserved(refusal: NotReserved, order: &Order) -> Result<Response> {
+    match refusal {
+        NotReserved::IdempotencyConflict => {
+            http::error(409, "idempotency_conflict", "this Idempotency-Key was used with a different body")
+        }
+        NotReserved::RateLimited { retry_after } => rate_limited("too many orders from this address", retry_after),
+        // The same answer the quote gives when it sees the coupon used up.
+        NotReserved::CouponUsedUp => {
+            http::field_error("coupon_code", "validation_failed", "coupon_code: the coupon has been used up")
+        }
+        NotReserved::OutOfStock { available } => {
+            http::field_error("quantity", "out_of_stock", format!("only {available} left of `{}`", order.product_id))
+        }
+    }
+}
+
+/// Creates the order's object. A provider's failure is passed on: the order waits, pending, for
+/// a retry with the same Idempotency-Key (which opens it upstream then) or for its expiry,
+/// which frees the stock.
+async fn create_object(ctx: &Ctx<'_>, record: Record) -> Handled {
+    let id = record.order.id.clone();
+    match order_call(ctx, &id, &OrderRequest::Create { record: Box::new(record) }).await {
+        Ok(answer) => {
+            let stored = stored(answer)?;
+            created(&stored.order, &stored.client_secret, false)
+        }
+        Err(failed) => {
+            // No half-made order: give back what the reservation held.
+            let _ = store_call(ctx, Abort { order_id: id }).await;
+            Err(failed)
+        }
+    }
+}
+
+fn idempotency_key(req: &Request) -> Handled<Option<String>> {
+    match req.headers().get("Idempotency-Key")? {
+        None => Ok(None),
+        Some(k) if (1..=255).contains(&k.len()) && k.bytes().all(|b| b.is_ascii_graphic()) => Ok(Some(k)),
+        Some(_) => refuse(http::json(
+            400,
+            &ErrorBody::new("invalid_idempotency_key", "Idempotency-Key must be 1 to 255 visible ASCII characters")
+                .with_fields(vec!["Idempotency-Key".into()]),
+        )),
+    }
+}
+
+fn created(order: &Order, secret: &str, replayed: bool) -> Handled {
+    let mut view = order.public_view(now());
+    view.client_secret = Some(secret.to_owned());
+    let mut resp = http::json(201, &Envelope { data: view })?;
+    if replayed {
+        resp.headers_mut().set("Idempotent-Replayed", "true")?;
+    }
+    Ok(resp)
+}
+
+pub(super) async fn get(ctx: &Ctx<'_>, req: &Request, id: &str) -> Handled {
+    let (reader, stored) = authorized_order(ctx, req, id).await?;
+    let body = match reader {
+        Caller::Seller => serde_json::to_string(&Envelope { data: &stored.order })?,
+        Caller::Buyer => serde_json::to_string(&Envelope { data: stored.order.public_view(now()) })?,
+    };
+    // The tag covers the order, not the server time in the view, so an unchanged order is 304.
+    let kind = if matches!(reader, Caller::Seller) { "seller" } else { "buyer" };
+    let tag = format!(
+        "\"{}\"",
+        ids::hex(&Sha256::digest(format!("{kind}:{}", serde_json::to_string(&stored.order)?).as_bytes())[..16])
+    );
+    let mut resp = if req.headers().get("If-None-Match")?.is_some_and(|t| t.split(',').any(|t| t.trim() == tag)) {
+        Response::empty()?.with_status(304)
+    } else {
+        http::json_text(200, body)?
+    };
+    resp.headers_mut().set("ETag", &tag)?;
+    resp.headers_mut().set("Cache-Control", "no-cache")?;
+    Ok(resp)
+}

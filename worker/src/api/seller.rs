@@ -1,0 +1,68 @@
+//! The seller's routes: the order list and status changes (behind the seller's key).
+
+use serde_json::Value;
+use shared::wire::{Envelope, ErrorBody, ListMeta, ListResponse};
+use shared::{OrderEvent, OrderStatus};
+use worker::Request;
+
+use super::Ctx;
+use super::objects::{send_event, store_call};
+use crate::http::{self, Handled, refuse};
+use crate::store::ListQuery;
+
+fn bad_parameter(name: &str, why: &str) -> Handled<u32> {
+    refuse(http::json(
+        400,
+        &ErrorBody::new("invalid_parameter", format!("{name} {why}")).with_fields(vec![name.into()]),
+    ))
+}
+
+pub(super) async fn list_orders(ctx: &Ctx<'_>, req: &Request) -> Handled {
+    let url = req.url()?;
+    let param = |name: &str| url.query_pairs().find(|(k, _)| k == name).map(|(_, v)| v.into_owned());
+    let page = match param("page") {
+        None => 1,
+        Some(p) => match p.parse::<u32>() {
+            Ok(n) if n >= 1 => n,
+            _ => bad_parameter("page", "must be a whole number from 1")?,
+        },
+    };
+    let limit = match param("limit") {
+        None => 25,
+        Some(l) => match l.parse::<u32>() {
+            Ok(n) if (1..=100).contains(&n) => n,
+            _ => bad_parameter("limit", "must be a whole number from 1 to 100")?,
+        },
+    };
+    let status = param("status");
+    if let Some(s) = &status
+        && s.parse::<OrderStatus>().is_err()
+    {
+        bad_parameter("status", "must be one of pending, confirming, completed, refunded, cancelled, expired")?;
+    }
+    let offset = u64::from(page - 1) * u64::from(limit);
+    let q = ListQuery { status, email: param("email"), product_id: param("product_id"), limit, offset };
+    let listed = store_call(ctx, q).await?;
+    Ok(http::json(200, &ListResponse { data: listed.orders, meta: ListMeta { total: listed.total, limit, offset } })?)
+}
+
+pub(super) async fn update_order(ctx: &Ctx<'_>, req: &mut Request, id: &str) -> Handled {
+    let body = http::read_json(req).await?;
+    let status = match body.get("status") {
+        Some(Value::String(s)) => s
+            .parse::<OrderStatus>()
+            .or_else(|e| refuse(http::field_error("status", "invalid_status", e.to_string())))?,
+        _ => {
+            return refuse(http::field_error("status", "validation_failed", "status is required, as a string"));
+        }
+    };
+    let Some(event) = OrderEvent::from_status_update(status) else {
+        return refuse(http::error(
+            409,
+            "illegal_transition",
+            format!("an order cannot be set to {status}: payments move it there"),
+        ));
+    };
+    let order = send_event(ctx, id, &event).await?;
+    Ok(http::json(200, &Envelope { data: order })?)
+}
