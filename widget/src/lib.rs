@@ -2,50 +2,34 @@
 //! into a shadow root on the seller's page, talking to the worker's public API.
 
 pub mod api;
-pub mod app;
+pub mod checkout;
+pub mod clipboard;
+pub mod dialog;
+pub mod draft;
+pub mod env;
 pub mod events;
+pub mod form;
 pub mod format;
+pub mod live;
+pub mod methods;
 pub mod model;
+pub mod options;
+pub mod outcome;
 pub mod pay;
+pub mod payment;
 pub mod qr;
+pub mod quote;
+pub mod summary;
 
 use leptos::prelude::*;
 use wasm_bindgen::prelude::*;
 
-use crate::model::Json;
+use crate::checkout::Checkout;
+use crate::env::{Env, EnvStore};
+use crate::options::Options;
 
 /// The widget's styles, adopted into each shadow root as a constructed stylesheet.
 pub const CSS: &str = include_str!("widget.css");
-
-/// What the loader passes: the button's attributes plus the script tag's settings.
-#[derive(Debug, Clone, Default)]
-pub struct Options {
-    pub product: Option<String>,
-    pub variant: Option<String>,
-    pub quantity: Option<u32>,
-    pub email: Option<String>,
-    pub method: Option<String>,
-    pub coupon: Option<String>,
-    pub api: String,
-    /// `inline`, or a modal otherwise.
-    pub mode: String,
-}
-
-impl Options {
-    pub fn read(json: &str) -> Option<Options> {
-        let j = Json::parse(json)?;
-        Some(Options {
-            product: j.str("product"),
-            variant: j.str("variant"),
-            quantity: j.u32("quantity"),
-            email: j.str("email"),
-            method: j.str("method"),
-            coupon: j.str("coupon"),
-            api: j.str("api")?,
-            mode: j.text("mode"),
-        })
-    }
-}
 
 /// A mounted checkout; `unmount()` removes it.
 #[wasm_bindgen]
@@ -85,13 +69,10 @@ pub fn mount(
     let document = web_sys::window().and_then(|w| w.document()).ok_or("no document")?;
     let container: web_sys::HtmlElement = document.create_element("div")?.dyn_into()?;
     root.append_child(&container)?;
-    let env = StoredValue::new_local(app::Env {
-        api: options.api.trim_end_matches('/').to_owned(),
-        events,
-        on_close,
-        modal: options.mode != "inline",
+    let env =
+        Env { api: options.api.trim_end_matches('/').to_owned(), events, on_close, modal: options.mode != "inline" };
+    let handle = leptos::mount::mount_to(container.clone(), move || {
+        view! { <Checkout options=options env=EnvStore::new(env)/> }
     });
-    let handle =
-        leptos::mount::mount_to(container.clone(), move || view! { <app::Checkout options=options.clone() env=env/> });
     Ok(MountHandle { inner: Some((Box::new(handle), container)) })
 }

@@ -11,7 +11,7 @@ use shared::wire::{ErrorBody, ProductView, QuoteView};
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
 use web_sys::{HtmlElement, HtmlInputElement};
-use widget::app::Env;
+use widget::env::{Env, EnvStore};
 use widget::pay::PayScreen;
 
 wasm_bindgen_test_configure!(run_in_browser);
@@ -271,14 +271,9 @@ async fn mount_pay(order: Value) -> web_sys::ShadowRoot {
     root.append_child(&container).unwrap();
     serde_json::from_value::<PublicOrder>(order.clone()).expect("the fake order is a PublicOrder");
     let o = widget::model::Order::from_body(&json!({ "data": order }).to_string()).expect("the widget reads it");
-    let env = StoredValue::new_local(Env {
-        api: "http://fake.test".into(),
-        events: host.clone(),
-        on_close: None,
-        modal: false,
-    });
+    let env = Env { api: "http://fake.test".into(), events: host.clone(), on_close: None, modal: false };
     let handle = leptos::mount::mount_to(container, move || {
-        view! { <PayScreen order=o.clone() env=env restart=|| ()/> }
+        view! { <PayScreen order=o env=EnvStore::new(env) restart=|| ()/> }
     });
     handle.forget();
     settle().await;

@@ -1,0 +1,15 @@
+//! Copy buttons' work: the text to the clipboard, and a line saying how it went.
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+/// Copies `text`; `done` then says `what` was copied, or that copying failed.
+pub fn copy(text: String, done: RwSignal<Option<String>>, what: &'static str) {
+    if let Some(w) = web_sys::window() {
+        let promise = w.navigator().clipboard().write_text(&text);
+        spawn_local(async move {
+            let ok = wasm_bindgen_futures::JsFuture::from(promise).await.is_ok();
+            done.set(Some(if ok { what } else { "copy failed: select the text instead" }.to_owned()));
+        });
+    }
+}

@@ -1,0 +1,163 @@
+//! The order form: the product's options, the buyer's email, coupon and method, the live quote,
+//! and creating the order.
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use shared::wire::is_valid_email;
+
+use crate::api;
+use crate::draft::Draft;
+use crate::env::EnvStore;
+use crate::methods::MethodPicker;
+use crate::model::{Order, Product};
+use crate::quote::LiveQuote;
+use crate::summary::Summary;
+
+/// Messages by field: the form's own checks, the server's refusals.
+type FieldErrors = RwSignal<Vec<(String, String)>>;
+
+fn message(errors: FieldErrors, field: &str) -> Option<String> {
+    errors.get().into_iter().find(|(f, _)| f == field).map(|(_, m)| m)
+}
+
+/// A fresh idempotency key: 128 random bits from the browser.
+fn new_key() -> String {
+    let mut bytes = [0u8; 16];
+    if let Some(c) = web_sys::window().and_then(|w| w.crypto().ok()) {
+        let _ = c.get_random_values_with_u8_array(&mut bytes);
+    }
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Sets `order` once the worker has made it.
+#[component]
+pub fn OrderForm(
+    product: Product,
+    draft: Draft,
+    quote: LiveQuote,
+    order: RwSignal<Option<Order>>,
+    env: EnvStore,
+) -> impl IntoView {
+    let field_errors = RwSignal::new(Vec::new());
+    let form_error = RwSignal::new(None::<String>);
+    let submitting = RwSignal::new(false);
+    // One key per order body: a retry of the same form after a 5xx or a lost answer resumes the
+    // order the first try may have made; a changed form is a new order.
+    let idem_key = RwSignal::new(String::new());
+    let idem_body = RwSignal::new(String::new());
+    let in_stock = product.in_stock;
+
+    let submit = {
+        let product = product.clone();
+        move || {
+            if submitting.get_untracked() {
+                return; // a double click makes one order
+            }
+            let mut errors = Vec::new();
+            if !is_valid_email(draft.email.get_untracked().trim()) {
+                errors.push(("buyer_email".to_owned(), "Enter a valid email address.".to_owned()));
+            }
+            if draft.method.get_untracked().is_none() {
+                errors.push(("payment_method".to_owned(), "Choose how to pay.".to_owned()));
+            }
+            field_errors.set(errors.clone());
+            if !errors.is_empty() {
+                return;
+            }
+            let body = untrack(|| draft.body(&product, true));
+            if idem_body.get_untracked() != body {
+                idem_body.set(body.clone());
+                idem_key.set(new_key());
+            }
+            submitting.set(true);
+            form_error.set(None);
+            let api = env.api();
+            let key = idem_key.get_untracked();
+            spawn_local(async move {
+                match api::create_order(&api, body, &key).await {
+                    Ok(o) => {
+                        env.emit("order", &o.to_js());
+                        order.set(Some(o));
+                    }
+                    Err(e) => {
+                        if e.status == 422 && !e.fields.is_empty() {
+                            field_errors.set(e.fields.iter().map(|f| (f.clone(), e.message.clone())).collect());
+                        } else {
+                            form_error.set(Some(e.message.clone()));
+                        }
+                        env.emit_error(&e);
+                    }
+                }
+                submitting.set(false);
+            });
+        }
+    };
+
+    view! {
+        <p class="description">{product.description.clone()}</p>
+        {(!in_stock).then(|| view! { <p class="error" role="alert">"Sold out."</p> })}
+        <form novalidate on:submit=move |ev| { ev.prevent_default(); submit(); }>
+            <Inputs product=product.clone() draft errors=field_errors quote_errors=quote.errors/>
+            <MethodPicker methods=product.methods selected=draft.method/>
+            <FieldError field="payment_method" errors=field_errors/>
+            <FieldError field="quantity" errors=field_errors/>
+            <Summary quote=quote.quote/>
+            {move || form_error.get().map(|m| view! { <p class="error" role="alert">{m}</p> })}
+            <button type="submit" class="primary" disabled=move || submitting.get() || !in_stock>
+                {move || if submitting.get() { "Creating your order…" } else { "Continue to payment" }}
+            </button>
+        </form>
+    }
+}
+
+/// The variant, quantity, email and coupon inputs, bound to the draft.
+#[component]
+fn Inputs(product: Product, draft: Draft, errors: FieldErrors, quote_errors: FieldErrors) -> impl IntoView {
+    let (min_q, max_q) = (product.min_quantity, product.max_quantity);
+    let variants = (!product.variants.is_empty()).then(|| {
+        view! {
+            <label>"Option"
+                <select name="variant" on:change=move |ev| draft.variant.set(Some(event_target_value(&ev)))>
+                    {product.variants.into_iter().map(|v| {
+                        let selected = draft.variant.get_untracked().as_deref() == Some(v.id.as_str());
+                        view! { <option value=v.id selected=selected>{format!("{} · {}", v.name, v.price)}</option> }
+                    }).collect_view()}
+                </select>
+            </label>
+        }
+    });
+    view! {
+        {variants}
+        <label>"Quantity"
+            <input type="number" name="quantity" min=min_q max=max_q inputmode="numeric"
+                prop:value=move || draft.quantity.get().to_string()
+                on:change=move |ev| {
+                    let n = event_target_value(&ev).parse::<u32>().unwrap_or(min_q).max(min_q);
+                    draft.quantity.set(max_q.map_or(n, |m| n.min(m)));
+                }/>
+        </label>
+        <label>"Email for your receipt and delivery"
+            <input type="email" name="email" autocomplete="email" required
+                aria-invalid=move || message(errors, "buyer_email").is_some().to_string()
+                prop:value=move || draft.email.get()
+                on:input=move |ev| draft.email.set(event_target_value(&ev))/>
+        </label>
+        <FieldError field="buyer_email" errors/>
+        <label>"Coupon"
+            <input type="text" name="coupon" autocomplete="off" prop:value=move || draft.coupon.get()
+                on:change=move |ev| draft.coupon.set(event_target_value(&ev))/>
+        </label>
+        // A coupon the quote refused shows before the order is tried.
+        <FieldError field="coupon_code" errors also=quote_errors/>
+    }
+}
+
+/// The message for `field`, from `errors` or else from `also`.
+#[component]
+fn FieldError(field: &'static str, errors: FieldErrors, #[prop(optional)] also: Option<FieldErrors>) -> impl IntoView {
+    move || {
+        message(errors, field)
+            .or_else(|| also.and_then(|a| message(a, field)))
+            .map(|m| view! { <p class="error field" data-field=field>{m}</p> })
+    }
+}

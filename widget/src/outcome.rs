@@ -1,0 +1,42 @@
+//! How an order ended, where there is more to show than its status: a completed order's number
+//! and purchase, and a new start after an expired one.
+
+use leptos::prelude::*;
+use shared::OrderStatus;
+
+use crate::clipboard::copy;
+use crate::live::LiveOrder;
+
+#[component]
+pub fn Outcome(
+    order: LiveOrder,
+    copied: RwSignal<Option<String>>,
+    restart: impl Fn() + Copy + Send + Sync + 'static,
+) -> impl IntoView {
+    move || {
+        let o = order.get();
+        match o.status {
+            OrderStatus::Completed => {
+                let content = o.delivered_content.clone().unwrap_or_default();
+                let c2 = content.clone();
+                Some(view! {
+                    <div class="done">
+                        <p>"Order number " <strong data-order-number>{o.order_number.clone()}</strong></p>
+                        {(!content.is_empty()).then(|| view! {
+                            <p class="caption">"Your purchase"</p>
+                            <pre class="delivered" data-delivered>{content.clone()}</pre>
+                            <button type="button" on:click=move |_| copy(c2.clone(), copied, "Copied")>"Copy"</button>
+                        })}
+                    </div>
+                }.into_any())
+            }
+            OrderStatus::Expired => Some(
+                view! {
+                    <button type="button" class="primary" on:click=move |_| restart()>"Start a new order"</button>
+                }
+                .into_any(),
+            ),
+            _ => None,
+        }
+    }
+}

@@ -1,0 +1,69 @@
+//! How to pay a pending order: a crypto payment's QR, amount, address and wallet link, or the
+//! link to a provider's hosted page.
+
+use leptos::prelude::*;
+use shared::OrderStatus;
+
+use crate::clipboard::copy;
+use crate::live::LiveOrder;
+use crate::model::trim_zeros;
+use crate::{format, qr};
+
+#[component]
+pub fn CryptoPayment(order: LiveOrder, copied: RwSignal<Option<String>>) -> impl IntoView {
+    move || {
+        let o = order.get();
+        let coin = o.payment_method?.coin()?;
+        if o.status != OrderStatus::Pending {
+            return None;
+        }
+        // No address: the provider's hosted page takes the payment (the card view links it).
+        let address = o.payment_address.clone()?;
+        let uri = o.payment_uri.clone().unwrap_or_default();
+        // Only a wallet's scheme is a link: a bare address (TRON) would be a relative link that
+        // takes the seller's page away, and an empty one reloads it.
+        let wallet = shared::uri::is_wallet_link(&uri).then(|| uri.clone());
+        // The QR carries the URI, else the bare address. With neither there is nothing to pay
+        // to, as with no address, and never a QR of an empty string.
+        let text = if uri.is_empty() { address.clone() } else { uri };
+        if text.is_empty() {
+            return None;
+        }
+        let svg = qr::svg(&text).unwrap_or_default();
+        let amount = trim_zeros(&o.amount_remaining).to_owned();
+        let ticker = coin.asset.ticker();
+        let (a1, a2) = (address.clone(), amount.clone());
+        Some(view! {
+            <div class="pay">
+                <div class="qr" role="img" aria-label="QR code of the payment request" data-uri=text inner_html=svg></div>
+                <p class="warning">{format::network_warning(coin)}</p>
+                <div class="copyable">
+                    <span class="caption">"Amount"</span>
+                    <code data-copy="amount">{format!("{amount} {ticker}")}</code>
+                    <button type="button" on:click=move |_| copy(a2.clone(), copied, "Amount copied")>"Copy"</button>
+                </div>
+                <div class="copyable">
+                    <span class="caption">"Address"</span>
+                    <code data-copy="address">{address.clone()}</code>
+                    <button type="button" on:click=move |_| copy(a1.clone(), copied, "Address copied")>"Copy"</button>
+                </div>
+                {wallet.map(|href| view! { <a class="wallet" href=href>"Open in wallet"</a> })}
+            </div>
+        })
+    }
+}
+
+/// A provider's hosted page (card, PayPal), opened beside the checkout.
+#[component]
+pub fn HostedPayment(order: LiveOrder) -> impl IntoView {
+    move || {
+        let o = order.get();
+        let url = o.checkout_url.clone()?;
+        (o.status == OrderStatus::Pending).then(|| {
+            view! {
+                <p>"Pay on the secure payment page; this window follows along."</p>
+                <a class="primary button" href=url target="_blank" rel="noopener">"Continue to payment"</a>
+            }
+        })
+    }
+}
