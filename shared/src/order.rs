@@ -1,5 +1,8 @@
 //! The order record (SellGate's field names plus what a checkout needs) and the public view
 //! that a buyer's browser receives.
+//!
+//! Longer than 400 lines: the order record and the buyer's view of it, with their tests (a third of
+//! the file) beside them.
 
 use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;

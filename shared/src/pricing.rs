@@ -2,6 +2,9 @@
 //!
 //! Each line is rounded to the currency's minor unit (see [`Fiat::round`]) and the total is the
 //! sum of the rounded lines, never rounded on its own, so a receipt always adds up.
+//!
+//! Longer than 400 lines: one set of pricing rules, whose unit and property tests (half the file)
+//! sit beside them.
 
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};

@@ -1,4 +1,7 @@
 //! Order status and the one function that moves it: [`transition`].
+//!
+//! Longer than 400 lines: the one transition function, with its tests and property tests (the last
+//! 200 lines) beside it.
 
 use std::fmt;
 use std::str::FromStr;

@@ -5,6 +5,9 @@
 //! Test mode is asked for (`SANDBOX = "true"`), never assumed: a deployment that says nothing
 //! is a live store, and a live store without its own seller key, origins and provider refuses
 //! to serve. Messages name settings and what they need, never their values: they are public.
+//!
+//! Longer than 400 lines: every setting is checked in one pass so all problems are reported at
+//! once; tests are the last 150 lines.
 
 use gateways::{Provider, Settings};
 use shared::Environment;

@@ -1,9 +1,9 @@
 //! Project commands, run as `cargo xtask <command>`:
 //!
 //! - `setup`: installs what the build and tests need, skipping what is already there.
-//! - `test`:  setup, then every test.
+//! - `test`:  setup, then every test, the size budget included.
 //! - `run`:   setup, build, and serve the demo store on http://127.0.0.1:8787.
-//! - `size`:  build, and report the gzipped size of what a buyer downloads against the budget.
+//! - `size`:  build, and report the gzipped size of what a buyer downloads; fails over budget.
 //! - `build`: build the widget and the worker (or one: `build widget`, `build worker`).
 
 mod setup;
@@ -17,7 +17,10 @@ fn main() -> ExitCode {
     let result = match args.first().map(String::as_str) {
         Some("setup") => setup::all(),
         Some("test") => setup::all().and_then(|()| steps::test()),
-        Some("size") => setup::all().and_then(|()| size::report()),
+        Some("size") => setup::all()
+            .and_then(|()| steps::build_widget())
+            .and_then(|()| steps::build_worker())
+            .and_then(|()| size::check(&steps::root())),
         Some("build") => setup::all().and_then(|()| match args.get(1).map(String::as_str) {
             None => steps::build_widget().and_then(|()| steps::build_worker()),
             Some("widget") => steps::build_widget(),

@@ -1,17 +1,41 @@
-//! `cargo xtask size`: builds the widget and the worker and reports what a buyer downloads,
-//! gzipped (level 9, as `gzip -9`), against the budget.
+//! `cargo xtask size`, and the budget check of `cargo xtask test`: the gzipped size (level 9,
+//! as `gzip -9`) of what a buyer downloads, against the budget. Over budget is a failure.
 
 use std::path::Path;
 use std::process::{Command, Stdio};
-
-use crate::steps::{self, Result, root};
 
 /// Everything a buyer downloads, gzipped.
 const BUDGET_BYTES: u64 = 120 * 1024;
 /// The loader alone, gzipped.
 const LOADER_BUDGET_BYTES: u64 = 2 * 1024;
 
-fn gzipped(path: &Path) -> Result<(u64, u64)> {
+/// Gzipped sizes of the built files a buyer downloads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Sizes {
+    pub loader: u64,
+    pub glue: u64,
+    pub wasm: u64,
+}
+
+impl Sizes {
+    pub fn total(self) -> u64 {
+        self.loader + self.glue + self.wasm
+    }
+
+    /// What is over its budget, in words; empty when everything is within.
+    pub fn over_budget(self) -> Vec<String> {
+        let mut over = Vec::new();
+        if self.loader > LOADER_BUDGET_BYTES {
+            over.push(format!("the loader is {} B gzipped, over its {LOADER_BUDGET_BYTES} B", self.loader));
+        }
+        if self.total() > BUDGET_BYTES {
+            over.push(format!("what a buyer downloads is {} B gzipped, over its {BUDGET_BYTES} B", self.total()));
+        }
+        over
+    }
+}
+
+fn gzipped(path: &Path) -> Result<(u64, u64), String> {
     let raw = std::fs::metadata(path).map_err(|e| format!("{}: {e}", path.display()))?.len();
     let out = Command::new("gzip")
         .args(["-9", "-c"])
@@ -22,37 +46,52 @@ fn gzipped(path: &Path) -> Result<(u64, u64)> {
     Ok((raw, out.stdout.len() as u64))
 }
 
-pub fn report() -> Result {
-    steps::build_widget()?;
-    steps::build_worker()?;
-    let www = root().join("www");
+/// Prints the sizes of the built widget and worker under `root`; an error when over budget.
+pub fn check(root: &Path) -> Result<(), String> {
+    let www = root.join("www");
     let rows = [
         ("loader   www/tollgate.js", www.join("tollgate.js")),
         ("JS glue  www/widget/tollgate_widget.js", www.join("widget/tollgate_widget.js")),
         ("wasm     www/widget/tollgate_widget_bg.wasm", www.join("widget/tollgate_widget_bg.wasm")),
-        ("CSS      widget/src/widget.css (inside the wasm)", root().join("widget/src/widget.css")),
+        ("CSS      widget/src/widget.css (inside the wasm)", root.join("widget/src/widget.css")),
+        ("worker   worker/build/index_bg.wasm (server side)", root.join("worker/build/index_bg.wasm")),
     ];
-    println!("\n{:<52} {:>10} {:>10}", "what a buyer downloads", "bytes", "gzipped");
-    let mut total = 0;
-    for (i, (name, path)) in rows.iter().enumerate() {
-        let (raw, gz) = gzipped(path)?;
-        // The CSS ships inside the wasm: shown, not added twice.
-        if i < 3 {
-            total += gz;
-        }
-        println!("{name:<52} {raw:>10} {gz:>10}");
+    println!("\n{:<52} {:>10} {:>10}", "built file", "bytes", "gzipped");
+    let mut gz = Vec::new();
+    for (name, path) in &rows {
+        let (raw, zipped) = gzipped(path)?;
+        println!("{name:<52} {raw:>10} {zipped:>10}");
+        gz.push(zipped);
     }
-    let (_, loader) = gzipped(&rows[0].1)?;
-    println!("{:<52} {:>10} {total:>10}", "total", "");
-    let (raw, gz) = gzipped(&root().join("worker/build/index_bg.wasm"))?;
-    println!("{:<52} {raw:>10} {gz:>10}", "worker   worker/build/index_bg.wasm (server side)");
-    let verdict = |ok: bool| if ok { "within" } else { "OVER" };
-    println!(
-        "\nbudget: loader {} {} B; everything {} {} B",
-        verdict(loader <= LOADER_BUDGET_BYTES),
-        LOADER_BUDGET_BYTES,
-        verdict(total <= BUDGET_BYTES),
-        BUDGET_BYTES
-    );
-    Ok(())
+    // The CSS ships inside the wasm and the worker is not downloaded: neither is added.
+    let sizes = Sizes { loader: gz[0], glue: gz[1], wasm: gz[2] };
+    println!("{:<52} {:>10} {:>10}", "what a buyer downloads", "", sizes.total());
+    let over = sizes.over_budget();
+    if over.is_empty() {
+        println!(
+            "budget: within (loader {} of {LOADER_BUDGET_BYTES} B; everything {} of {BUDGET_BYTES} B)",
+            sizes.loader,
+            sizes.total()
+        );
+        Ok(())
+    } else {
+        Err(format!("over the size budget: {}", over.join("; ")))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_budget_is_enforced_to_the_byte() {
+        let at_limit =
+            Sizes { loader: LOADER_BUDGET_BYTES, glue: 6000, wasm: BUDGET_BYTES - LOADER_BUDGET_BYTES - 6000 };
+        assert!(at_limit.over_budget().is_empty());
+        let one_more = Sizes { wasm: at_limit.wasm + 1, ..at_limit };
+        assert_eq!(one_more.over_budget().len(), 1);
+        assert!(one_more.over_budget()[0].contains("over its 122880 B"));
+        let big_loader = Sizes { loader: LOADER_BUDGET_BYTES + 1, wasm: at_limit.wasm - 1, ..at_limit };
+        assert!(big_loader.over_budget()[0].starts_with("the loader"));
+    }
 }

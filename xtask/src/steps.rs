@@ -54,7 +54,19 @@ pub fn test() -> Result {
     run_cmd("cargo", &["fmt", "--all", "--check"])?;
     run_cmd(
         "cargo",
-        &["test", "--package", "shared", "--package", "worker-app", "--package", "widget", "--package", "xtask"],
+        &[
+            "test",
+            "--package",
+            "shared",
+            "--package",
+            "gateways",
+            "--package",
+            "worker-app",
+            "--package",
+            "widget",
+            "--package",
+            "xtask",
+        ],
     )?;
     // The shared model must build for the browser and the worker alike.
     run_cmd("cargo", &["build", "--target", "wasm32-unknown-unknown", "--package", "shared"])?;
@@ -62,6 +74,8 @@ pub fn test() -> Result {
     run_cmd("wasm-pack", &["test", "--headless", "--chrome", "--chromedriver", "/usr/bin/chromedriver", "widget"])?;
     build_widget()?;
     build_worker()?;
+    // The widget's size budget is part of the tests: over it, the command fails.
+    crate::size::check(&root())?;
     // One file at a time: each starts its own workerd (and the e2e files a Chromium), and two
     // cores are enough for one.
     run_cmd("node", &["--test", "--test-concurrency=1", "tests/worker/", "tests/e2e/"])?;

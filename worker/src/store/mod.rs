@@ -8,153 +8,25 @@
 //! the coupon uses of orders that were not given up) are kept; idempotency keys for
 //! `IDEMPOTENCY_SECONDS` (a day by default); per-client order counts for two minutes.
 
+mod requests;
+
 use std::cell::Cell;
 use std::collections::HashSet;
 
-use serde::de::DeserializeOwned;
-use serde::{Deserialize, Serialize};
-use shared::{Order, OrderStatus};
-use worker::{DurableObject, Env, Request, Response, Result, SqlStorage, SqlStorageValue, State, Stub, durable_object};
+use serde::Deserialize;
+use shared::OrderStatus;
+use worker::{DurableObject, Env, Request, Response, Result, SqlStorage, SqlStorageValue, State, durable_object};
+
+pub use requests::{
+    Abort, Ask, CouponUses, Fault, IndexUpdate, ListQuery, Listed, NotReserved, Reserve, Reserved, StockCount,
+    StoreRequest, ask,
+};
 
 use crate::catalog::{self, Delivery};
 use crate::rpc;
 
 pub const BINDING: &str = "STORE";
 pub const NAME: &str = "store";
-
-/// A request to the store, and the type of its reply.
-pub trait Ask: Into<StoreRequest> {
-    type Reply: Serialize + DeserializeOwned;
-}
-
-/// Sends one request to the store and reads its typed reply.
-pub async fn ask<A: Ask>(stub: &Stub, request: A) -> Result<A::Reply> {
-    rpc::call(stub, &request.into()).await
-}
-
-#[derive(Debug, Serialize, Deserialize)]
-#[serde(tag = "op", rename_all = "snake_case")]
-pub enum StoreRequest {
-    Reserve(Box<Reserve>),
-    Update(Box<IndexUpdate>),
-    Abort(Abort),
-    List(ListQuery),
-    Stock(StockCount),
-    CouponUses(CouponUses),
-    Fault(Fault),
-}
-
-macro_rules! asks {
-    ($($request:ident => $variant:ident($wrap:expr) -> $reply:ty),* $(,)?) => {$(
-        impl From<$request> for StoreRequest {
-            fn from(r: $request) -> Self {
-                StoreRequest::$variant($wrap(r))
-            }
-        }
-        impl Ask for $request {
-            type Reply = $reply;
-        }
-    )*};
-}
-
-asks! {
-    Reserve => Reserve(Box::new) -> Reserved,
-    IndexUpdate => Update(Box::new) -> (),
-    Abort => Abort(std::convert::identity) -> (),
-    ListQuery => List(std::convert::identity) -> Listed,
-    StockCount => Stock(std::convert::identity) -> i64,
-    CouponUses => CouponUses(std::convert::identity) -> i64,
-    Fault => Fault(std::convert::identity) -> (),
-}
-
-#[derive(Debug, Serialize, Deserialize)]
-pub struct Reserve {
-    pub order: Order,
-    /// `(Idempotency-Key, hash of the body)`, scoped to `client` and remembered for
-    /// `idempotency_seconds`.
-    pub idempotency: Option<(String, String)>,
-    pub idempotency_seconds: u32,
-    /// Who is ordering, for the rate limit and the idempotency scope: an IPv4 address or an
-    /// IPv6 /64 (`ids::client_key`).
-    pub client: String,
-    pub limit_per_minute: u32,
-    /// Stock items to hold for the order (0 for text delivery).
-    pub stock_units: u32,
-    /// `(coupon code, lifetime maximum)` when the coupon is limited.
-    pub coupon: Option<(String, u32)>,
-    pub now_ms: i64,
-}
-
-#[derive(Debug, Serialize, Deserialize)]
-#[serde(tag = "outcome", rename_all = "snake_case")]
-pub enum Reserved {
-    Reserved {
-        items: Vec<String>,
-    },
-    /// The same key and body were seen from this client: this is that order.
-    Replay {
-        order_id: String,
-    },
-    Refused {
-        refusal: NotReserved,
-    },
-}
-
-/// Why nothing was reserved.
-#[derive(Debug, Serialize, Deserialize)]
-#[serde(tag = "why", rename_all = "snake_case")]
-pub enum NotReserved {
-    IdempotencyConflict,
-    RateLimited { retry_after: i64 },
-    CouponUsedUp,
-    OutOfStock { available: u32 },
-}
-
-/// An order's latest state for the index; `rev` orders the updates, so a late one is ignored.
-#[derive(Debug, Serialize, Deserialize)]
-pub struct IndexUpdate {
-    pub order: Order,
-    pub rev: u64,
-}
-
-/// Undoes the reservation of an order that could not be created.
-#[derive(Debug, Serialize, Deserialize)]
-pub struct Abort {
-    pub order_id: String,
-}
-
-#[derive(Debug, Default, Serialize, Deserialize)]
-pub struct ListQuery {
-    pub status: Option<String>,
-    pub email: Option<String>,
-    pub product_id: Option<String>,
-    pub limit: u32,
-    pub offset: u64,
-}
-
-#[derive(Debug, Serialize, Deserialize)]
-pub struct Listed {
-    pub total: u64,
-    pub orders: Vec<Order>,
-}
-
-/// Available items of a product.
-#[derive(Debug, Serialize, Deserialize)]
-pub struct StockCount {
-    pub product_id: String,
-}
-
-/// How often a coupon has been used.
-#[derive(Debug, Serialize, Deserialize)]
-pub struct CouponUses {
-    pub code: String,
-}
-
-/// Test mode only: the next `updates` index updates fail, as a store that cannot be reached.
-#[derive(Debug, Serialize, Deserialize)]
-pub struct Fault {
-    pub updates: u32,
-}
 
 #[durable_object]
 pub struct StoreObject {
@@ -464,13 +336,5 @@ mod tests {
         let available = vec!["K1".to_owned(), "K2-LEAKED".to_owned(), "K3".to_owned()];
         assert_eq!(withdrawn(&catalog, &available), [&"K2-LEAKED".to_owned()]);
         assert!(withdrawn(&catalog, &catalog).is_empty());
-    }
-
-    #[test]
-    fn requests_name_their_operation() {
-        let json = serde_json::to_value(StoreRequest::from(StockCount { product_id: "p".into() })).unwrap();
-        assert_eq!(json, serde_json::json!({"op": "stock", "product_id": "p"}));
-        let json = serde_json::to_value(StoreRequest::from(Abort { order_id: "o".into() })).unwrap();
-        assert_eq!(json["op"], "abort");
     }
 }
