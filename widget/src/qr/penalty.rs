@@ -1,6 +1,6 @@
 //! Choosing the mask: the spec's penalty for patterns that confuse a reader.
 
-use super::Matrix;
+use super::matrix::Matrix;
 
 /// The spec's penalty score (ISO/IEC 18004, 7.8.3): long runs, 2×2 blocks, finder-like
 /// patterns and an unbalanced dark share. Outside the symbol counts as light.
