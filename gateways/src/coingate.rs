@@ -176,7 +176,7 @@ mod tests {
     use crate::Provider;
     use crate::test_support::{header, opening, order, settings};
 
-    const SEED: &str = include_str!("../tests/fixtures/coingate_create.json");
+    const EXAMPLE: &str = include_str!("../tests/fixtures/coingate_create.json");
 
     #[test]
     fn create_is_a_form_with_the_token_and_the_key_in_a_header() {
@@ -195,10 +195,10 @@ mod tests {
 
     #[test]
     fn the_documented_answer_is_a_hosted_page() {
-        let st = CoinGate.parse_created(SEED, &order("crypto_btc")).unwrap();
+        let st = CoinGate.parse_created(EXAMPLE, &order("crypto_btc")).unwrap();
         assert_eq!((st.upstream_id.as_str(), st.status), ("390551", OrderStatus::Pending));
         assert!(st.checkout_url.unwrap().starts_with("https://pay-sandbox.coingate.com/invoice/"));
-        assert!(CoinGate.parse_read(&SEED.replace("\"new\"", "\"PAID\""), &order("crypto_btc")).is_err());
+        assert!(CoinGate.parse_read(&EXAMPLE.replace("\"new\"", "\"PAID\""), &order("crypto_btc")).is_err());
     }
 
     #[test]
@@ -210,12 +210,12 @@ mod tests {
             "https://up.example/v2/orders?per_page=100&sort=created_at_desc&created_at%5Bfrom%5D=2025-12-29"
         );
         assert!(call.headers.contains(&("Authorization", "Token key_live_123".into())));
-        let ours = SEED.replace("\"order_id\": \"111\"", &format!("\"order_id\": \"{}\"", o.id));
+        let ours = EXAMPLE.replace("\"order_id\": \"111\"", &format!("\"order_id\": \"{}\"", o.id));
         let page = format!(
-            "{{\"current_page\":1,\"per_page\":100,\"total_orders\":2,\"total_pages\":1,\"orders\":[{SEED},{ours}]}}"
+            "{{\"current_page\":1,\"per_page\":100,\"total_orders\":2,\"total_pages\":1,\"orders\":[{EXAMPLE},{ours}]}}"
         );
         assert_eq!(CoinGate.parse_found(&page, &o).unwrap().unwrap().upstream_id, "390551");
-        let theirs = format!("{{\"orders\":[{SEED}]}}");
+        let theirs = format!("{{\"orders\":[{EXAMPLE}]}}");
         assert_eq!(CoinGate.parse_found(&theirs, &o).unwrap(), None);
     }
 

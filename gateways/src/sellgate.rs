@@ -127,7 +127,7 @@ pub fn map_status(s: &str) -> Result<MappedStatus, UnknownUpstreamStatus> {
 mod tests {
     use super::*;
     use crate::Provider;
-    use crate::test_support::{header, opening, order, settings};
+    use crate::test_support::{header, json_body, opening, order, settings};
 
     /// The create answer in the SellGate Orders API.
     const CREATED: &str = include_str!("../../shared/tests/fixtures/sellgate_create_response.json");
@@ -141,7 +141,7 @@ mod tests {
         assert_eq!((call.method, call.url.as_str()), ("POST", "https://up.example/v1/orders"));
         assert!(call.headers.contains(&("Authorization", "Bearer key_live_123".into())));
         assert!(call.headers.contains(&("Idempotency-Key", o.id.clone())));
-        let body: serde_json::Value = serde_json::from_str(call.body.as_deref().unwrap()).unwrap();
+        let body = json_body(&call);
         assert_eq!(
             body,
             json!({"product_id": "prod_xyz789", "buyer_email": "buyer@example.com", "payment_method": "crypto_btc", "quantity": 1})

@@ -220,9 +220,9 @@ pub fn map_status(s: &str) -> Result<MappedStatus, UnknownUpstreamStatus> {
 mod tests {
     use super::*;
     use crate::Provider;
-    use crate::test_support::{header, opening, order, settings, sign};
+    use crate::test_support::{header, json_body, opening, order, settings, sign};
 
-    const SEED: &str = include_str!("../tests/fixtures/sellix_order.json");
+    const EXAMPLE: &str = include_str!("../tests/fixtures/sellix_order.json");
 
     #[test]
     fn create_prices_with_tollgate_and_names_the_merchant() {
@@ -231,7 +231,7 @@ mod tests {
         assert_eq!(call.url, "https://up.example/v1/payments");
         assert!(call.headers.contains(&("X-Sellix-Merchant", "My Shop".into())));
         assert!(call.headers.contains(&("Authorization", "Bearer key_live_123".into())));
-        let body: serde_json::Value = serde_json::from_str(call.body.as_deref().unwrap()).unwrap();
+        let body = json_body(&call);
         assert_eq!(body["value"], "29.99");
         assert_eq!(body["gateway"], "BITCOIN");
         assert_eq!(body["white_label"], true);
@@ -241,7 +241,7 @@ mod tests {
 
     #[test]
     fn the_documented_order_maps_to_the_last_digit() {
-        let st = Sellix.parse_read(SEED, &order("crypto_sol")).unwrap();
+        let st = Sellix.parse_read(EXAMPLE, &order("crypto_sol")).unwrap();
         assert_eq!(st.status, OrderStatus::Completed);
         assert_eq!(st.crypto_amount.unwrap().to_string(), "0.014174");
         assert_eq!(st.amount_paid.unwrap().to_string(), "0.014174");
@@ -256,7 +256,7 @@ mod tests {
         let s = settings(Provider::Sellix);
         let o = order("crypto_sol");
         let order_json =
-            serde_json::to_value(serde_json::from_str::<serde_json::Value>(SEED).unwrap()["data"]["order"].clone())
+            serde_json::to_value(serde_json::from_str::<serde_json::Value>(EXAMPLE).unwrap()["data"]["order"].clone())
                 .unwrap();
         let body = json!({"event": "order:paid", "data": order_json}).to_string();
         let good = sign(&body);

@@ -137,16 +137,16 @@ pub fn map_status(s: &str) -> Result<MappedStatus, UnknownUpstreamStatus> {
 mod tests {
     use super::*;
     use crate::Provider;
-    use crate::test_support::{opening, order, settings};
+    use crate::test_support::{json_body, opening, order, settings};
 
-    const SEED: &str = include_str!("../tests/fixtures/sellsn_order.json");
+    const EXAMPLE: &str = include_str!("../tests/fixtures/sellsn_order.json");
 
     #[test]
     fn create_names_the_store_and_the_product() {
         let s = settings(Provider::SellSn);
         let call = SellSn.create(&s, &order("crypto_ltc"), &opening());
         assert_eq!(call.url, "https://up.example/stores/123e4567-e89b-12d3-a456-426614174000/orders");
-        let body: serde_json::Value = serde_json::from_str(call.body.as_deref().unwrap()).unwrap();
+        let body = json_body(&call);
         assert_eq!(body["products"][0]["productId"], "prod_xyz789");
         assert_eq!(body["gateway"], "LITECOIN");
         let read = SellSn.read(&s, "abc");
@@ -169,8 +169,8 @@ mod tests {
         let st = SellSn.parse_created(&priced, &order("crypto_btc")).unwrap();
         assert_eq!(st.total_amount.map(|c| c.to_string()).as_deref(), Some("31.49"));
         // The documentation's example says `"status": "text"`: not a status Tollgate can guess at.
-        assert!(SellSn.parse_read(SEED, &order("crypto_btc")).unwrap_err().contains("undocumented"));
-        let delivered = SEED.replace("\"status\": \"text\"", "\"status\": \"Completed\"");
+        assert!(SellSn.parse_read(EXAMPLE, &order("crypto_btc")).unwrap_err().contains("undocumented"));
+        let delivered = EXAMPLE.replace("\"status\": \"text\"", "\"status\": \"Completed\"");
         let st = SellSn.parse_read(&delivered, &order("crypto_btc")).unwrap();
         assert_eq!((st.status, st.delivered_content.as_deref()), (shared::OrderStatus::Completed, Some("text")));
     }

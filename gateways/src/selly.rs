@@ -164,16 +164,16 @@ pub fn map_status(code: u16) -> Result<MappedStatus, UnknownUpstreamStatus> {
 mod tests {
     use super::*;
     use crate::Provider;
-    use crate::test_support::{opening, order, settings};
+    use crate::test_support::{json_body, opening, order, settings};
 
-    const SEED: &str = include_str!("../tests/fixtures/selly_order.json");
+    const EXAMPLE: &str = include_str!("../tests/fixtures/selly_order.json");
 
     #[test]
     fn create_and_read_calls() {
         let s = settings(Provider::Selly);
         let call = Selly.create(&s, &order("crypto_eth"), &opening());
         assert_eq!(call.url, "https://up.example/api/v2/pay");
-        let body: serde_json::Value = serde_json::from_str(call.body.as_deref().unwrap()).unwrap();
+        let body = json_body(&call);
         assert_eq!((body["gateway"].as_str(), body["value"].as_str()), (Some("ethereum"), Some("29.99")));
         assert_eq!(Selly.read(&s, "58ec").url, "https://up.example/api/v2/orders/58ec");
         assert!(!Selly.supports("crypto_sol".parse().unwrap()) && Selly.supports(PaymentMethod::PayPal));
@@ -181,9 +181,9 @@ mod tests {
 
     #[test]
     fn smallest_units_become_coins_exactly() {
-        let st = Selly.parse_read(SEED, &order("paypal")).unwrap();
+        let st = Selly.parse_read(EXAMPLE, &order("paypal")).unwrap();
         assert_eq!((st.status, st.delivered_content.as_deref()), (OrderStatus::Completed, Some("SERIAL-123456")));
-        let crypto = SEED
+        let crypto = EXAMPLE
             .replace("\"status\": 100", "\"status\": 53")
             .replace("\"crypto_value\": null", "\"crypto_value\": 45125")
             .replace("\"crypto_received\": 0", "\"crypto_received\": 20000")

@@ -3,7 +3,7 @@
 use rust_decimal::Decimal;
 use shared::{Environment, Order};
 
-use crate::{Opening, Provider, Settings};
+use crate::{Call, Opening, Provider, Settings};
 
 /// An exact decimal from its digits.
 pub fn dec(s: &str) -> Decimal {
@@ -64,4 +64,9 @@ pub fn sign(body: &str) -> String {
     let mut mac = hmac::Hmac::<sha2::Sha512>::new_from_slice(b"whsec").unwrap();
     mac.update(body.as_bytes());
     mac.finalize().into_bytes().iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// A call's JSON body.
+pub fn json_body(call: &Call) -> serde_json::Value {
+    serde_json::from_str(call.body.as_deref().expect("a body")).expect("a JSON body")
 }

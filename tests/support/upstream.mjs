@@ -1,5 +1,5 @@
-// Stand-ins for the five upstream providers, on loopback. Each answers in its provider's
-// documented shapes (the providers' API documentation's examples), records every request it receives, and
+// Stand-ins for the five upstream providers, on loopback. Each answers in the shapes of its
+// provider's API documentation, records every request it receives, and
 // lets a test move an order along (pay, confirm, expire…), send webhooks, or misbehave.
 import { before, after } from 'node:test';
 import { createServer } from 'node:http';

@@ -376,6 +376,29 @@ mod tests {
     }
 
     #[test]
+    fn a_providers_own_settings_are_read_as_it_declares_them() {
+        let c = config(&[
+            ("SANDBOX", "true"),
+            ("GATEWAY", "sellix"),
+            ("UPSTREAM_API_KEY", "k"),
+            ("WEBHOOK_SECRET", " whsec "),
+            ("SELLIX_MERCHANT", "My Shop"),
+            ("SELLSN_STORE_ID", "not Sellix's"),
+        ])
+        .unwrap();
+        let Gateway::Upstream(s) = c.gateway else { panic!("{c:?}") };
+        assert_eq!(s.get(&gateways::sellix::MERCHANT), Some("My Shop"));
+        assert_eq!(s.get(&gateways::sellsn::STORE_ID), None, "another provider's setting is not read");
+        let shown = format!("{s:?}");
+        assert!(shown.contains("My Shop") && !shown.contains("whsec"), "{shown}");
+        // An optional setting may be left out.
+        let c =
+            config(&[("SANDBOX", "true"), ("GATEWAY", "sellix"), ("UPSTREAM_API_KEY", "k"), ("WEBHOOK_SECRET", "w")]);
+        let Gateway::Upstream(s) = c.unwrap().gateway else { panic!() };
+        assert_eq!(s.get(&gateways::sellix::MERCHANT), None);
+    }
+
+    #[test]
     fn upstream_defaults() {
         let c = config(&[
             ("SANDBOX", "true"),
