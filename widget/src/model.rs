@@ -162,6 +162,9 @@ pub struct Quote {
     pub volume_discount: String,
     pub coupon_discount: String,
     pub fee: String,
+    /// Sales tax or VAT, and whether the prices include it.
+    pub tax: String,
+    pub tax_included: bool,
     pub total: String,
     /// Amount and ticker, for crypto methods.
     pub crypto: Option<(String, String)>,
@@ -177,6 +180,8 @@ impl Quote {
             volume_discount: b.text("volume_discount"),
             coupon_discount: b.text("coupon_discount"),
             fee: b.text("fee"),
+            tax: b.get("tax").text("amount"),
+            tax_included: b.get("tax").bool("inclusive"),
             total: b.str("total")?,
             crypto: crypto.is_present().then(|| (crypto.text("amount"), crypto.text("currency"))),
         })

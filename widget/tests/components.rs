@@ -68,11 +68,13 @@ fn quote(method: &str) -> Value {
         "flexpay_USDC_SOL" => crypto("USDC", "solana", "29.99", "1"),
         _ => Value::Null,
     };
+    // The card is paid in a store whose prices include 20 % VAT: 29.99 × 20 / 120 = 5.00.
+    let tax = if method == "stripe" { json!({"rate": "20", "inclusive": true, "amount": "5.00"}) } else { Value::Null };
     json!({
         "product_id": "prod_test", "variant_id": null, "payment_method": method,
         "breakdown": {
             "currency": "USD", "unit_price": "29.99", "quantity": 1, "subtotal": "29.99", "volume_discount": "0",
-            "coupon_discount": "0", "fee": "0", "tax": null, "total": "29.99"
+            "coupon_discount": "0", "fee": "0", "tax": tax, "total": "29.99"
         },
         "crypto": crypto
     })
@@ -204,6 +206,12 @@ async fn method_picker_groups_every_offered_method_as_one_radio_group() {
     );
     assert!(text(&root, ".quote").contains("29.99 USD"));
     assert_eq!(text(&root, ".quote [data-amount]"), "29.99 USDT");
+    assert!(!text(&root, ".quote").contains("Tax"), "no tax line when there is no tax");
+
+    // A store that charges tax shows its line.
+    query::<HtmlInputElement>(&root, "input[value=stripe]").click();
+    settle().await;
+    assert!(text(&root, ".quote").contains("Tax included5.00 USD"), "{}", text(&root, ".quote"));
 }
 
 #[wasm_bindgen_test]
