@@ -18,7 +18,7 @@ impl Call {
         Call { method: "GET", url, headers: vec![("Accept", "application/json".into())], body: None }
     }
 
-    pub(crate) fn post(url: String, content_type: &'static str, body: String) -> Call {
+    pub fn post(url: String, content_type: &'static str, body: String) -> Call {
         Call {
             method: "POST",
             url,
@@ -31,7 +31,7 @@ impl Call {
         Call::post(url, "application/json", body.to_string())
     }
 
-    pub(crate) fn header(mut self, name: &'static str, value: String) -> Call {
+    pub fn header(mut self, name: &'static str, value: String) -> Call {
         self.headers.push((name, value));
         self
     }

@@ -8,6 +8,7 @@ pub mod method;
 pub mod money;
 pub mod order;
 pub mod pricing;
+pub mod signature;
 pub mod status;
 pub mod testnet;
 pub mod uri;

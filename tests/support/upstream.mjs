@@ -333,7 +333,8 @@ export function upstreamVars(fake, extra = {}) {
 
 /**
  * For a `describe` block: a stand-in for `provider` and a worker on it (`vars` added to the
- * usual ones), started before the block's tests and stopped after them. Returns
+ * usual ones, or a function that gives them once the block starts), started before the
+ * block's tests and stopped after them. Returns
  * `{ api, fake, worker }`; `fake` and `worker` are set once the block's `before` has run.
  */
 export function useUpstreamWorker(provider, vars = {}) {
@@ -341,7 +342,8 @@ export function useUpstreamWorker(provider, vars = {}) {
   const run = { api: client(target), fake: null, worker: null };
   before(async () => {
     run.fake = await startUpstream(provider, { worker: () => target.base });
-    run.worker = await startWorker(upstreamVars(run.fake, vars));
+    const extra = typeof vars === 'function' ? await vars() : vars;
+    run.worker = await startWorker(upstreamVars(run.fake, extra));
     target.base = run.worker.base;
   });
   after(async () => {

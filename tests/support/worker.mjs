@@ -30,20 +30,23 @@ export function freePort() {
  *
  * `env`: the wrangler environment, `sandbox` (test mode) unless a test asks for `null`, the
  * top level, which is the live configuration `wrangler deploy` deploys.
+ *
+ * `state`: a directory of Durable Object state to start from and keep (a restart test); by
+ * default the worker gets a fresh one, removed when it stops.
  */
-export async function startWorker(vars = {}, { expectStatus = 200, env = 'sandbox' } = {}) {
+export async function startWorker(vars = {}, { expectStatus = 200, env = 'sandbox', state } = {}) {
   try {
-    return await startWorkerOnce(vars, expectStatus, env);
+    return await startWorkerOnce(vars, expectStatus, env, state);
   } catch (e) {
     console.error(`# the worker did not start; trying once more on other ports:\n${e.message}`);
-    return startWorkerOnce(vars, expectStatus, env);
+    return startWorkerOnce(vars, expectStatus, env, state);
   }
 }
 
 /** `expectStatus`: what /v1/health answers once up (503 for a worker meant to be misconfigured). */
-async function startWorkerOnce(vars, expectStatus, env) {
+async function startWorkerOnce(vars, expectStatus, env, kept) {
   const port = await freePort();
-  const state = mkdtempSync(join(tmpdir(), 'tollgate-state-'));
+  const state = kept ?? mkdtempSync(join(tmpdir(), 'tollgate-state-'));
   const args = ['dev', '--ip', '127.0.0.1', '--port', String(port), '--persist-to', state, '--inspector-port', String(await freePort())];
   if (env) args.push('--env', env);
   for (const [k, v] of Object.entries(vars)) args.push('--var', `${k}:${v}`);
@@ -63,7 +66,7 @@ async function startWorkerOnce(vars, expectStatus, env) {
       child.kill('SIGTERM');
       await new Promise((r) => { child.once('exit', r); setTimeout(r, 5000).unref(); });
     }
-    rmSync(state, { recursive: true, force: true });
+    if (!kept) rmSync(state, { recursive: true, force: true });
   };
   const base = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 90_000;
@@ -80,6 +83,17 @@ async function startWorkerOnce(vars, expectStatus, env) {
 }
 
 export const SELLER_KEY = 'sg_test_sandbox';
+
+/** Polls `check` until it returns something truthy (which it returns), for at most `ms`. */
+export async function eventually(check, ms, what) {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const got = await check();
+    if (got) return got;
+    if (Date.now() > deadline) throw new Error(`${what}: not within ${ms} ms`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
 
 /**
  * Starts a worker before the file's tests and stops it after them; returns its client, whose

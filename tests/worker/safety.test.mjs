@@ -4,24 +4,13 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { request } from 'node:http';
-import { startWorker, client, useWorker, SELLER_KEY } from '../support/worker.mjs';
+import { startWorker, client, useWorker, eventually, SELLER_KEY } from '../support/worker.mjs';
 import { useUpstreamWorker } from '../support/upstream.mjs';
 
 const wait = (ms) => new Promise((r) => setTimeout(r, ms));
 const ORDER = { product_id: 'prod_xyz789', buyer_email: 'buyer@example.com', payment_method: 'crypto_btc' };
 const FOUNDERS = { ...ORDER, product_id: 'prod_founders' };
 const LIVE_KEY = 'sk_live_a-seller-key-0123456789';
-
-/** Polls `check` until it returns something truthy, for at most `ms`. */
-async function eventually(check, ms, what) {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const got = await check();
-    if (got) return got;
-    if (Date.now() > deadline) assert.fail(`${what}: not within ${ms} ms`);
-    await wait(200);
-  }
-}
 
 /**
  * Sends 1 MB of a chunked body that never ends. A server that reads a body in full before

@@ -55,7 +55,36 @@ pub struct Config {
     pub reads_per_minute_per_ip: u32,
     /// How long an `Idempotency-Key` is remembered.
     pub idempotency_seconds: u32,
+    /// Where the seller hears of every order's events, when set.
+    pub seller_webhooks: Option<SellerWebhooks>,
 }
+
+/// The seller's own endpoints for order events (`WEBHOOK_URL`), and how deliveries are signed
+/// and retried.
+#[derive(Clone, PartialEq, Eq)]
+pub struct SellerWebhooks {
+    pub urls: Vec<String>,
+    /// `SELLER_WEBHOOK_SECRET`: the key of every delivery's `Tollgate-Signature`.
+    pub secret: String,
+    /// The waits between attempts; when they are spent, a delivery is given up.
+    pub retry_seconds: Vec<u32>,
+    /// An endpoint that has not answered in this long has failed the attempt.
+    pub timeout_ms: u32,
+}
+
+impl std::fmt::Debug for SellerWebhooks {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SellerWebhooks")
+            .field("urls", &self.urls)
+            .field("secret", &"(secret)")
+            .field("retry_seconds", &self.retry_seconds)
+            .field("timeout_ms", &self.timeout_ms)
+            .finish()
+    }
+}
+
+/// 10 s, 1 min, 5 min, 30 min, 2 h, 6 h, then daily: about three and a half days in all.
+pub const DEFAULT_RETRY_SECONDS: [u32; 9] = [10, 60, 300, 1800, 7200, 21_600, 86_400, 86_400, 86_400];
 
 /// A var or a secret by name.
 fn var(env: &worker::Env, name: &str) -> Option<String> {
@@ -130,6 +159,7 @@ impl Config {
         let orders_per_minute_per_ip = number(&var, "ORDERS_PER_MINUTE_PER_IP", 1..=10_000, 20, &mut problems);
         let reads_per_minute_per_ip = number(&var, "READS_PER_MINUTE_PER_IP", 1..=100_000, 120, &mut problems);
         let idempotency_seconds = number(&var, "IDEMPOTENCY_SECONDS", 1..=7 * 86_400, 86_400, &mut problems);
+        let seller_webhooks = seller_webhooks(&var, sandbox, &mut problems);
         if !problems.is_empty() {
             return Err(problems);
         }
@@ -142,8 +172,67 @@ impl Config {
             orders_per_minute_per_ip,
             reads_per_minute_per_ip,
             idempotency_seconds,
+            seller_webhooks,
         })
     }
+}
+
+/// `WEBHOOK_URL` (comma-separated https endpoints; loopback http too in test mode) and what goes
+/// with it. A URL without `SELLER_WEBHOOK_SECRET` is a problem: deliveries are always signed.
+fn seller_webhooks(
+    var: &impl Fn(&str) -> Option<String>,
+    sandbox: bool,
+    problems: &mut Vec<String>,
+) -> Option<SellerWebhooks> {
+    let list = var("WEBHOOK_URL").unwrap_or_default();
+    let urls: Vec<String> = list.split(',').map(str::trim).filter(|u| !u.is_empty()).map(str::to_owned).collect();
+    if urls.is_empty() {
+        return None;
+    }
+    if urls.iter().any(|u| !is_webhook_url(u, sandbox)) {
+        problems.push(if sandbox {
+            "WEBHOOK_URL must list https:// addresses (or http:// on this machine in test mode)".into()
+        } else {
+            "WEBHOOK_URL must list https:// addresses".into()
+        });
+    }
+    let secret = required(
+        var,
+        "SELLER_WEBHOOK_SECRET",
+        "WEBHOOK_URL is set, and every delivery is signed with it (wrangler secret put SELLER_WEBHOOK_SECRET)",
+        problems,
+    );
+    if secret.as_ref().is_some_and(|s| s.len() < 16) {
+        problems.push("SELLER_WEBHOOK_SECRET must be at least 16 characters".into());
+    }
+    let retry_seconds = match var("WEBHOOK_RETRY_SECONDS") {
+        None => DEFAULT_RETRY_SECONDS.to_vec(),
+        Some(list) => {
+            let parsed: Option<Vec<u32>> =
+                list.split(',').map(|s| s.trim().parse::<u32>().ok().filter(|n| (1..=86_400).contains(n))).collect();
+            match parsed.filter(|l| (1..=20).contains(&l.len())) {
+                Some(l) => l,
+                None => {
+                    problems.push(
+                        "WEBHOOK_RETRY_SECONDS must be 1 to 20 waits in seconds (1 to 86400), comma-separated".into(),
+                    );
+                    DEFAULT_RETRY_SECONDS.to_vec()
+                }
+            }
+        }
+    };
+    let timeout_ms = number(var, "WEBHOOK_TIMEOUT_MS", 100..=30_000, 10_000, problems);
+    Some(SellerWebhooks { urls, secret: secret.unwrap_or_default(), retry_seconds, timeout_ms })
+}
+
+/// An https URL with a host, or in test mode an http URL on this machine.
+fn is_webhook_url(u: &str, sandbox: bool) -> bool {
+    let Ok(url) = url::Url::parse(u) else { return false };
+    let loopback = matches!(url.host_str(), Some("127.0.0.1" | "localhost" | "[::1]"));
+    url.host_str().is_some()
+        && url.username().is_empty()
+        && url.password().is_none()
+        && (url.scheme() == "https" || (sandbox && url.scheme() == "http" && loopback))
 }
 
 /// `ALLOWED_ORIGINS`: the seller pages' origins, comma-separated. `*` only in test mode; a live
@@ -421,6 +510,40 @@ mod tests {
             ("UPSTREAM_TIMEOUT_MS", "5"),
         ]);
         assert!(e.unwrap_err()[0].starts_with("UPSTREAM_TIMEOUT_MS must be a whole number from 100"));
+    }
+
+    #[test]
+    fn seller_webhooks_are_https_and_signed() {
+        let hooks = |vars: &[(&str, &str)]| {
+            let mut all = vec![("SANDBOX", "true")];
+            all.extend_from_slice(vars);
+            config(&all).map(|c| c.seller_webhooks)
+        };
+        assert_eq!(hooks(&[]).unwrap(), None);
+        let secret = ("SELLER_WEBHOOK_SECRET", "whsec_0123456789abcdef");
+        let h = hooks(&[("WEBHOOK_URL", "https://a.example/hook, http://127.0.0.1:9/x"), secret]).unwrap().unwrap();
+        assert_eq!(h.urls, ["https://a.example/hook", "http://127.0.0.1:9/x"]);
+        assert_eq!((h.retry_seconds.as_slice(), h.timeout_ms), (DEFAULT_RETRY_SECONDS.as_slice(), 10_000));
+        assert!(!format!("{h:?}").contains("whsec_0123"));
+        // A URL with no secret, a plain-http host elsewhere, bad waits.
+        let e = hooks(&[("WEBHOOK_URL", "https://a.example/hook")]).unwrap_err();
+        assert!(e[0].starts_with("SELLER_WEBHOOK_SECRET is not set"), "{e:?}");
+        let e = hooks(&[("WEBHOOK_URL", "http://shop.example/hook"), secret]).unwrap_err();
+        assert!(e[0].starts_with("WEBHOOK_URL must list https://"), "{e:?}");
+        let e = hooks(&[("WEBHOOK_URL", "https://a.example"), secret, ("WEBHOOK_RETRY_SECONDS", "1,0")]).unwrap_err();
+        assert!(e[0].starts_with("WEBHOOK_RETRY_SECONDS"), "{e:?}");
+        let short = hooks(&[("WEBHOOK_URL", "https://a.example"), secret, ("WEBHOOK_RETRY_SECONDS", "1, 2")]);
+        assert_eq!(short.unwrap().unwrap().retry_seconds, [1, 2]);
+        // Live: loopback is refused too.
+        let live = config(&[
+            ("GATEWAY", "coingate"),
+            ("UPSTREAM_API_KEY", "k"),
+            ("ALLOWED_ORIGINS", "https://shop.example"),
+            ("SELLER_API_KEY", "sk_live_0123456789abcdef"),
+            ("WEBHOOK_URL", "http://127.0.0.1:9/x"),
+            secret,
+        ]);
+        assert_eq!(live.unwrap_err(), ["WEBHOOK_URL must list https:// addresses"]);
     }
 
     #[test]

@@ -8,11 +8,15 @@ pub mod config;
 pub mod http;
 pub mod ids;
 pub mod limiter;
+pub mod notices;
 pub mod order_object;
+pub mod outbound;
 pub mod routes;
 pub mod rpc;
 pub mod sandbox;
 pub mod store;
+#[cfg(test)]
+mod test_support;
 pub mod upstream;
 
 use worker::{Context, Env, Request, Response, Result, event};

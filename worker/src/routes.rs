@@ -11,6 +11,10 @@ pub enum Route {
     ListOrders,
     GetOrder(String),
     UpdateOrder(String),
+    /// The seller's events for one order, with their deliveries.
+    OrderEvents(String),
+    /// Sends one event again: (order id, event id).
+    Redeliver(String, String),
     SandboxPay(String),
     SandboxConfirm(String),
     SandboxCheckoutPage(String),
@@ -72,6 +76,12 @@ pub fn route(method: &Method, path: &str) -> Route {
         ["v1", "orders", id] if is(Method::Get) => Route::GetOrder(id.to_string()),
         ["v1", "orders", id] if is(Method::Patch) => Route::UpdateOrder(id.to_string()),
         ["v1", "orders", _] => Route::MethodNotAllowed("GET, PATCH"),
+        ["v1", "orders", id, "events"] if is(Method::Get) => Route::OrderEvents(id.to_string()),
+        ["v1", "orders", _, "events"] => Route::MethodNotAllowed("GET"),
+        ["v1", "orders", id, "events", event, "redeliver"] if is(Method::Post) => {
+            Route::Redeliver(id.to_string(), event.to_string())
+        }
+        ["v1", "orders", _, "events", _, "redeliver"] => Route::MethodNotAllowed("POST"),
         ["v1", "sandbox", "orders", id, "pay"] if is(Method::Post) => Route::SandboxPay(id.to_string()),
         ["v1", "sandbox", "orders", id, "confirm"] if is(Method::Post) => Route::SandboxConfirm(id.to_string()),
         ["v1", "sandbox", "orders", _, "pay" | "confirm"] => Route::MethodNotAllowed("POST"),
@@ -114,6 +124,13 @@ mod tests {
         assert_eq!(route(&Method::Put, "/v1/quote"), Route::MethodNotAllowed("POST"));
         assert_eq!(route(&Method::Get, "/v2/orders"), Route::NotFound);
         assert_eq!(route(&Method::Get, "/v1/orders/a/b/c"), Route::NotFound);
+        assert_eq!(route(&Method::Get, "/v1/orders/ord_1/events"), Route::OrderEvents("ord_1".into()));
+        assert_eq!(
+            route(&Method::Post, "/v1/orders/ord_1/events/evt_1/redeliver"),
+            Route::Redeliver("ord_1".into(), "evt_1".into())
+        );
+        assert_eq!(route(&Method::Get, "/v1/orders/ord_1/events/evt_1/redeliver"), Route::MethodNotAllowed("POST"));
+        assert!(!route(&Method::Get, "/v1/orders/ord_1/events").is_public());
         assert!(!route(&Method::Get, "/v1/orders").is_public());
         assert!(!route(&Method::Patch, "/v1/orders/x").is_public());
         assert!(route(&Method::Get, "/v1/orders/x").is_public());

@@ -5,7 +5,8 @@
 //!   the per-client read limit;
 //! - `objects`: calls to the Durable Objects and their replies as responses;
 //! - `quotes`: products and quotes; `orders`: order creation and reading;
-//! - `seller`: the seller's list and status changes; `webhooks`: news from a provider;
+//! - `seller`: the seller's list, status changes and order events; `webhooks`: news from a
+//!   provider;
 //! - `sandbox`: test-mode payments, the hosted card page and fault injection.
 
 mod access;
@@ -81,6 +82,14 @@ async fn dispatch(ctx: &Ctx<'_>, route: Route, mut req: Request) -> Handled {
         Route::UpdateOrder(id) => {
             access::seller(ctx, &req)?;
             seller::update_order(ctx, &mut req, &id).await
+        }
+        Route::OrderEvents(id) => {
+            access::seller(ctx, &req)?;
+            seller::order_events(ctx, &id).await
+        }
+        Route::Redeliver(id, event_id) => {
+            access::seller(ctx, &req)?;
+            seller::redeliver(ctx, &id, &event_id).await
         }
         Route::SandboxPay(id) => sandbox::pay(ctx, &mut req, &id).await,
         Route::SandboxConfirm(id) => sandbox::confirm(ctx, &mut req, &id).await,

@@ -54,8 +54,8 @@ pub(super) fn stored(reply: OrderReply) -> Handled<Stored> {
         OrderReply::Refused { refusal: EventRefusal::Invalid(message) } => {
             refuse(http::field_error("amount", "validation_failed", message))
         }
-        OrderReply::Webhook { .. } => {
-            Err(Refusal::Fail(worker::Error::RustError("a webhook reply to an order call".into())))
+        OrderReply::Webhook { .. } | OrderReply::Notices { .. } => {
+            Err(Refusal::Fail(worker::Error::RustError("an order object answered another request".into())))
         }
     }
 }

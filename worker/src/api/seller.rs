@@ -1,4 +1,5 @@
-//! The seller's routes: the order list and status changes (behind the seller's key).
+//! The seller's routes (behind the seller's key): the order list, status changes, and each
+//! order's events for the seller's endpoints.
 
 use serde_json::Value;
 use shared::wire::{Envelope, ErrorBody, ListMeta, ListResponse};
@@ -6,8 +7,10 @@ use shared::{OrderEvent, OrderStatus};
 use worker::Request;
 
 use super::Ctx;
-use super::objects::{send_event, store_call};
+use super::objects::{order_call, send_event, store_call, stored};
 use crate::http::{self, Handled, refuse};
+use crate::notices::NoticeView;
+use crate::order_object::{OrderReply, OrderRequest};
 use crate::store::ListQuery;
 
 fn bad_parameter(name: &str, why: &str) -> Handled<u32> {
@@ -65,4 +68,30 @@ pub(super) async fn update_order(ctx: &Ctx<'_>, req: &mut Request, id: &str) -> 
     };
     let order = send_event(ctx, id, &event).await?;
     Ok(http::json(200, &Envelope { data: order })?)
+}
+
+/// `GET /v1/orders/:id/events`: every event of the order, with each endpoint's attempts.
+pub(super) async fn order_events(ctx: &Ctx<'_>, id: &str) -> Handled {
+    let notices = notices_of(order_call(ctx, id, &OrderRequest::Notices).await?)?;
+    Ok(http::json(200, &Envelope { data: notices.iter().map(NoticeView::from).collect::<Vec<_>>() })?)
+}
+
+/// `POST /v1/orders/:id/events/:event_id/redeliver`: the event goes out again at once (202).
+pub(super) async fn redeliver(ctx: &Ctx<'_>, id: &str, event_id: &str) -> Handled {
+    let request = OrderRequest::Redeliver { event_id: event_id.to_owned() };
+    let notices = match order_call(ctx, id, &request).await? {
+        OrderReply::NotFound => return refuse(http::error(404, "event_not_found", "no such event for this order")),
+        reply => notices_of(reply)?,
+    };
+    let Some(notice) = notices.iter().find(|n| n.id == event_id) else {
+        return refuse(http::error(404, "event_not_found", "no such event for this order"));
+    };
+    Ok(http::json(202, &Envelope { data: NoticeView::from(notice) })?)
+}
+
+fn notices_of(reply: OrderReply) -> Handled<Vec<crate::notices::Notice>> {
+    match reply {
+        OrderReply::Notices { notices } => Ok(notices),
+        other => stored(other).map(|_| Vec::new()),
+    }
 }

@@ -6,6 +6,7 @@ use shared::status::TransitionError;
 use shared::{Order, OrderEvent, OrderStatus};
 
 use super::record::Record;
+use crate::notices::Notice;
 
 /// A webhook as received: the raw body and the request's headers.
 #[derive(Debug, Serialize, Deserialize)]
@@ -35,6 +36,12 @@ pub enum OrderRequest {
     Webhook {
         delivery: WebhookDelivery,
     },
+    /// The order's events for the seller, with their deliveries.
+    Notices,
+    /// Sends one event again to every endpoint it was addressed to.
+    Redeliver {
+        event_id: String,
+    },
 }
 
 /// The object's answer. Refusals are values, mapped to HTTP statuses once, by the API.
@@ -57,6 +64,9 @@ pub enum OrderReply {
     },
     Webhook {
         outcome: WebhookOutcome,
+    },
+    Notices {
+        notices: Vec<Notice>,
     },
 }
 

@@ -14,6 +14,7 @@
 //! exactly once however often a call fails.
 
 mod messages;
+mod notify;
 mod record;
 mod schedule;
 mod upstream;
@@ -30,6 +31,7 @@ pub use record::{Link, Record};
 pub use schedule::next_alarm;
 
 use crate::config::{Config, Gateway};
+use crate::notices;
 use crate::store::{self, IndexUpdate};
 use crate::{ids, rpc};
 use record::settle;
@@ -43,6 +45,8 @@ pub struct OrderObject {
     env: Env,
     /// A call to the provider is under way (create or read).
     busy: Cell<bool>,
+    /// Events are being sent to the seller's endpoints.
+    delivering: Cell<bool>,
     /// When the provider was last asked (ms since the epoch).
     last_asked_ms: Cell<f64>,
     /// What went wrong the last time, answered again until the next attempt is due.
@@ -62,10 +66,15 @@ impl OrderObject {
         }
     }
 
-    /// Saves the record and sets the alarm for what it needs next.
+    /// Saves the record and sets the alarm for what it needs next. New events for the seller
+    /// are addressed to the endpoints configured now, and go out from the alarm, never in the
+    /// request that made them.
     async fn save(&self, r: &Record) -> Result<()> {
-        self.state.storage().put("order", serde_json::to_string(r)?).await?;
-        self.schedule(r).await
+        let mut r = r.clone();
+        let endpoints = self.config().and_then(|c| c.seller_webhooks).map(|h| h.urls).unwrap_or_default();
+        notices::address(&mut r.notices, &endpoints, now());
+        self.state.storage().put("order", serde_json::to_string(&r)?).await?;
+        self.schedule(&r).await
     }
 
     async fn schedule(&self, r: &Record) -> Result<()> {
@@ -76,9 +85,13 @@ impl OrderObject {
         }
     }
 
+    fn config(&self) -> Option<Config> {
+        Config::from_env(&self.env).ok()
+    }
+
     /// The upstream settings, when an upstream gateway is configured.
     fn settings(&self) -> Option<Settings> {
-        match Config::from_env(&self.env).ok()?.gateway {
+        match self.config()?.gateway {
             Gateway::Upstream(s) => Some(s),
             Gateway::Sandbox => None,
         }
@@ -153,6 +166,7 @@ impl OrderObject {
     async fn create(&self, record: Record) -> Result<OrderReply> {
         if self.load().await?.is_none() {
             let mut r = record;
+            notices::record(&mut r.notices, None, &r.order, now());
             // Nothing owed (a coupon took the whole price): complete now, with no payment.
             if r.order.amount_due().is_zero() && r.order.status == OrderStatus::Pending {
                 settle(&mut r, &[OrderEvent::NothingDue], None, now())
@@ -174,12 +188,18 @@ impl OrderObject {
                 Err(refusal) => OrderReply::Refused { refusal },
             }),
             OrderRequest::Webhook { delivery } => Ok(OrderReply::Webhook { outcome: self.webhook(delivery).await? }),
+            OrderRequest::Notices => {
+                Ok(self.load().await?.map_or(OrderReply::NotFound, |r| OrderReply::Notices { notices: r.notices }))
+            }
+            OrderRequest::Redeliver { event_id } => self.redeliver(&event_id).await,
         }
     }
 
-    /// The alarm's work: catch the store up, ask the provider again, let the invoice lapse.
+    /// The alarm's work: catch the store up, tell the seller, ask the provider again, let the
+    /// invoice lapse.
     async fn wake(&self) -> Result<()> {
         self.sync_store().await?;
+        self.deliver_notices().await?;
         let Some(r) = self.load().await? else { return Ok(()) };
         let now = now();
         if r.linked() && !r.order.status.is_final() {
@@ -208,6 +228,7 @@ impl DurableObject for OrderObject {
             state,
             env,
             busy: Cell::new(false),
+            delivering: Cell::new(false),
             last_asked_ms: Cell::new(0.0),
             last_failure: RefCell::new(None),
         }

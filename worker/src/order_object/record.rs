@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 use shared::{Order, OrderEvent, OrderStatus};
 
 use super::messages::{EventRefusal, OrderReply};
+use crate::notices::{self, Notice};
 
 /// Everything the object keeps for its order.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -30,6 +31,9 @@ pub struct Record {
     /// Follow-up reads in a row that brought no news (they back off).
     #[serde(default)]
     pub quiet_reads: u32,
+    /// The order's events for the seller's endpoints, with their deliveries (an outbox).
+    #[serde(default)]
+    pub notices: Vec<Notice>,
 }
 
 impl Record {
@@ -51,6 +55,7 @@ impl Record {
             synced: 0,
             sync_failures: 0,
             quiet_reads: 0,
+            notices: Vec::new(),
         }
     }
 
@@ -113,6 +118,7 @@ pub(super) fn settle(
     if r.order != before {
         r.rev += 1;
         r.quiet_reads = 0;
+        notices::record(&mut r.notices, Some(&before), &r.order, at);
     }
     Ok(())
 }
@@ -123,14 +129,8 @@ pub(super) mod tests {
 
     /// A Premium License order in `status`, opened at a provider when `linked`.
     pub fn sample(status: OrderStatus, linked: bool) -> Record {
-        let mut order: Order = serde_json::from_value(serde_json::json!({
-            "id": "ord_0123456789abcdef0123456789abcdef", "invoice_id": "INV-1", "order_number": "ORD-1",
-            "product_id": "prod_xyz789", "product_name": "Premium License", "buyer_email": "buyer@example.com",
-            "quantity": 1, "total_amount": "29.99", "currency": "USD", "status": "pending",
-            "payment_method": "crypto_btc", "crypto_amount": "0.00045125",
-            "created_at": "2025-12-29T10:30:00Z", "expires_at": "2025-12-29T11:00:00Z"
-        }))
-        .unwrap();
+        let mut order = crate::test_support::order();
+        order.confirmations_required = 0;
         order.status = status;
         let upstream = linked.then(|| Link {
             provider: Provider::SellGate,
@@ -154,6 +154,7 @@ pub(super) mod tests {
             synced: 1,
             sync_failures: 0,
             quiet_reads: 0,
+            notices: vec![],
         }
     }
 
@@ -164,6 +165,8 @@ pub(super) mod tests {
         let at = r.order.created_at;
         assert!(settle(&mut r, &[OrderEvent::ManuallyCompleted], None, at).is_ok());
         assert_eq!((r.rev, r.order.delivered_content.as_deref()), (2, Some("KEY-1")));
+        let told: Vec<_> = r.notices.iter().map(|n| (n.kind, n.order.status)).collect();
+        assert_eq!(told, [(crate::notices::NoticeKind::Completed, OrderStatus::Completed)]);
         let refused = settle(&mut r, &[OrderEvent::Cancelled], None, at);
         assert!(matches!(refused, Err(EventRefusal::Illegal(_))), "{refused:?}");
         assert_eq!(r.rev, 2);

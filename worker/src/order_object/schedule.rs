@@ -24,7 +24,7 @@ fn backoff(base: i64, n: u32, cap: i64) -> i64 {
 }
 
 /// When the object must wake next for this order: to bring the store up to date, to let the
-/// invoice lapse, or to ask the provider again. `None`: nothing is left to do.
+/// invoice lapse, to ask the provider again, or to deliver an event to the seller. `None`: nothing is left to do.
 pub fn next_alarm(r: &Record, now: DateTime<Utc>, refresh_seconds: u32) -> Option<DateTime<Utc>> {
     let mut due = Vec::new();
     if r.store_behind() {
@@ -45,6 +45,7 @@ pub fn next_alarm(r: &Record, now: DateTime<Utc>, refresh_seconds: u32) -> Optio
     } else if status == OrderStatus::Pending {
         due.push(r.order.expires_at);
     }
+    due.extend(crate::notices::next_due(&r.notices));
     due.into_iter().min()
 }
 
