@@ -57,6 +57,9 @@ pub struct Config {
     pub idempotency_seconds: u32,
     /// Where the seller hears of every order's events, when set.
     pub seller_webhooks: Option<SellerWebhooks>,
+    /// Whether buyers' checkouts may open a live socket (`LIVE_SOCKETS`, on unless `false`);
+    /// off, they poll.
+    pub live_sockets: bool,
 }
 
 /// The seller's own endpoints for order events (`WEBHOOK_URL`), and how deliveries are signed
@@ -160,6 +163,14 @@ impl Config {
         let reads_per_minute_per_ip = number(&var, "READS_PER_MINUTE_PER_IP", 1..=100_000, 120, &mut problems);
         let idempotency_seconds = number(&var, "IDEMPOTENCY_SECONDS", 1..=7 * 86_400, 86_400, &mut problems);
         let seller_webhooks = seller_webhooks(&var, sandbox, &mut problems);
+        let live_sockets = match var("LIVE_SOCKETS").as_deref().map(str::trim) {
+            None | Some("true") => true,
+            Some("false") => false,
+            Some(_) => {
+                problems.push("LIVE_SOCKETS must be `true` or `false`".into());
+                true
+            }
+        };
         if !problems.is_empty() {
             return Err(problems);
         }
@@ -173,6 +184,7 @@ impl Config {
             reads_per_minute_per_ip,
             idempotency_seconds,
             seller_webhooks,
+            live_sockets,
         })
     }
 }

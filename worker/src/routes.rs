@@ -11,6 +11,8 @@ pub enum Route {
     ListOrders,
     GetOrder(String),
     UpdateOrder(String),
+    /// A WebSocket of the buyer's view of one order.
+    Live(String),
     /// The seller's events for one order, with their deliveries.
     OrderEvents(String),
     /// Sends one event again: (order id, event id).
@@ -76,6 +78,8 @@ pub fn route(method: &Method, path: &str) -> Route {
         ["v1", "orders", id] if is(Method::Get) => Route::GetOrder(id.to_string()),
         ["v1", "orders", id] if is(Method::Patch) => Route::UpdateOrder(id.to_string()),
         ["v1", "orders", _] => Route::MethodNotAllowed("GET, PATCH"),
+        ["v1", "orders", id, "live"] if is(Method::Get) => Route::Live(id.to_string()),
+        ["v1", "orders", _, "live"] => Route::MethodNotAllowed("GET"),
         ["v1", "orders", id, "events"] if is(Method::Get) => Route::OrderEvents(id.to_string()),
         ["v1", "orders", _, "events"] => Route::MethodNotAllowed("GET"),
         ["v1", "orders", id, "events", event, "redeliver"] if is(Method::Post) => {
@@ -131,6 +135,8 @@ mod tests {
         );
         assert_eq!(route(&Method::Get, "/v1/orders/ord_1/events/evt_1/redeliver"), Route::MethodNotAllowed("POST"));
         assert!(!route(&Method::Get, "/v1/orders/ord_1/events").is_public());
+        assert_eq!(route(&Method::Get, "/v1/orders/ord_1/live"), Route::Live("ord_1".into()));
+        assert!(!route(&Method::Get, "/v1/orders/ord_1/live").is_public(), "a socket checks its origin itself");
         assert!(!route(&Method::Get, "/v1/orders").is_public());
         assert!(!route(&Method::Patch, "/v1/orders/x").is_public());
         assert!(route(&Method::Get, "/v1/orders/x").is_public());

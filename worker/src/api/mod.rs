@@ -4,12 +4,14 @@
 //! - `access`: who is asking (the seller's key, the buyer's secret, the client's address) and
 //!   the per-client read limit;
 //! - `objects`: calls to the Durable Objects and their replies as responses;
-//! - `quotes`: products and quotes; `orders`: order creation and reading;
+//! - `quotes`: products and quotes; `orders`: order creation and reading; `live`: the buyer's
+//!   WebSocket to the order's object;
 //! - `seller`: the seller's list, status changes and order events; `webhooks`: news from a
 //!   provider;
 //! - `sandbox`: test-mode payments, the hosted card page and fault injection.
 
 mod access;
+mod live;
 mod objects;
 mod orders;
 mod quotes;
@@ -83,6 +85,7 @@ async fn dispatch(ctx: &Ctx<'_>, route: Route, mut req: Request) -> Handled {
             access::seller(ctx, &req)?;
             seller::update_order(ctx, &mut req, &id).await
         }
+        Route::Live(id) => live::open(ctx, req, &id).await,
         Route::OrderEvents(id) => {
             access::seller(ctx, &req)?;
             seller::order_events(ctx, &id).await

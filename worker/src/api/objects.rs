@@ -20,7 +20,7 @@ pub(super) fn not_found_order() -> Result<Response> {
     http::error(404, "order_not_found", "no such order")
 }
 
-fn order_stub(ctx: &Ctx<'_>, id: &str) -> Result<Stub> {
+pub(super) fn order_stub(ctx: &Ctx<'_>, id: &str) -> Result<Stub> {
     ctx.env.durable_object(order_object::BINDING)?.get_by_name(id)
 }
 

@@ -13,6 +13,7 @@
 //! and resent from the alarm until the store has it, so stock is released or delivered
 //! exactly once however often a call fails.
 
+mod live;
 mod messages;
 mod notify;
 mod record;
@@ -24,7 +25,9 @@ use std::cell::{Cell, RefCell};
 use chrono::{DateTime, Duration, Utc};
 use gateways::{Failure, Settings};
 use shared::{OrderEvent, OrderStatus};
-use worker::{Date, DurableObject, Env, Request, Response, Result, State, durable_object};
+use worker::{
+    Date, DurableObject, Env, Request, Response, Result, State, WebSocket, WebSocketIncomingMessage, durable_object,
+};
 
 pub use messages::{EventRefusal, HookRefusal, OrderReply, OrderRequest, WebhookDelivery, WebhookOutcome};
 pub use record::{Link, Record};
@@ -47,6 +50,8 @@ pub struct OrderObject {
     busy: Cell<bool>,
     /// Events are being sent to the seller's endpoints.
     delivering: Cell<bool>,
+    /// The last revision pushed to the buyer's live sockets.
+    pushed_rev: Cell<u64>,
     /// When the provider was last asked (ms since the epoch).
     last_asked_ms: Cell<f64>,
     /// What went wrong the last time, answered again until the next attempt is due.
@@ -74,6 +79,7 @@ impl OrderObject {
         let endpoints = self.config().and_then(|c| c.seller_webhooks).map(|h| h.urls).unwrap_or_default();
         notices::address(&mut r.notices, &endpoints, now());
         self.state.storage().put("order", serde_json::to_string(&r)?).await?;
+        self.push(&r);
         self.schedule(&r).await
     }
 
@@ -229,14 +235,36 @@ impl DurableObject for OrderObject {
             env,
             busy: Cell::new(false),
             delivering: Cell::new(false),
+            pushed_rev: Cell::new(0),
             last_asked_ms: Cell::new(0.0),
             last_failure: RefCell::new(None),
         }
     }
 
     async fn fetch(&self, req: Request) -> Result<Response> {
+        if req.headers().get("Upgrade")?.is_some_and(|u| u.eq_ignore_ascii_case("websocket")) {
+            return self.open_socket(req).await;
+        }
         let request: OrderRequest = rpc::request(req).await?;
         rpc::reply(&self.handle(request).await?)
+    }
+
+    async fn websocket_message(&self, ws: WebSocket, message: WebSocketIncomingMessage) -> Result<()> {
+        let text = match message {
+            WebSocketIncomingMessage::String(t) => Some(t),
+            WebSocketIncomingMessage::Binary(_) => None,
+        };
+        self.socket_message(ws, text).await
+    }
+
+    async fn websocket_close(&self, ws: WebSocket, _code: usize, _reason: String, _clean: bool) -> Result<()> {
+        // The other side has gone: finish the closing handshake.
+        let _ = ws.close(Some(1000), Some("closed"));
+        Ok(())
+    }
+
+    async fn websocket_error(&self, _ws: WebSocket, _error: worker::Error) -> Result<()> {
+        Ok(())
     }
 
     async fn alarm(&self) -> Result<Response> {

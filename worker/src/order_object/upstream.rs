@@ -4,7 +4,7 @@
 use gateways::{Failure, Settings, UpstreamState, WebhookRefusal, reconcile};
 use sha2::{Digest, Sha256};
 use shared::OrderStatus;
-use worker::{Date, Result};
+use worker::{Date, Delay, Result};
 
 use super::messages::{HookRefusal, OrderReply, WebhookDelivery, WebhookOutcome};
 use super::record::{Link, Record, settle};
@@ -105,6 +105,15 @@ impl OrderObject {
         };
         let now_ms = Date::now().as_millis() as f64;
         let interval_ms = f64::from(s.refresh_seconds) * 1000.0;
+        if self.busy.get() && !force {
+            // A read is under way (the alarm's, another poll's): share its outcome rather than
+            // answer with what was known before it.
+            let give_up = now_ms + f64::from(s.timeout_ms) + 1000.0;
+            while self.busy.get() && (Date::now().as_millis() as f64) < give_up {
+                Delay::from(std::time::Duration::from_millis(20)).await;
+            }
+            return Ok(self.last_failure.borrow().clone().map_or(Ok(false), Err));
+        }
         let since = now_ms - self.last_asked_ms.get();
         if self.busy.get() || (!force && since < interval_ms) {
             return Ok(match self.last_failure.borrow().clone() {
