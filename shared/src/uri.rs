@@ -15,6 +15,8 @@ pub enum UriError {
     NoChainId(String),
     #[error("amount {0} has more decimals than the asset")]
     TooPrecise(Decimal),
+    #[error("amount {0} is too large for a payment URI")]
+    TooLarge(Decimal),
     #[error("malformed payment URI: {0}")]
     Malformed(String),
 }
@@ -41,13 +43,16 @@ pub fn from_atomic(atomic: u128, decimals: u32) -> Result<Decimal, UriError> {
 pub fn payment_uri(coin: Coin, env: Environment, address: &str, amount: Decimal) -> Result<String, UriError> {
     let token = || coin.token_contract(env).ok_or_else(|| UriError::NoTokenContract { coin: coin.describe(), env });
     let chain_id = || coin.network.evm_chain_id(env).ok_or_else(|| UriError::NoChainId(coin.describe()));
-    // Every amount must be sendable: no more decimals than the coin's smallest unit.
-    to_atomic(amount, coin.decimals())?;
+    // Every amount must be sendable (no more decimals than the coin's smallest unit) and read
+    // back exactly by a wallet, and by `parse_payment_uri`, as what was asked.
+    let atomic = to_atomic(amount, coin.decimals())?;
+    if amount > crate::status::max_amount() || from_atomic(atomic, coin.decimals()).is_err() {
+        return Err(UriError::TooLarge(amount));
+    }
     match coin.network {
         Network::Bitcoin => Ok(format!("bitcoin:{address}?amount={}", plain(amount))),
         Network::Litecoin => Ok(format!("litecoin:{address}?amount={}", plain(amount))),
         Network::Ethereum | Network::Bsc | Network::Polygon => {
-            let atomic = to_atomic(amount, coin.decimals())?;
             if coin.is_native() {
                 Ok(format!("ethereum:{address}@{}?value={atomic}", chain_id()?))
             } else {
@@ -62,9 +67,7 @@ pub fn payment_uri(coin: Coin, env: Environment, address: &str, amount: Decimal)
             }
             Ok(uri)
         }
-        Network::Ton => {
-            Ok(format!("ton://transfer/{address}?jetton={}&amount={}", token()?, to_atomic(amount, coin.decimals())?))
-        }
+        Network::Ton => Ok(format!("ton://transfer/{address}?jetton={}&amount={atomic}", token()?)),
         Network::Tron => Ok(address.to_owned()),
     }
 }
@@ -191,6 +194,24 @@ mod tests {
     use Environment::*;
 
     const EVM_TO: &str = "0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed";
+
+    /// Found by the `payment_uri` fuzz target: 81,741,470,607,608.0165 ETH made a URI whose
+    /// `value` (8.17e31 wei) no parser could read back as an amount.
+    #[test]
+    fn an_amount_too_large_to_read_back_is_refused() {
+        let eth = Coin::new(Asset::Eth, Network::Ethereum);
+        let address = "0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed";
+        let huge = dec("81741470607608.01657");
+        assert_eq!(payment_uri(eth, Testnet, address, huge), Err(UriError::TooLarge(huge)));
+        let most = crate::status::max_amount();
+        assert_eq!(
+            payment_uri(eth, Testnet, address, most + Decimal::ONE),
+            Err(UriError::TooLarge(most + Decimal::ONE))
+        );
+        let fine = dec("1.5");
+        let uri = payment_uri(eth, Testnet, address, fine).unwrap();
+        assert_eq!(parse_payment_uri(&uri, eth).unwrap().amount, Some(fine));
+    }
 
     #[test]
     fn bip21() {

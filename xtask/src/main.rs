@@ -5,12 +5,26 @@
 //! - `run`:   setup, build, and serve the demo store on http://127.0.0.1:8787.
 //! - `size`:  build, and report the gzipped size of what a buyer downloads; fails over budget.
 //! - `build`: build the widget and the worker (or one: `build widget`, `build worker`).
+//! - `fuzz`:  every fuzz target for `--seconds N` each (60 by default); fails on a crash.
 
+mod fuzz;
 mod setup;
 mod size;
 mod steps;
 
 use std::process::ExitCode;
+
+/// `--seconds N` among `args`, else `default`.
+fn seconds(args: &[String], default: u32) -> Result<u32, String> {
+    match args.iter().position(|a| a == "--seconds") {
+        None => Ok(default),
+        Some(i) => args
+            .get(i + 1)
+            .and_then(|n| n.parse().ok())
+            .filter(|n| *n > 0)
+            .ok_or_else(|| "--seconds takes a whole number of seconds".into()),
+    }
+}
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -28,8 +42,9 @@ fn main() -> ExitCode {
             Some(other) => Err(format!("nothing called `{other}` to build: widget or worker")),
         }),
         Some("run") => setup::all().and_then(|()| steps::serve(&args[1..])),
+        Some("fuzz") => setup::all().and_then(|()| setup::fuzzing()).and_then(|()| fuzz::run(seconds(&args[1..], 60)?)),
         _ => {
-            eprintln!("usage: cargo xtask <setup|test|run [--port N]|size|build [widget|worker]>");
+            eprintln!("usage: cargo xtask <setup|test|run [--port N]|size|build [widget|worker]|fuzz [--seconds N]>");
             return ExitCode::from(2);
         }
     };

@@ -39,6 +39,17 @@ fn widget_toolchain() -> Result {
     run_cmd("rustup", &["toolchain", "install", WIDGET_TOOLCHAIN, "--profile", "minimal", "--component", "rust-src"])
 }
 
+/// What `cargo xtask fuzz` and the test command's fuzz smoke need besides the rest: cargo-fuzz
+/// (the pinned nightly, which it builds with, is the widget's).
+pub fn fuzzing() -> Result {
+    let have = output("cargo", &[&format!("+{WIDGET_TOOLCHAIN}"), "fuzz", "--version"]).unwrap_or_default();
+    if have.split_whitespace().any(|w| w == crate::fuzz::CARGO_FUZZ_VERSION) {
+        return Ok(());
+    }
+    println!("xtask: installing cargo-fuzz {} (a few minutes, once)", crate::fuzz::CARGO_FUZZ_VERSION);
+    run_cmd("cargo", &["install", "cargo-fuzz", "--version", crate::fuzz::CARGO_FUZZ_VERSION])
+}
+
 /// The version Cargo.lock pins for `name`.
 pub fn locked_version(lock: &str, name: &str) -> Option<String> {
     let needle = format!("name = \"{name}\"\n");

@@ -68,6 +68,9 @@ pub fn test() -> Result {
             "xtask",
         ],
     )?;
+    // Each fuzz target for a few seconds: they keep building, and a quick crash shows.
+    crate::setup::fuzzing()?;
+    crate::fuzz::run(3)?;
     // The shared model must build for the browser and the worker alike.
     run_cmd("cargo", &["build", "--target", "wasm32-unknown-unknown", "--package", "shared"])?;
     // Widget components in headless Debian Chromium, against a fake API.
@@ -85,7 +88,7 @@ pub fn test() -> Result {
 }
 
 /// Where cargo puts build outputs.
-fn target_dir() -> PathBuf {
+pub fn target_dir() -> PathBuf {
     std::env::var_os("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|| root().join("target"))
 }
 
