@@ -99,6 +99,16 @@ impl Config {
         Config::from_vars(|k| var(env, k))
     }
 
+    /// The settings, read and checked once per isolate: vars and secrets cannot change while an
+    /// isolate lives (a new deployment starts new ones), and reading them is most of what a
+    /// request as small as `/v1/health` costs.
+    pub fn cached(env: &worker::Env) -> Result<Config, Vec<String>> {
+        thread_local! {
+            static CACHED: std::cell::OnceCell<Result<Config, Vec<String>>> = const { std::cell::OnceCell::new() };
+        }
+        CACHED.with(|c| c.get_or_init(|| Config::from_env(env)).clone())
+    }
+
     /// Reads the settings through `var` (a var or secret by name).
     pub fn from_vars(var: impl Fn(&str) -> Option<String>) -> Result<Config, Vec<String>> {
         let mut problems = Vec::new();

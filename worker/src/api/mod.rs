@@ -37,7 +37,7 @@ struct Ctx<'a> {
 pub async fn handle(req: Request, env: Env) -> Result<Response> {
     let route = route(&req.method(), &req.path());
     let origin = http::origin(&req);
-    let config = match Config::from_env(&env) {
+    let config = match Config::cached(&env) {
         Ok(c) => c,
         Err(problems) => return http::error(503, "misconfigured", problems.join("; ")),
     };

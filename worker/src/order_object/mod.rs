@@ -92,7 +92,7 @@ impl OrderObject {
     }
 
     fn config(&self) -> Option<Config> {
-        Config::from_env(&self.env).ok()
+        Config::cached(&self.env).ok()
     }
 
     /// The upstream settings, when an upstream gateway is configured.
