@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import jsQR from 'jsqr';
 import { PNG } from 'pngjs';
-import { startWorker, useWorker } from '../support/worker.mjs';
+import { startWorker, useWorker, client, eventually } from '../support/worker.mjs';
 import { launch, sellerSite, sellerPage } from '../support/browser.mjs';
 
 const require = createRequire(import.meta.url);
@@ -40,11 +40,13 @@ after(async () => {
   await site?.close();
 });
 
-async function newPage(path = '/') {
+/** A page of the seller's site; `setup(page)` runs before it loads (routes, listeners). */
+async function newPage(path = '/', setup = async () => {}, origin = site.origin) {
   const page = await browser.newPage();
   const errors = [];
   page.on('pageerror', (e) => errors.push(e.message));
-  await page.goto(site.origin + path);
+  await setup(page);
+  await page.goto(origin + path);
   await page.waitForFunction(() => window.Tollgate);
   page.errors = errors;
   return page;
@@ -343,8 +345,9 @@ test('inline mode renders in place; two widgets on one page work independently',
   await page.close();
 });
 
-test('live status: reconnecting on errors, paused while the tab is hidden', async () => {
-  const page = await newPage();
+test('live status without the socket (a proxy refuses it): polling, reconnecting on errors, paused while the tab is hidden', async () => {
+  // Every socket is closed as it opens, before the order's first view: the widget polls.
+  const page = await newPage('/', (p) => p.routeWebSocket(/\/live$/, (ws) => ws.close({ code: 1011, reason: 'refused' })));
   const polls = [];
   page.on('request', (r) => { if (/\/v1\/orders\/ord_/.test(r.url())) polls.push(Date.now()); });
   await page.click('#buy');
@@ -377,4 +380,159 @@ test('live status: reconnecting on errors, paused while the tab is hidden', asyn
   await page.locator(`${W} [data-delivered]`).waitFor({ timeout: 5000 });
   assert.ok(polls.at(-1) - shown < 1500, `read within ${polls.at(-1) - shown} ms of becoming visible`);
   await page.close();
+});
+
+/** Records, in the page, when the checkout's status first says `text` (`window.seen[text]`)
+ * and whether it ever said "Reconnecting" (`window.seen.reconnecting`). */
+async function watchStatus(page, text) {
+  await page.evaluate((text) => {
+    const root = document.querySelector('tollgate-modal').shadowRoot;
+    window.seen ??= {};
+    const check = () => {
+      const status = root.querySelector('.status')?.textContent ?? '';
+      if (text && !window.seen[text] && status.includes(text)) window.seen[text] = Date.now();
+      if (status.includes('Reconnecting')) window.seen.reconnecting = true;
+    };
+    new MutationObserver(check).observe(root, { subtree: true, childList: true, characterData: true });
+    check();
+  }, text);
+}
+
+/** Every read of an order the page makes (`GET /v1/orders/:id`), as times. */
+function countReads(page) {
+  const reads = [];
+  page.on('request', (r) => {
+    if (r.method() === 'GET' && /^\/v1\/orders\/ord_[^/]+$/.test(new URL(r.url()).pathname)) reads.push(Date.now());
+  });
+  return reads;
+}
+
+/** The page's sockets: address, frames sent, views received, closed. */
+function watchSockets(page) {
+  const sockets = [];
+  page.on('websocket', (ws) => {
+    const s = { url: ws.url(), sent: [], views: 0, closed: false };
+    sockets.push(s);
+    ws.on('framesent', (f) => s.sent.push(String(f.payload)));
+    ws.on('framereceived', (f) => { if (String(f.payload).startsWith('{"data"')) s.views++; });
+    ws.on('close', () => { s.closed = true; });
+  });
+  return sockets;
+}
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+test('live socket: a sandbox payment shows in under 500 ms, and with the socket up nothing is polled', async () => {
+  const page = await newPage();
+  const reads = countReads(page);
+  const sockets = watchSockets(page);
+  await page.click('#buy');
+  await page.locator(`${W} input[name=email]`).waitFor();
+  const order = await fillAndCreate(page, 'crypto_btc');
+  await page.locator(`${W} .qr svg`).waitFor();
+  await eventually(() => sockets[0]?.views > 0, 5000, 'the order over the socket');
+  assert.equal(sockets.length, 1);
+  assert.equal(sockets[0].url, `${api.base.replace(/^http/, 'ws')}/v1/orders/${order.id}/live`);
+  // The secret goes in the first message, never in the address.
+  const hello = JSON.parse(sockets[0].sent[0]);
+  assert.deepEqual(Object.keys(hello), ['client_secret']);
+  assert.match(hello.client_secret, /^cs_[0-9a-f]{64}$/);
+
+  // More than a poll's interval with the socket up: the order is not read once.
+  await sleep(5000);
+  assert.equal(reads.length, 0, 'no polls with the socket up');
+
+  await watchStatus(page, 'Payment seen');
+  const paid = Date.now();
+  await sandbox(order, 'pay', { amount: order.crypto_amount, confirmations: 1 });
+  await page.waitForFunction(() => window.seen['Payment seen'], null, { timeout: 5000 });
+  const latency = (await page.evaluate(() => window.seen['Payment seen'])) - paid;
+  assert.ok(latency < 500, `the payment showed ${latency} ms after it was made`);
+
+  await sandbox(order, 'confirm', { confirmations: 2 });
+  await waitForEvent(page, 'completed');
+  assert.match(await page.locator(`${W} [data-delivered]`).textContent(), /^TG-/);
+  const statuses = (await events(page)).filter((e) => e.name === 'status').map((e) => e.detail.status);
+  assert.deepEqual(statuses, ['confirming', 'completed']);
+  // Final: the socket is closed, and there was never a poll nor a "Reconnecting".
+  await eventually(() => sockets[0].closed, 5000, 'the socket closed');
+  assert.equal(reads.length, 0);
+  assert.equal(await page.evaluate(() => window.seen.reconnecting ?? false), false);
+  assert.deepEqual(page.errors, []);
+  console.log(`# payment to screen over the socket: ${latency} ms`);
+  await page.close();
+});
+
+test('live socket: dropped while the API is away, "Reconnecting"; then polling and the socket again', async () => {
+  let away = false;
+  const routes = [];
+  // The socket passes through a route the test can cut, as a network would.
+  const page = await newPage('/', (p) => p.routeWebSocket(/\/live$/, (ws) => {
+    if (away) return ws.close({ code: 1011, reason: 'away' });
+    ws.connectToServer();
+    routes.push(ws);
+  }));
+  const reads = countReads(page);
+  await page.click('#buy');
+  await page.locator(`${W} input[name=email]`).waitFor();
+  const order = await fillAndCreate(page, 'crypto_btc');
+  await page.locator(`${W} .qr svg`).waitFor();
+  await eventually(() => routes.length === 1, 5000, 'the socket');
+  await sleep(4000);
+  assert.equal(reads.length, 0, 'the socket is up');
+
+  // The API goes away: the socket drops, new ones are refused, reads fail.
+  away = true;
+  await page.route(/\/v1\/orders\/ord_/, (route) => route.abort());
+  routes[0].close({ code: 1011, reason: 'gone' });
+  await page.locator(`${W} .status`, { hasText: 'Reconnecting' }).waitFor({ timeout: 5000 });
+  assert.ok(reads.length >= 1, 'read at once when the socket dropped');
+
+  // Back: "Reconnecting" goes, the socket is tried again (with back-off) and takes over.
+  away = false;
+  await page.unroute(/\/v1\/orders\/ord_/);
+  await page.locator(`${W} .status`, { hasText: 'Reconnecting' }).waitFor({ state: 'detached', timeout: 20_000 });
+  await eventually(() => routes.length === 2, 30_000, 'the socket again');
+  await sleep(1000);
+  const readsThen = reads.length;
+  await watchStatus(page, 'Payment seen');
+  const paid = Date.now();
+  await sandbox(order, 'pay', { amount: order.crypto_amount, confirmations: 1 });
+  await page.waitForFunction(() => window.seen['Payment seen'], null, { timeout: 5000 });
+  const latency = (await page.evaluate(() => window.seen['Payment seen'])) - paid;
+  assert.equal(reads.length, readsThen, 'over the socket, not a poll');
+  assert.deepEqual(page.errors, []);
+  console.log(`# payment to screen over the socket again: ${latency} ms`);
+  await page.close();
+});
+
+test('with live sockets off on the worker (LIVE_SOCKETS=false), polling takes over and the purchase completes', async () => {
+  const off = await startWorker({ LIVE_SOCKETS: 'false' });
+  const offSite = await sellerSite({ '/': sellerPage(off.base, '<button id="buy" data-tollgate-product="prod_xyz789">Buy</button>') });
+  let sockets, reads;
+  const page = await newPage('/', async (p) => { sockets = watchSockets(p); reads = countReads(p); }, offSite.origin);
+  try {
+    await page.click('#buy');
+    await page.locator(`${W} input[name=email]`).waitFor();
+    const order = await fillAndCreate(page, 'crypto_btc');
+    await page.locator(`${W} .qr svg`).waitFor();
+    await watchStatus(page, 'Payment seen');
+    await eventually(() => reads.length >= 1, 6000, 'a poll');
+    assert.ok(sockets.length >= 1, 'the socket was tried');
+    assert.equal(sockets[0].views, 0);
+    const r = await client(off).call('POST', `/v1/sandbox/orders/${order.id}/pay`, {
+      body: { amount: order.crypto_amount, confirmations: 2 }, headers: client(off).seller,
+    });
+    assert.equal(r.status, 200, r.text);
+    await waitForEvent(page, 'completed');
+    assert.match(await page.locator(`${W} [data-delivered]`).textContent(), /^TG-/);
+    // A socket that cannot open while polling works is nothing to alarm the buyer with.
+    assert.equal(await page.evaluate(() => window.seen.reconnecting ?? false), false);
+    assert.deepEqual(page.errors, []);
+    console.log(`# sockets tried while polling: ${sockets.length}; reads: ${reads.length}`);
+  } finally {
+    await page.close();
+    await offSite.close();
+    await off.stop();
+  }
 });

@@ -1,8 +1,22 @@
-//! The worker's public API, over gloo-net. Bodies are read by [`crate::model`].
+//! The worker's public API, over the browser's own `fetch`. Bodies are read by [`crate::model`].
+//!
+//! No HTTP crate: gloo-net's request builder (URL and query handling, `http::Method`, its error
+//! type) cost more of the download than these few calls need.
 
-use gloo_net::http::{Request, Response};
+use js_sys::{Object, Promise, Reflect};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{RequestInit, Response};
 
+use crate::format::num;
 use crate::model::{Json, Order, Product, Quote};
+
+#[wasm_bindgen]
+extern "C" {
+    /// The page's `fetch`, looked up when called (the component tests replace it).
+    #[wasm_bindgen(js_name = fetch)]
+    fn fetch_with(url: &str, init: &RequestInit) -> Promise;
+}
 
 /// A refused or failed call, as the widget shows it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -19,8 +33,10 @@ impl ApiError {
         ApiError { status, code: code.into(), message, fields: vec![] }
     }
 
-    fn network(e: impl std::fmt::Display) -> ApiError {
-        ApiError::new(0, "network_error", format!("Could not reach the checkout: {e}"))
+    /// The browser's reason, as in "TypeError: Failed to fetch".
+    fn network(e: JsValue) -> ApiError {
+        let reason = String::from(e.unchecked_into::<js_sys::Error>().to_string());
+        ApiError::new(0, "network_error", "Could not reach the checkout: ".to_owned() + &reason)
     }
 
     fn bad_response(status: u16) -> ApiError {
@@ -28,10 +44,30 @@ impl ApiError {
     }
 }
 
+/// Sends a request: a POST of the JSON `body` if there is one, else a GET.
+async fn send(url: &str, body: Option<String>, headers: &[(&str, &str)]) -> Result<Response, ApiError> {
+    let init = RequestInit::new();
+    let h = Object::new();
+    let set = |name: &str, value: &str| {
+        let _ = Reflect::set(&h, &name.into(), &value.into());
+    };
+    for (name, value) in headers {
+        set(name, value);
+    }
+    if let Some(b) = body {
+        set("Content-Type", "application/json");
+        init.set_method("POST");
+        init.set_body(&b.into());
+    }
+    init.set_headers(&h);
+    JsFuture::from(fetch_with(url, &init)).await.map(JsCast::unchecked_into).map_err(ApiError::network)
+}
+
 /// The body's text on success; the API's error (or a plain one) otherwise.
 async fn read_text(resp: Response) -> Result<String, ApiError> {
     let status = resp.status();
-    let text = resp.text().await.map_err(ApiError::network)?;
+    let text = JsFuture::from(resp.text().map_err(ApiError::network)?).await.map_err(ApiError::network)?;
+    let text = text.as_string().unwrap_or_default();
     if (200..300).contains(&status) {
         return Ok(text);
     }
@@ -43,7 +79,7 @@ async fn read_text(resp: Response) -> Result<String, ApiError> {
             message: e.text("message"),
             fields: e.list("invalid_fields").iter().filter_map(|f| f.as_string()).collect(),
         },
-        None => ApiError::new(status, "http_error", format!("The checkout answered {status}.")),
+        None => ApiError::new(status, "http_error", "The checkout answered ".to_owned() + &num(status.into()) + "."),
     })
 }
 
@@ -55,26 +91,27 @@ async fn read<T>(resp: Response, reader: fn(&Json) -> Option<T>) -> Result<T, Ap
 }
 
 pub async fn product(api: &str, id: &str) -> Result<Product, ApiError> {
-    let resp = Request::get(&format!("{api}/v1/products/{id}")).send().await.map_err(ApiError::network)?;
-    read(resp, Product::read).await
-}
-
-async fn post_json(url: &str, body: String, headers: &[(&str, &str)]) -> Result<Response, ApiError> {
-    let mut req = Request::post(url).header("Content-Type", "application/json");
-    for (name, value) in headers {
-        req = req.header(name, value);
-    }
-    req.body(body).map_err(ApiError::network)?.send().await.map_err(ApiError::network)
+    read(send(&(api.to_owned() + "/v1/products/" + id), None, &[]).await?, Product::read).await
 }
 
 pub async fn quote(api: &str, body: String) -> Result<Quote, ApiError> {
-    read(post_json(&format!("{api}/v1/quote"), body, &[]).await?, Quote::read).await
+    read(send(&(api.to_owned() + "/v1/quote"), Some(body), &[]).await?, Quote::read).await
 }
 
 pub async fn create_order(api: &str, body: String, idempotency_key: &str) -> Result<Order, ApiError> {
-    let resp = post_json(&format!("{api}/v1/orders"), body, &[("Idempotency-Key", idempotency_key)]).await?;
+    let resp = send(&(api.to_owned() + "/v1/orders"), Some(body), &[("Idempotency-Key", idempotency_key)]).await?;
     let status = resp.status();
     Order::from_body(&read_text(resp).await?).ok_or_else(|| ApiError::bad_response(status))
+}
+
+/// The order's live socket (`wss` for an `https` API, `ws` for `http`). Its first message
+/// carries the client secret: never the URL, which ends up in logs.
+pub fn live_url(api: &str, id: &str) -> String {
+    let base = match api.strip_prefix("http") {
+        Some(rest) => "ws".to_owned() + rest,
+        None => api.to_owned(),
+    };
+    base + "/v1/orders/" + id + "/live"
 }
 
 /// Reads an order; `None` when it has not changed since `etag` (304).
@@ -84,16 +121,28 @@ pub async fn order(
     secret: &str,
     etag: Option<&str>,
 ) -> Result<Option<(Order, Option<String>)>, ApiError> {
-    let mut req = Request::get(&format!("{api}/v1/orders/{id}")).header("X-Client-Secret", secret);
-    if let Some(tag) = etag {
-        req = req.header("If-None-Match", tag);
-    }
-    let resp = req.send().await.map_err(ApiError::network)?;
+    let secret = ("X-Client-Secret", secret);
+    let headers = match etag {
+        Some(tag) => &[secret, ("If-None-Match", tag)][..],
+        None => &[secret][..],
+    };
+    let resp = send(&(api.to_owned() + "/v1/orders/" + id), None, headers).await?;
     let status = resp.status();
     if status == 304 {
         return Ok(None);
     }
-    let tag = resp.headers().get("ETag");
+    let tag = resp.headers().get("ETag").ok().flatten();
     let order = Order::from_body(&read_text(resp).await?).ok_or_else(|| ApiError::bad_response(status))?;
     Ok(Some((order, tag)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::live_url;
+
+    #[test]
+    fn the_socket_follows_the_api_scheme() {
+        assert_eq!(live_url("https://pay.example.com", "ord_1"), "wss://pay.example.com/v1/orders/ord_1/live");
+        assert_eq!(live_url("http://127.0.0.1:8787", "ord_1"), "ws://127.0.0.1:8787/v1/orders/ord_1/live");
+    }
 }

@@ -1,5 +1,6 @@
 //! The checkout: loads the product, shows the form until an order is made, then its payment.
 
+use leptos::either::EitherOf4;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
@@ -40,13 +41,15 @@ pub fn Checkout(options: Options, env: EnvStore) -> impl IntoView {
             view! { <p class="sandbox" role="note">"Test mode — do not send real funds."</p> }
         })
     };
-    // "Start a new order" brings the form back, as the buyer left it.
+    // "Start a new order" brings the form back, as the buyer left it. One `Either` type rather
+    // than `into_any()`: an `AnyView` keeps every erased function of its view, server rendering
+    // included, which cost 3.6 KB of the download here (1.9 KB more in `Outcome`).
     let body = move || match (order.get(), product.get()) {
-        (Some(o), _) => view! { <PayScreen order=o env restart=move || order.set(None)/> }.into_any(),
-        (None, Some(p)) => view! { <OrderForm product=p draft quote order env/> }.into_any(),
+        (Some(o), _) => EitherOf4::A(view! { <PayScreen order=o env restart=move || order.set(None)/> }),
+        (None, Some(p)) => EitherOf4::B(view! { <OrderForm product=p draft quote order env/> }),
         (None, None) => match load_error.get() {
-            Some(msg) => view! { <p class="error" role="alert">{msg}</p> }.into_any(),
-            None => view! { <p class="muted">"Loading…"</p> }.into_any(),
+            Some(msg) => EitherOf4::C(view! { <p class="error" role="alert">{msg}</p> }),
+            None => EitherOf4::D(view! { <p class="muted">"Loading…"</p> }),
         },
     };
     view! {

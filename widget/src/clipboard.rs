@@ -1,4 +1,4 @@
-//! Copy buttons' work: the text to the clipboard, and a line saying how it went.
+//! Copy buttons: the text to the clipboard, and a line saying how it went.
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -12,4 +12,11 @@ pub fn copy(text: String, done: RwSignal<Option<String>>, what: &'static str) {
             done.set(Some(if ok { what } else { "copy failed: select the text instead" }.to_owned()));
         });
     }
+}
+
+/// A "Copy" button for `text`. One component for every copy button: each distinct click
+/// closure would bring its own copy of the event code.
+#[component]
+pub fn CopyButton(text: String, done: RwSignal<Option<String>>, what: &'static str) -> impl IntoView {
+    view! { <button type="button" on:click=move |_| copy(text.clone(), done, what)>"Copy"</button> }
 }

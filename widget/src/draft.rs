@@ -51,7 +51,10 @@ impl Draft {
         let coupon = coupon.trim();
         let mut fields = vec![
             ("product_id", Some(JsValue::from(p.id.as_str()))),
-            ("payment_method", self.method.get().map(|m| m.to_string().into())),
+            (
+                "payment_method",
+                self.method.get().and_then(|m| p.methods.iter().find(|v| v.id == m)).map(|v| v.name.as_str().into()),
+            ),
             ("quantity", Some(self.quantity.get().into())),
             ("variant_id", self.variant.get().map(JsValue::from)),
             ("coupon_code", (!coupon.is_empty()).then(|| coupon.into())),

@@ -9,7 +9,7 @@ pub fn dispatch(target: &HtmlElement, name: &str, detail: &JsValue) {
     init.set_bubbles(true);
     init.set_composed(true);
     init.set_detail(detail);
-    if let Ok(event) = CustomEvent::new_with_event_init_dict(&format!("tollgate:{name}"), &init) {
+    if let Ok(event) = CustomEvent::new_with_event_init_dict(&("tollgate:".to_owned() + name), &init) {
         let _ = target.dispatch_event(&event);
     }
 }

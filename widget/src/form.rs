@@ -8,6 +8,7 @@ use shared::wire::is_valid_email;
 use crate::api;
 use crate::draft::Draft;
 use crate::env::EnvStore;
+use crate::format::num;
 use crate::methods::MethodPicker;
 use crate::model::{Order, Product};
 use crate::quote::LiveQuote;
@@ -17,16 +18,17 @@ use crate::summary::Summary;
 type FieldErrors = RwSignal<Vec<(String, String)>>;
 
 fn message(errors: FieldErrors, field: &str) -> Option<String> {
-    errors.get().into_iter().find(|(f, _)| f == field).map(|(_, m)| m)
+    errors.with(|e| e.iter().find(|(f, _)| f == field).map(|(_, m)| m.clone()))
 }
 
-/// A fresh idempotency key: 128 random bits from the browser.
+/// A fresh idempotency key: 128 random bits from the browser, in hex.
 fn new_key() -> String {
     let mut bytes = [0u8; 16];
     if let Some(c) = web_sys::window().and_then(|w| w.crypto().ok()) {
         let _ = c.get_random_values_with_u8_array(&mut bytes);
     }
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
+    let hex = |d: u8| char::from(b"0123456789abcdef"[usize::from(d)]);
+    bytes.iter().flat_map(|b| [hex(b >> 4), hex(b & 15)]).collect()
 }
 
 /// Sets `order` once the worker has made it.
@@ -121,7 +123,7 @@ fn Inputs(product: Product, draft: Draft, errors: FieldErrors, quote_errors: Fie
                 <select name="variant" on:change=move |ev| draft.variant.set(Some(event_target_value(&ev)))>
                     {product.variants.into_iter().map(|v| {
                         let selected = draft.variant.get_untracked().as_deref() == Some(v.id.as_str());
-                        view! { <option value=v.id selected=selected>{format!("{} · {}", v.name, v.price)}</option> }
+                        view! { <option value=v.id selected=selected>{v.name + " · " + &v.price}</option> }
                     }).collect_view()}
                 </select>
             </label>
@@ -130,8 +132,8 @@ fn Inputs(product: Product, draft: Draft, errors: FieldErrors, quote_errors: Fie
     view! {
         {variants}
         <label>"Quantity"
-            <input type="number" name="quantity" min=min_q max=max_q inputmode="numeric"
-                prop:value=move || draft.quantity.get().to_string()
+            <input type="number" name="quantity" min=num(min_q.into()) max=max_q.map(|m| num(m.into()))
+                inputmode="numeric" prop:value=move || num(draft.quantity.get().into())
                 on:change=move |ev| {
                     let n = event_target_value(&ev).parse::<u32>().unwrap_or(min_q).max(min_q);
                     draft.quantity.set(max_q.map_or(n, |m| n.min(m)));
@@ -139,7 +141,7 @@ fn Inputs(product: Product, draft: Draft, errors: FieldErrors, quote_errors: Fie
         </label>
         <label>"Email for your receipt and delivery"
             <input type="email" name="email" autocomplete="email" required
-                aria-invalid=move || message(errors, "buyer_email").is_some().to_string()
+                aria-invalid=move || if message(errors, "buyer_email").is_some() { "true" } else { "false" }
                 prop:value=move || draft.email.get()
                 on:input=move |ev| draft.email.set(event_target_value(&ev))/>
         </label>

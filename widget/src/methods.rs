@@ -29,11 +29,11 @@ pub fn MethodPicker(methods: Vec<Method>, selected: RwSignal<Option<PaymentMetho
                     <div class="group" role="group" aria-label=group_name(g)>
                         <span class="group-name">{group_name(g)}</span>
                         {in_group.into_iter().map(|m| {
-                            let id = m.id;
+                            let (id, name) = (m.id, m.name.clone());
                             // Token labels name their network ("USDT · TRON (TRC20)"), so it is always in view.
                             view! {
                                 <label class="method" class:checked=move || selected.get() == Some(id)>
-                                    <input type="radio" name="payment_method" value=id.to_string()
+                                    <input type="radio" name="payment_method" value=name
                                         prop:checked=move || selected.get() == Some(id)
                                         on:change=move |_| selected.set(Some(id))/>
                                     <span class="label">{m.label.clone()}</span>

@@ -106,6 +106,9 @@ pub struct Variant {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Method {
     pub id: PaymentMethod,
+    /// The method as the API spells it (`crypto_btc`), which is how it is sent back: the
+    /// widget never formats a `PaymentMethod` (see `crate::format` on `format!`).
+    pub name: String,
     pub group: MethodGroup,
     pub label: String,
 }
@@ -144,8 +147,11 @@ impl Product {
                 .list("payment_methods")
                 .iter()
                 .filter_map(|m| {
-                    let id: PaymentMethod = m.str("id")?.parse().ok()?;
-                    Some(Method { id, group: id.group(), label: m.str("label").unwrap_or_else(|| id.label()) })
+                    let name = m.str("id")?;
+                    let id: PaymentMethod = name.parse().ok()?;
+                    // The API always labels a method; without one, its name is better than nothing.
+                    let label = m.str("label").unwrap_or_else(|| name.clone());
+                    Some(Method { id, name, group: id.group(), label })
                 })
                 .collect(),
             in_stock: j.bool("in_stock"),

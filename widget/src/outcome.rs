@@ -1,10 +1,11 @@
 //! How an order ended, where there is more to show than its status: a completed order's number
 //! and purchase, and a new start after an expired one.
 
+use leptos::either::Either;
 use leptos::prelude::*;
 use shared::OrderStatus;
 
-use crate::clipboard::copy;
+use crate::clipboard::CopyButton;
 use crate::live::LiveOrder;
 
 #[component]
@@ -13,29 +14,26 @@ pub fn Outcome(
     copied: RwSignal<Option<String>>,
     restart: impl Fn() + Copy + Send + Sync + 'static,
 ) -> impl IntoView {
+    // `Either`, not `into_any()`: see the checkout's body.
     move || {
         let o = order.get();
         match o.status {
             OrderStatus::Completed => {
                 let content = o.delivered_content.clone().unwrap_or_default();
-                let c2 = content.clone();
-                Some(view! {
+                Some(Either::Left(view! {
                     <div class="done">
                         <p>"Order number " <strong data-order-number>{o.order_number.clone()}</strong></p>
                         {(!content.is_empty()).then(|| view! {
                             <p class="caption">"Your purchase"</p>
                             <pre class="delivered" data-delivered>{content.clone()}</pre>
-                            <button type="button" on:click=move |_| copy(c2.clone(), copied, "Copied")>"Copy"</button>
+                            <CopyButton text=content done=copied what="Copied"/>
                         })}
                     </div>
-                }.into_any())
+                }))
             }
-            OrderStatus::Expired => Some(
-                view! {
-                    <button type="button" class="primary" on:click=move |_| restart()>"Start a new order"</button>
-                }
-                .into_any(),
-            ),
+            OrderStatus::Expired => Some(Either::Right(view! {
+                <button type="button" class="primary" on:click=move |_| restart()>"Start a new order"</button>
+            })),
             _ => None,
         }
     }

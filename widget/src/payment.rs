@@ -4,7 +4,7 @@
 use leptos::prelude::*;
 use shared::OrderStatus;
 
-use crate::clipboard::copy;
+use crate::clipboard::CopyButton;
 use crate::live::LiveOrder;
 use crate::model::trim_zeros;
 use crate::{format, qr};
@@ -32,20 +32,19 @@ pub fn CryptoPayment(order: LiveOrder, copied: RwSignal<Option<String>>) -> impl
         let svg = qr::svg(&text).unwrap_or_default();
         let amount = trim_zeros(&o.amount_remaining).to_owned();
         let ticker = coin.asset.ticker();
-        let (a1, a2) = (address.clone(), amount.clone());
         Some(view! {
             <div class="pay">
                 <div class="qr" role="img" aria-label="QR code of the payment request" data-uri=text inner_html=svg></div>
                 <p class="warning">{format::network_warning(coin)}</p>
                 <div class="copyable">
                     <span class="caption">"Amount"</span>
-                    <code data-copy="amount">{format!("{amount} {ticker}")}</code>
-                    <button type="button" on:click=move |_| copy(a2.clone(), copied, "Amount copied")>"Copy"</button>
+                    <code data-copy="amount">{amount.clone() + " " + ticker}</code>
+                    <CopyButton text=amount done=copied what="Amount copied"/>
                 </div>
                 <div class="copyable">
                     <span class="caption">"Address"</span>
                     <code data-copy="address">{address.clone()}</code>
-                    <button type="button" on:click=move |_| copy(a1.clone(), copied, "Address copied")>"Copy"</button>
+                    <CopyButton text=address done=copied what="Address copied"/>
                 </div>
                 {wallet.map(|href| view! { <a class="wallet" href=href>"Open in wallet"</a> })}
             </div>

@@ -12,7 +12,7 @@ pub fn Summary(quote: RwSignal<Option<Quote>>) -> impl IntoView {
             // A discount, fee or tax line shows only when it is not zero.
             let line = |label: &'static str, sign: &'static str, amount: &str, class: &'static str, always: bool| {
                 (always || !is_zero(amount)).then(|| {
-                    view! { <div class=class><span>{label}</span><span>{format!("{sign}{amount} {c}")}</span></div> }
+                    view! { <div class=class><span>{label}</span><span>{sign.to_owned() + amount + " " + &c}</span></div> }
                 })
             };
             view! {
@@ -24,7 +24,7 @@ pub fn Summary(quote: RwSignal<Option<Quote>>) -> impl IntoView {
                     {line(if q.tax_included { "Tax included" } else { "Tax" }, "", &q.tax, "line", false)}
                     {line("Total", "", &q.total, "line total", true)}
                     {q.crypto.map(|(amount, ticker)| view! {
-                        <div class="line crypto"><span>"You send"</span><span data-amount>{format!("{amount} {ticker}")}</span></div>
+                        <div class="line crypto"><span>"You send"</span><span data-amount>{amount + " " + &ticker}</span></div>
                     })}
                 </div>
             }

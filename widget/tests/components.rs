@@ -1,6 +1,6 @@
 //! Component tests in headless Chromium (`wasm-pack test --headless --chrome widget`), against a
-//! fake API: `window.fetch` is replaced by a script that answers like the worker and records
-//! what it was asked.
+//! fake API: `window.fetch` and `window.WebSocket` are replaced by a script that answers like the
+//! worker and records what it was asked.
 
 #![cfg(target_arch = "wasm32")]
 
@@ -17,7 +17,17 @@ use widget::pay::PayScreen;
 wasm_bindgen_test_configure!(run_in_browser);
 
 /// The fake worker. `window.fakeQuotes` holds a quote per method, `window.fakeOrder` is what
-/// order reads return; `window.fakeCalls` records.
+/// order reads return (`window.fakeOrders[id]` for one order); `window.fakeCalls` records. An
+/// order's reads can be held: `fakeHold[id] = true` keeps the next one waiting until
+/// `fakeRelease(id)`.
+///
+/// `Date.now` runs `fakeSkew` ms ahead of the real clock, so that a test can move the widget's
+/// time on rather than wait for its polls.
+///
+/// The fake socket: `window.fakeSockets` records every socket with what it was sent, and
+/// `fakeSocketPlan[id]` says how an order's next sockets go: `fail` (closed without opening, as
+/// a proxy or a server without sockets does; the default), `open` (opens at once) or `hold`
+/// (connecting until the test calls `open()`). `push(view)` sends a view as the worker does.
 const FAKE_API: &str = r#"
 window.fakeCalls = [];
 window.fetch = async (input, init) => {
@@ -39,9 +49,46 @@ window.fetch = async (input, init) => {
       { status: 503, headers: { 'Content-Type': 'application/json', 'Retry-After': '5' } });
     return reply(201, { data: window.fakeOrder });
   }
-  if (url.pathname.startsWith('/v1/orders/')) return reply(200, { data: window.fakeOrder });
+  if (url.pathname.startsWith('/v1/orders/')) {
+    const id = url.pathname.split('/')[3];
+    // The answer is the order as it was when asked, however long it is held.
+    const data = window.fakeOrders[id] ?? window.fakeOrder;
+    if (window.fakeHold[id]) await new Promise((resolve) => { window.fakeHold[id] = resolve; });
+    return reply(200, { data });
+  }
   return reply(404, { error: { code: 'not_found', message: 'no such endpoint' } });
 };
+window.fakeOrders = {};
+window.fakeHold = {};
+window.fakeRelease = (id) => { const release = window.fakeHold[id]; window.fakeHold[id] = false; release(); };
+window.fakeSockets = [];
+window.fakeSocketPlan = {};
+window.WebSocket = class extends EventTarget {
+  constructor(url) {
+    super();
+    Object.assign(this, { url, sent: [], readyState: 0, closedByClient: false });
+    window.fakeSockets.push(this);
+    const plan = (window.fakeSocketPlan[url.split('/').at(-2)] ?? []).shift() ?? 'fail';
+    if (plan === 'fail') setTimeout(() => this.end(1006), 0);
+    if (plan === 'open') setTimeout(() => this.open(), 0);
+  }
+  open() { this.readyState = 1; this.dispatchEvent(new Event('open')); }
+  send(text) { this.sent.push(text); }
+  push(view) { this.dispatchEvent(new MessageEvent('message', { data: JSON.stringify({ data: view }) })); }
+  close() { this.closedByClient = true; this.end(1000); }
+  end(code) {
+    if (this.readyState === 3) return;
+    this.readyState = 3;
+    setTimeout(() => this.dispatchEvent(new CloseEvent('close', { code })), 0);
+  }
+};
+window.fakeSocketsOf = (id) => window.fakeSockets.filter((s) => s.url.split('/').at(-2) === id);
+// The page's clock, which tests move on (`fakeSkew` ms ahead) rather than wait for it.
+if (!window.realDateNow) {
+  window.realDateNow = Date.now;
+  window.fakeSkew = 0;
+  Date.now = () => window.realDateNow() + window.fakeSkew;
+}
 "#;
 
 fn product() -> Value {
@@ -273,19 +320,29 @@ async fn creating_an_order_fires_events_and_shows_the_payment() {
 async fn mount_pay(order: Value) -> web_sys::ShadowRoot {
     install_fake_api();
     set_global("fakeOrder", &order);
+    let (root, handle) = mount_pay_screen(order, &new_host()).await;
+    handle.forget();
+    root
+}
+
+/// The payment screen for `order`, its events dispatched on `events`; unmounted when the handle
+/// is dropped.
+async fn mount_pay_screen(
+    order: Value,
+    events: &HtmlElement,
+) -> (web_sys::ShadowRoot, leptos::mount::UnmountHandle<impl leptos::tachys::view::Mountable + use<>>) {
     let host = new_host();
     let root = host.attach_shadow(&web_sys::ShadowRootInit::new(web_sys::ShadowRootMode::Open)).unwrap();
     let container: HtmlElement = document().create_element("div").unwrap().dyn_into().unwrap();
     root.append_child(&container).unwrap();
     serde_json::from_value::<PublicOrder>(order.clone()).expect("the fake order is a PublicOrder");
     let o = widget::model::Order::from_body(&json!({ "data": order }).to_string()).expect("the widget reads it");
-    let env = Env { api: "http://fake.test".into(), events: host.clone(), on_close: None, modal: false };
+    let env = Env { api: "http://fake.test".into(), events: events.clone(), on_close: None, modal: false };
     let handle = leptos::mount::mount_to(container, move || {
         view! { <PayScreen order=o env=EnvStore::new(env) restart=|| ()/> }
     });
-    handle.forget();
     settle().await;
-    root
+    (root, handle)
 }
 
 #[wasm_bindgen_test]
@@ -499,4 +556,177 @@ async fn the_wallet_link_is_only_for_a_wallet_uri_and_the_qr_never_empty() {
         assert_eq!(encoded.as_deref(), qr, "{case}");
         assert_eq!(root.query_selector(".qr svg").unwrap().is_some(), qr.is_some(), "{case}");
     }
+}
+
+/// `order(...)` with another id, so that no other test's screen follows it.
+fn order_numbered(id: &str, status: &str, paid: &str, remaining: &str, confirmations: u32) -> Value {
+    let mut o = order(status, paid, remaining, confirmations);
+    o["id"] = json!(id);
+    o
+}
+
+/// Runs `code` in the page; its value through JSON.
+fn js(code: &str) -> Value {
+    let v = js_sys::eval(code).unwrap();
+    let text = js_sys::JSON::stringify(&v).ok().and_then(|s| s.as_string()).unwrap_or_else(|| "null".into());
+    serde_json::from_str(&text).unwrap()
+}
+
+/// An order's sockets so far: address, what the widget sent, state, and whether it closed them.
+fn sockets(id: &str) -> Vec<Value> {
+    let list = js(&format!(
+        "window.fakeSocketsOf('{id}').map((s) => ({{ url: s.url, sent: s.sent, readyState: s.readyState, closedByClient: s.closedByClient }}))"
+    ));
+    list.as_array().unwrap().clone()
+}
+
+/// Sends `view` over the order's latest socket, as the worker does.
+fn push(id: &str, view: &Value) {
+    js(&format!("window.fakeSocketsOf('{id}').at(-1).push({view}); null"));
+}
+
+/// How often the widget has read the order (`GET /v1/orders/{id}`).
+fn reads(id: &str) -> usize {
+    let path = format!("/v1/orders/{id}");
+    fake_calls().as_array().unwrap().iter().filter(|c| c["method"] == "GET" && c["path"] == path.as_str()).count()
+}
+
+/// Moves the page's clock `ms` on, then lets the widget's loop (a turn every 250 ms) see it.
+async fn advance(ms: u32) {
+    js(&format!("window.fakeSkew += {ms}; null"));
+    pause(600).await;
+}
+
+async fn pause(ms: i32) {
+    let p = js_sys::Promise::new(&mut |resolve, _| {
+        web_sys::window().unwrap().set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms).unwrap();
+    });
+    wasm_bindgen_futures::JsFuture::from(p).await.unwrap();
+    leptos::task::tick().await;
+}
+
+async fn wait_until(what: &str, ms: f64, mut check: impl FnMut() -> bool) {
+    let started = js_sys::Date::now();
+    while !check() {
+        assert!(js_sys::Date::now() - started < ms, "{what}: not within {ms} ms");
+        settle().await;
+    }
+}
+
+/// The names of the `tollgate:status`, `completed` and `expired` events dispatched on `host`.
+fn record_status_events(host: &HtmlElement) -> js_sys::Array {
+    let seen = js_sys::Array::new();
+    let record = {
+        let seen = seen.clone();
+        wasm_bindgen::closure::Closure::<dyn Fn(web_sys::CustomEvent)>::new(move |e: web_sys::CustomEvent| {
+            seen.push(&e.type_().into());
+        })
+    };
+    for name in ["tollgate:status", "tollgate:completed", "tollgate:expired"] {
+        host.add_event_listener_with_callback(name, record.as_ref().unchecked_ref()).unwrap();
+    }
+    record.forget();
+    seen
+}
+
+fn names(seen: &js_sys::Array) -> Vec<String> {
+    seen.iter().map(|v| v.as_string().unwrap()).collect()
+}
+
+#[wasm_bindgen_test]
+async fn the_socket_brings_every_change_and_nothing_is_polled() {
+    const ID: &str = "ord_00000000000000000000000000000002";
+    install_fake_api();
+    js(&format!("window.fakeSocketPlan['{ID}'] = ['open']; null"));
+    let events = new_host();
+    let seen = record_status_events(&events);
+    let pending = order_numbered(ID, "pending", "0", "0.00045125", 0);
+    let (root, _handle) = mount_pay_screen(pending.clone(), &events).await;
+    wait_until("the socket's first message", 2000.0, || sockets(ID).first().is_some_and(|s| s["sent"] != json!([])))
+        .await;
+    let socket = &sockets(ID)[0];
+    assert_eq!(socket["url"], format!("ws://fake.test/v1/orders/{ID}/live"));
+    // Who it is, in its first message: the secret is never in the address.
+    assert_eq!(socket["sent"], json!([r#"{"client_secret":"cs_test"}"#]));
+
+    // The order at once, as the worker sends it; then a change, shown and announced.
+    push(ID, &pending);
+    push(ID, &order_numbered(ID, "confirming", "0.00045125", "0.00000000", 1));
+    settle().await;
+    assert_eq!(text(&root, ".status-line"), "Payment seen, 1 of 2 confirmations.");
+    assert_eq!(names(&seen), ["tollgate:status"]);
+
+    // Many polls' intervals with the socket up: not one read, and a heartbeat after 25 s.
+    advance(26_000).await;
+    assert_eq!(reads(ID), 0, "no polling while the socket is up");
+    assert_eq!(sockets(ID)[0]["sent"], json!([r#"{"client_secret":"cs_test"}"#, "ping"]));
+    assert!(!text(&root, ".status").contains("Reconnecting"));
+
+    push(ID, &order_numbered(ID, "completed", "0.00045125", "0.00000000", 2));
+    settle().await;
+    assert_eq!(text(&root, "[data-delivered]"), "TG-AAAA-BBBB-CCCC-DDDD");
+    assert_eq!(names(&seen), ["tollgate:status", "tollgate:status", "tollgate:completed"]);
+    // A final order needs no socket.
+    wait_until("the socket closed", 1000.0, || sockets(ID)[0]["closedByClient"] == json!(true)).await;
+    assert_eq!(sockets(ID).len(), 1);
+}
+
+#[wasm_bindgen_test]
+async fn without_a_socket_polling_takes_over_quietly_and_the_socket_is_tried_again() {
+    const ID: &str = "ord_00000000000000000000000000000003";
+    install_fake_api();
+    // Every socket fails, as behind a proxy that refuses them; the order has moved on meanwhile.
+    let confirming = order_numbered(ID, "confirming", "0.00045125", "0.00000000", 1);
+    js(&format!("window.fakeOrders['{ID}'] = {confirming}; null"));
+    let (root, _handle) = mount_pay_screen(order_numbered(ID, "pending", "0", "0.00045125", 0), &new_host()).await;
+    wait_until("a socket refused", 2000.0, || sockets(ID).first().is_some_and(|s| s["readyState"] == 3)).await;
+    assert_eq!(reads(ID), 0);
+
+    // The poll comes as before, 3 s on, and brings the change.
+    advance(3000).await;
+    wait_until("the polled change", 2000.0, || text(&root, ".status-line") == "Payment seen, 1 of 2 confirmations.")
+        .await;
+    assert_eq!(reads(ID), 1);
+    assert!(!text(&root, ".status").contains("Reconnecting"), "a refused socket is nothing to alarm the buyer with");
+    // The socket is tried again with back-off: 2 s after the first try, then 4 s after that.
+    assert_eq!(sockets(ID).len(), 2);
+    advance(2000).await;
+    assert_eq!(sockets(ID).len(), 2);
+    advance(2500).await;
+    assert_eq!(sockets(ID).len(), 3);
+}
+
+#[wasm_bindgen_test]
+async fn a_poll_sent_before_a_pushed_view_is_dropped_and_unmounting_closes_the_socket() {
+    const ID: &str = "ord_00000000000000000000000000000004";
+    install_fake_api();
+    // The socket stays connecting, so the order is polled; that read is held.
+    js(&format!("window.fakeSocketPlan['{ID}'] = ['hold']; window.fakeHold['{ID}'] = true; null"));
+    let events = new_host();
+    let seen = record_status_events(&events);
+    let pending = order_numbered(ID, "pending", "0", "0.00045125", 0);
+    js(&format!("window.fakeOrders['{ID}'] = {pending}; null"));
+    let (root, handle) = mount_pay_screen(pending.clone(), &events).await;
+    advance(3000).await;
+    wait_until("a poll", 2000.0, || reads(ID) == 1).await;
+
+    // While the read is under way the socket opens and pushes a newer view...
+    js(&format!("window.fakeSocketsOf('{ID}')[0].open(); null"));
+    settle().await;
+    assert_eq!(sockets(ID)[0]["sent"], json!([r#"{"client_secret":"cs_test"}"#]));
+    push(ID, &order_numbered(ID, "confirming", "0.00045125", "0.00000000", 1));
+    settle().await;
+    assert_eq!(text(&root, ".status-line"), "Payment seen, 1 of 2 confirmations.");
+    // ...so the read's older answer, when it comes, is dropped.
+    js(&format!("window.fakeRelease('{ID}'); null"));
+    settle().await;
+    settle().await;
+    assert_eq!(text(&root, ".status-line"), "Payment seen, 1 of 2 confirmations.");
+    assert_eq!(names(&seen), ["tollgate:status"], "never back to pending");
+
+    advance(10_000).await;
+    assert_eq!(reads(ID), 1, "no polling once the socket is up");
+    // The checkout closed: the socket with it.
+    drop(handle);
+    wait_until("the socket closed", 1000.0, || sockets(ID)[0]["closedByClient"] == json!(true)).await;
 }

@@ -26,21 +26,41 @@ pub fn encode_with(data: &[u8], version: usize, mask: u8) -> Option<Matrix> {
         .then(|| matrix::masked(&matrix::layout(version, &codewords::codewords(version, data)), mask))
 }
 
+/// Appends `n` in decimal. The widget does without `format!` (see `crate::format`).
+fn push_num(s: &mut String, n: usize) {
+    if n >= 10 {
+        push_num(s, n / 10);
+    }
+    s.push(char::from(b'0' + (n % 10) as u8));
+}
+
 /// An SVG QR code of `text`, or `None` if it is too long for a QR code.
 pub fn svg(text: &str) -> Option<String> {
     let code = encode(text.as_bytes())?;
     let size = code.size + 2 * QUIET;
-    let mut path = String::with_capacity(code.size * code.size * 4);
+    let mut s = String::with_capacity(code.size * code.size * 4 + 256);
+    s.push_str(r#"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 "#);
+    push_num(&mut s, size);
+    s.push(' ');
+    push_num(&mut s, size);
+    s.push_str(r#"" shape-rendering="crispEdges"><rect width=""#);
+    push_num(&mut s, size);
+    s.push_str(r#"" height=""#);
+    push_num(&mut s, size);
+    s.push_str(r##"" fill="#fff"/><path fill="#000" d=""##);
     for y in 0..code.size {
         for x in 0..code.size {
             if code.is_dark(x, y) {
-                path.push_str(&format!("M{} {}h1v1h-1z", x + QUIET, y + QUIET));
+                s.push('M');
+                push_num(&mut s, x + QUIET);
+                s.push(' ');
+                push_num(&mut s, y + QUIET);
+                s.push_str("h1v1h-1z");
             }
         }
     }
-    Some(format!(
-        r##"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {size} {size}" shape-rendering="crispEdges"><rect width="{size}" height="{size}" fill="#fff"/><path fill="#000" d="{path}"/></svg>"##
-    ))
+    s.push_str(r#""/></svg>"#);
+    Some(s)
 }
 
 #[cfg(test)]
@@ -109,6 +129,25 @@ mod tests {
     fn too_long_is_none() {
         assert!(encode(&vec![b'a'; 2331]).is_some(), "version 40-M holds 2331 bytes");
         assert!(svg(&"a".repeat(2332)).is_none());
+    }
+
+    #[test]
+    fn renders_the_same_svg_as_format_would() {
+        let text = "bitcoin:tb1qw508d6qejxtdg4y5r3zarvary0c5xw7kxpjzsx?amount=0.00045125";
+        let code = encode(text.as_bytes()).unwrap();
+        let size = code.size + 2 * QUIET;
+        let mut path = String::new();
+        for y in 0..code.size {
+            for x in 0..code.size {
+                if code.is_dark(x, y) {
+                    path.push_str(&format!("M{} {}h1v1h-1z", x + QUIET, y + QUIET));
+                }
+            }
+        }
+        let expected = format!(
+            r##"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {size} {size}" shape-rendering="crispEdges"><rect width="{size}" height="{size}" fill="#fff"/><path fill="#000" d="{path}"/></svg>"##
+        );
+        assert_eq!(svg(text).unwrap(), expected);
     }
 
     #[test]
