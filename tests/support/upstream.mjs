@@ -91,6 +91,12 @@ export async function startUpstream(provider, { worker = () => null } = {}) {
     /** What SellSN charges for its product (it prices orders itself); 29.99 unless set. */
     charge: null,
     fail(kind, times = 1, only = () => true) { for (let i = 0; i < times; i++) failures.push({ kind, only }); },
+    /**
+     * An outage: for `ms`, every API answer picked by `only` misbehaves as `kind`. Besides the
+     * kinds of `fail`: 'hang' (the request is read and never answered, nothing is done) and
+     * 'reset' (the connection is reset, nothing is done); `fail` takes them too.
+     */
+    failFor(kind, ms, only = () => true) { failures.unshift({ kind, only, until: Date.now() + ms }); },
     /** Only requests about the order Tollgate knows as `ref` (its create, its reads). */
     about(ref) {
       return (r) => (r.method === 'POST' ? r.body.includes(ref) : r.path.includes(`/${fake.byRef(ref)?.id}`));
@@ -282,8 +288,12 @@ export async function startUpstream(provider, { worker = () => null } = {}) {
       }
       if (path.startsWith('/checkout/')) return send(200, '<!doctype html><title>Pay</title><h1>Fake hosted payment page</h1>', { 'Content-Type': 'text/html' });
       if (req.headers.authorization !== authorization) return send(401, json({ message: 'Unauthorized' }));
+      // An outage (`failFor`) lasts until its time is up; a counted failure (`fail`) is used once.
+      for (let i = failures.length - 1; i >= 0; i--) if (failures[i].until && failures[i].until <= Date.now()) failures.splice(i, 1);
       const at = failures.findIndex((f) => f.only({ method: req.method, path, body }));
-      const failure = at < 0 ? undefined : failures.splice(at, 1)[0].kind;
+      const failure = at < 0 ? undefined : failures[at].until ? failures[at].kind : failures.splice(at, 1)[0].kind;
+      if (failure === 'hang') return; // closed by the client's deadline or by `close`
+      if (failure === 'reset') return req.socket.resetAndDestroy();
       if (failure === 500) return send(500, json({ message: 'Internal Server Error' }));
       if (failure === 429) return send(429, json({ message: 'Too Many Requests' }), { 'Retry-After': '7' });
       let order;

@@ -2,7 +2,7 @@
 // state, and stops it when the tests end (or after a hard time limit, whatever happens).
 import { before, after } from 'node:test';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, readFileSync, readdirSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
@@ -33,21 +33,28 @@ export function freePort() {
  *
  * `state`: a directory of Durable Object state to start from and keep (a restart test); by
  * default the worker gets a fresh one, removed when it stops.
+ *
+ * `config`: another wrangler.toml to run (by default the project's), e.g. one beside a copy of
+ * the build that a rebuild cannot reload under a long test.
+ *
+ * `hardLimitMs`: when the worker is killed whatever happens (10 minutes unless a long test
+ * asks for more).
  */
-export async function startWorker(vars = {}, { expectStatus = 200, env = 'sandbox', state } = {}) {
+export async function startWorker(vars = {}, { expectStatus = 200, env = 'sandbox', state, config, hardLimitMs = HARD_LIMIT_MS } = {}) {
   try {
-    return await startWorkerOnce(vars, expectStatus, env, state);
+    return await startWorkerOnce(vars, expectStatus, env, state, config, hardLimitMs);
   } catch (e) {
     console.error(`# the worker did not start; trying once more on other ports:\n${e.message}`);
-    return startWorkerOnce(vars, expectStatus, env, state);
+    return startWorkerOnce(vars, expectStatus, env, state, config, hardLimitMs);
   }
 }
 
 /** `expectStatus`: what /v1/health answers once up (503 for a worker meant to be misconfigured). */
-async function startWorkerOnce(vars, expectStatus, env, kept) {
+async function startWorkerOnce(vars, expectStatus, env, kept, config, hardLimitMs) {
   const port = await freePort();
   const state = kept ?? mkdtempSync(join(tmpdir(), 'tollgate-state-'));
   const args = ['dev', '--ip', '127.0.0.1', '--port', String(port), '--persist-to', state, '--inspector-port', String(await freePort())];
+  if (config) args.push('--config', config);
   if (env) args.push('--env', env);
   for (const [k, v] of Object.entries(vars)) args.push('--var', `${k}:${v}`);
   const child = spawn(join(root, 'node_modules/.bin/wrangler'), args, {
@@ -58,7 +65,7 @@ async function startWorkerOnce(vars, expectStatus, env, kept) {
   let log = '';
   child.stdout.on('data', (d) => (log += d));
   child.stderr.on('data', (d) => (log += d));
-  const killer = setTimeout(() => child.kill('SIGKILL'), HARD_LIMIT_MS);
+  const killer = setTimeout(() => child.kill('SIGKILL'), hardLimitMs);
   killer.unref();
   const stop = async () => {
     clearTimeout(killer);
@@ -74,7 +81,7 @@ async function startWorkerOnce(vars, expectStatus, env, kept) {
     if (child.exitCode !== null) throw new Error(`wrangler exited early:\n${log}`);
     try {
       const r = await fetch(`${base}/v1/health`);
-      if (r.status === expectStatus) return { base, stop, log: () => log };
+      if (r.status === expectStatus) return { base, stop, log: () => log, pid: child.pid, port };
     } catch { /* not listening yet */ }
     await new Promise((r) => setTimeout(r, 250));
   }
@@ -147,4 +154,52 @@ export function client(target) {
     },
   };
   return api;
+}
+
+/** The pids of every live descendant of `pid` (its children, theirs, …), from /proc. */
+export function descendants(pid) {
+  const children = new Map();
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      // The fields after the command's closing parenthesis: state, ppid, …
+      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      if (!children.has(ppid)) children.set(ppid, []);
+      children.get(ppid).push(Number(name));
+    } catch { /* gone meanwhile */ }
+  }
+  const found = [];
+  const queue = [pid];
+  while (queue.length) for (const c of children.get(queue.shift()) ?? []) { found.push(c); queue.push(c); }
+  return found;
+}
+
+function cmdline(pid) {
+  try { return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0'); } catch { return []; }
+}
+
+/**
+ * The workerd processes that wrangler spawned for a worker from `startWorker`, as
+ * `{pid, runtime}`: wrangler runs two, a proxy on the worker's port and the runtime that runs
+ * the worker's code and Durable Objects (`runtime: true`).
+ */
+export function workerdProcesses(worker) {
+  return descendants(worker.pid)
+    .map((pid) => ({ pid, args: cmdline(pid) }))
+    .filter((p) => p.args[0]?.endsWith('/workerd'))
+    .map((p) => ({ pid: p.pid, runtime: !p.args.includes(`--socket-addr=entry=127.0.0.1:${worker.port}`) }));
+}
+
+/** The pid of the workerd that runs the worker's code (see `workerdProcesses`), or null. */
+export function runtimePid(worker) {
+  return workerdProcesses(worker).find((p) => p.runtime)?.pid ?? null;
+}
+
+/** A process's resident memory (VmRSS) in kB, or null when it is gone. */
+export function rssKb(pid) {
+  try {
+    const m = readFileSync(`/proc/${pid}/status`, 'utf8').match(/^VmRSS:\s+(\d+) kB/m);
+    return m ? Number(m[1]) : null;
+  } catch { return null; }
 }

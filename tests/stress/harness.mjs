@@ -1,0 +1,220 @@
+// What the stress tests share: the scale they run at, a timed HTTP client whose every request
+// has a deadline, latency figures, one address per simulated buyer, the catalog's stock list,
+// and the one-line summary each test prints (`STRESS {json}`), which a command can collect.
+//
+// Scale: TOLLGATE_STRESS = smoke (CI, a few minutes in all) | full (the default) | soak (full,
+// with the 15-minute soak). Every figure below can be set on its own by its variable, to try a
+// test with small numbers.
+import { readFileSync, readdirSync, readlinkSync, existsSync, mkdtempSync, cpSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { SELLER_KEY, startWorker, runtimePid } from '../support/worker.mjs';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+export const MODE = process.env.TOLLGATE_STRESS || 'full';
+if (!['smoke', 'full', 'soak'].includes(MODE)) throw new Error(`TOLLGATE_STRESS must be smoke, full or soak, not ${MODE}`);
+
+/** A figure: its variable if set, else the smoke or the full value for this scale. */
+export function scaled(name, smoke, full) {
+  const set = process.env[name];
+  if (set !== undefined && set !== '') {
+    const n = Number(set);
+    if (!Number.isFinite(n) || n < 0) throw new Error(`${name} must be a number, not ${set}`);
+    return n;
+  }
+  return MODE === 'smoke' ? smoke : full;
+}
+
+export const wait = (ms) => new Promise((r) => setTimeout(r, ms));
+export const seller = { Authorization: `Bearer ${SELLER_KEY}` };
+
+/** Prints a test's figures on one line: `STRESS {"test":…,"scale":…,…}`. */
+export function report(test, figures) {
+  console.log('STRESS ' + JSON.stringify({ test, scale: MODE, ...figures }));
+}
+
+/** Latencies in ms, and the percentiles of them. */
+export class Latencies {
+  constructor() { this.ms = []; }
+  add(ms) { this.ms.push(ms); }
+  get count() { return this.ms.length; }
+  percentile(p) {
+    if (!this.ms.length) return null;
+    const sorted = Float64Array.from(this.ms).sort();
+    return Math.round(sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] * 10) / 10;
+  }
+  figures(prefix = '') {
+    return { [`${prefix}p50_ms`]: this.percentile(50), [`${prefix}p99_ms`]: this.percentile(99), [`${prefix}max_ms`]: this.percentile(100) };
+  }
+}
+
+/** Counts by outcome (a status, or `error:<code>` for a request that got no answer). */
+export class Tally {
+  constructor() { this.by = {}; }
+  add(outcome) { this.by[outcome] = (this.by[outcome] ?? 0) + 1; }
+  get total() { return Object.values(this.by).reduce((a, b) => a + b, 0); }
+  /** How many are not among `ok` (statuses). */
+  except(...ok) { return Object.entries(this.by).filter(([k]) => !ok.map(String).includes(k)).reduce((a, [, n]) => a + n, 0); }
+}
+
+/** wrangler's dev proxy's answer when its forward to workerd fails (see `timedClient`). */
+export const lostByProxy = (r) => r.status === 503 && /restarted mid-request/.test(r.text);
+
+/**
+ * A client for the worker at `target.base` that times every request and never waits longer
+ * than `timeoutMs` for one: a request that gets no answer has `status` 0 and `error`.
+ *
+ * `retryLost`: a create (a POST with an Idempotency-Key) that wrangler's dev proxy lost on its
+ * way to workerd is sent again once, with the same key, as the widget would; `call.lost`
+ * counts them. The proxy answers 503 "Your worker restarted mid-request" whenever forwarding a
+ * POST fails (not only on a restart) and logs nothing else; GETs it retries by itself.
+ */
+export function timedClient(target, { timeoutMs = 30_000, retryLost = false } = {}) {
+  const call = async (method, path, options = {}) => {
+    const r = await once(method, path, options);
+    if (retryLost && method === 'POST' && options.headers?.['Idempotency-Key'] && lostByProxy(r)) {
+      call.lost++;
+      await wait(500);
+      return once(method, path, options);
+    }
+    return r;
+  };
+  call.lost = 0;
+  return call;
+
+  async function once(method, path, { body, headers = {}, latencies, tally } = {}) {
+    const init = { method, headers: { ...headers }, signal: AbortSignal.timeout(timeoutMs) };
+    if (body !== undefined) {
+      init.body = JSON.stringify(body);
+      init.headers['Content-Type'] = 'application/json';
+    }
+    const started = performance.now();
+    let result;
+    try {
+      const res = await fetch(target.base + path, init);
+      const text = await res.text();
+      let json = null;
+      try { json = text ? JSON.parse(text) : null; } catch { /* not JSON */ }
+      result = { status: res.status, headers: res.headers, json, text };
+    } catch (e) {
+      const code = e.name === 'TimeoutError' ? 'timeout' : (e.cause?.code ?? e.name);
+      result = { status: 0, error: code, text: String(e.cause?.message ?? e.message), headers: new Headers(), json: null };
+    }
+    result.ms = performance.now() - started;
+    latencies?.add(result.ms);
+    tally?.add(result.status || `error:${result.error}`);
+    return result;
+  }
+}
+
+let buyers = 0;
+/**
+ * A fresh client address per simulated buyer, so each has its own order limit (a client is
+ * an IPv4 address). `salt` keeps test files apart.
+ */
+export function buyerIp(salt = 0) {
+  const n = buyers++;
+  return `10.${(salt * 37 + 1) % 250}.${Math.floor(n / 250) % 250}.${(n % 250) + 1}`;
+}
+
+/** The licence keys of `product` in worker/catalog.toml, in order. */
+export function stockList(product) {
+  const toml = readFileSync(join(root, 'worker', 'catalog.toml'), 'utf8');
+  const start = toml.indexOf(`id = "${product}"`);
+  if (start < 0) throw new Error(`${product} is not in worker/catalog.toml`);
+  const end = toml.indexOf('[[products]]', start);
+  const block = toml.slice(start, end < 0 ? undefined : end);
+  const list = block.match(/stock\s*=\s*\[([\s\S]*?)\]/);
+  if (!list) throw new Error(`${product} has no stock list`);
+  return [...list[1].matchAll(/"([^"]+)"/g)].map((m) => m[1]);
+}
+
+/** Runs `work(i)` for i in 0..n with at most `limit` at once; the results in order. */
+export async function pool(n, limit, work) {
+  const out = new Array(n);
+  let next = 0;
+  const runner = async () => { while (next < n) { const i = next++; out[i] = await work(i); } };
+  await Promise.all(Array.from({ length: Math.min(n, limit) }, runner));
+  return out;
+}
+
+/** Every order in the seller's list (all pages), with filters as query parameters. */
+export async function listAll(call, query = '') {
+  const all = [];
+  for (let page = 1; page <= 1000; page++) {
+    const r = await call('GET', `/v1/orders?limit=100&page=${page}${query ? '&' + query : ''}`, { headers: seller });
+    if (r.status !== 200) throw new Error(`the seller's list answered ${r.status}: ${r.text}`);
+    all.push(...r.json.data);
+    if (r.json.data.length < 100) return { orders: all, total: r.json.meta.total };
+  }
+  throw new Error('the seller\'s list has more than 1000 pages');
+}
+
+/** Polls `check` every `everyMs` until it returns something truthy, for at most `ms`; null then. */
+export async function within(ms, check, everyMs = 250) {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const got = await check();
+    if (got) return got;
+    if (Date.now() > deadline) return null;
+    await wait(everyMs);
+  }
+}
+
+let frozen = null;
+/**
+ * The project's wrangler.toml beside a copy of the built worker and of `www/`, made once per
+ * test file. `wrangler dev` reloads the worker whenever its files change ("Your worker
+ * restarted mid-request"), and a build of the widget or the worker elsewhere in the tree would
+ * do that in the middle of a measurement; the copy keeps the build that was there at the start.
+ */
+export function frozenConfig() {
+  if (frozen) return frozen;
+  if (!existsSync(join(root, 'worker', 'build', 'index.js'))) throw new Error('worker/build/index.js is missing: build the worker first (cargo xtask build worker)');
+  const dir = mkdtempSync(join(tmpdir(), 'tollgate-stress-build-'));
+  cpSync(join(root, 'worker', 'build'), join(dir, 'worker', 'build'), { recursive: true, filter: (src) => !src.includes('.tmp') });
+  cpSync(join(root, 'www'), join(dir, 'www'), { recursive: true });
+  cpSync(join(root, 'wrangler.toml'), join(dir, 'wrangler.toml'));
+  process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
+  frozen = join(dir, 'wrangler.toml');
+  return frozen;
+}
+
+/** `startWorker` on the frozen copy of the build (see `frozenConfig`). */
+export function startFrozenWorker(vars = {}, options = {}) {
+  return startWorker(vars, { config: frozenConfig(), ...options });
+}
+
+/** The loopback ports a process listens on (from /proc: its sockets' inodes in the TCP table). */
+function listening(pid) {
+  const inodes = new Set();
+  for (const fd of readdirSync(`/proc/${pid}/fd`)) {
+    try { const m = readlinkSync(`/proc/${pid}/fd/${fd}`).match(/^socket:\[(\d+)\]$/); if (m) inodes.add(m[1]); } catch { /* closed meanwhile */ }
+  }
+  const ports = [];
+  for (const table of ['tcp', 'tcp6']) {
+    for (const row of readFileSync(`/proc/${pid}/net/${table}`, 'utf8').trim().split('\n').slice(1)) {
+      const f = row.trim().split(/\s+/);
+      if (f[3] === '0A' && inodes.has(f[9])) ports.push(parseInt(f[1].split(':')[1], 16));
+    }
+  }
+  return ports;
+}
+
+/**
+ * The worker as workerd serves it, without wrangler's dev proxy in front: the runtime's own
+ * entry socket (the one of its ports that answers /v1/health). The proxy (a single Durable
+ * Object that every request goes through) is part of `wrangler dev`, not of a deployment.
+ */
+export async function directBase(worker) {
+  const pid = runtimePid(worker);
+  for (const port of listening(pid)) {
+    try {
+      const r = await fetch(`http://127.0.0.1:${port}/v1/health`, { signal: AbortSignal.timeout(2000) });
+      if (r.status === 200 && (await r.json()).status === 'ok') return `http://127.0.0.1:${port}`;
+    } catch { /* another of its sockets */ }
+  }
+  throw new Error(`workerd ${pid} has no socket that answers /v1/health`);
+}
