@@ -95,11 +95,7 @@ pub fn run(seconds: u32) -> Result {
             .map_err(|e| format!("cargo fuzz run {target}: {e}"))?;
         let stderr = String::from_utf8_lossy(&out.stderr);
         if !out.status.success() {
-            let tail: Vec<&str> = stderr.lines().rev().take(40).collect::<Vec<_>>().into_iter().rev().collect();
-            return Err(format!(
-                "fuzz target `{target}` failed (a crash is saved under fuzz/artifacts/{target}):\n{}",
-                tail.join("\n")
-            ));
+            return Err(format!("fuzz target `{target}` failed:\n{}", crash_report(&stderr)));
         }
         let runs = executions(&stderr).unwrap_or(0);
         let total = match all.iter_mut().find(|(t, _)| t == target) {

@@ -5,6 +5,10 @@
 //! - `run`:   setup, build, and serve the demo store on http://127.0.0.1:8787.
 //! - `size`:  build, and report the gzipped size of what a buyer downloads; fails over budget.
 //! - `build`: build the widget and the worker (or one: `build widget`, `build worker`).
+//! - `stress`: build the worker, then load, fault and stock-race tests against it (`--soak`
+//!   adds the 15-minute soak).
+//! - `bench`: build, then the worker's throughput, latency and CPU per request against a
+//!   reference worker, and the sizes; one table, also written as JSON.
 //! - `fuzz`:  every fuzz target for `--seconds N` each (60 by default); fails on a crash.
 
 mod fuzz;
@@ -42,9 +46,19 @@ fn main() -> ExitCode {
             Some(other) => Err(format!("nothing called `{other}` to build: widget or worker")),
         }),
         Some("run") => setup::all().and_then(|()| steps::serve(&args[1..])),
+        Some("stress") => setup::all()
+            .and_then(|()| steps::build_worker())
+            .and_then(|()| steps::stress(if args.iter().any(|a| a == "--soak") { "soak" } else { "full" })),
+        Some("bench") => setup::all()
+            .and_then(|()| setup::benching())
+            .and_then(|()| steps::build_widget())
+            .and_then(|()| steps::build_worker())
+            .and_then(|()| steps::bench()),
         Some("fuzz") => setup::all().and_then(|()| setup::fuzzing()).and_then(|()| fuzz::run(seconds(&args[1..], 60)?)),
         _ => {
-            eprintln!("usage: cargo xtask <setup|test|run [--port N]|size|build [widget|worker]|fuzz [--seconds N]>");
+            eprintln!(
+                "usage: cargo xtask <setup|test|run [--port N]|size|build [widget|worker]|stress [--soak]|bench|fuzz [--seconds N]>"
+            );
             return ExitCode::from(2);
         }
     };

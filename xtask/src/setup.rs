@@ -8,6 +8,8 @@ use crate::steps::{Result, WIDGET_TOOLCHAIN, output, root, run_cmd};
 
 /// wasm-pack has no Cargo.lock entry; this is the version the project is tested with.
 const WASM_PACK_VERSION: &str = "0.15.1";
+/// twiggy, for the worker wasm's largest parts in `cargo xtask bench`.
+const TWIGGY_VERSION: &str = "0.7.0";
 
 pub fn all() -> Result {
     wasm_target()?;
@@ -48,6 +50,14 @@ pub fn fuzzing() -> Result {
     }
     println!("xtask: installing cargo-fuzz {} (a few minutes, once)", crate::fuzz::CARGO_FUZZ_VERSION);
     run_cmd("cargo", &["install", "cargo-fuzz", "--version", crate::fuzz::CARGO_FUZZ_VERSION])
+}
+
+/// What `cargo xtask bench` needs besides the rest: wrk (Debian) and twiggy (crates.io).
+pub fn benching() -> Result {
+    if !Path::new("/usr/bin/wrk").exists() {
+        run_cmd("apt-get", &["install", "-y", "-qq", "wrk"])?;
+    }
+    cargo_tool("twiggy", "twiggy", TWIGGY_VERSION)
 }
 
 /// The version Cargo.lock pins for `name`.

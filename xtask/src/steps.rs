@@ -83,8 +83,24 @@ pub fn test() -> Result {
     // cores are enough for one.
     // Node 20 has its WebSocket client behind a flag (the live socket's tests use it).
     run_cmd("node", &["--experimental-websocket", "--test", "--test-concurrency=1", "tests/worker/", "tests/e2e/"])?;
+    // Load, faults and the stock race, reduced: 100 pollers for 10 s, one kill-and-restart.
+    stress("smoke")?;
     println!("\nxtask: all tests passed in {:.0} s", started.elapsed().as_secs_f64());
     Ok(())
+}
+
+/// The stress tests (tests/stress) at a scale: `smoke` (the test command), `full` (`cargo xtask
+/// stress`: a few minutes) or `soak` (adds the 15-minute soak).
+pub fn stress(scale: &str) -> Result {
+    let mut c = cmd("node", &["--experimental-websocket", "--test", "--test-concurrency=1", "tests/stress/"]);
+    c.env("TOLLGATE_STRESS", scale);
+    run(c)
+}
+
+/// `cargo xtask bench`'s measuring part (tests/bench/bench.mjs); the JSON goes beside the builds.
+pub fn bench() -> Result {
+    let json = target_dir().join("bench.json");
+    run_cmd("node", &["tests/bench/bench.mjs", &json.to_string_lossy()])
 }
 
 /// Where cargo puts build outputs.
