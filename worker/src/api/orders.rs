@@ -44,9 +44,21 @@ pub(super) async fn create(ctx: &Ctx<'_>, req: &mut Request) -> Handled {
         coupon: priced.coupon.and_then(|c| c.max_uses.map(|m| (c.coupon.code.clone(), m))),
         now_ms: order.created_at.timestamp_millis(),
     };
-    let reserved = match store_call(ctx, reserve).await? {
+    let reserved = match store_call(ctx, reserve.clone()).await? {
         Reserved::Reserved { items } => items,
-        Reserved::Replay { order_id } => return replay(ctx, &order_id).await,
+        Reserved::Replay { order_id, reserved_ms } => match replay(ctx, &order_id, reserved_ms).await? {
+            Replayed::Answer(response) => return Ok(response),
+            // The first request died between its reservation and its order (a crash, a
+            // cancelled request): its reservation is undone, and this one is made afresh.
+            Replayed::Abandoned => {
+                store_call(ctx, Abort { order_id }).await?;
+                match store_call(ctx, reserve).await? {
+                    Reserved::Reserved { items } => items,
+                    Reserved::Replay { .. } => return refuse(in_progress(1)),
+                    Reserved::Refused { refusal } => return refuse(not_reserved(refusal, &order)),
+                }
+            }
+        },
         Reserved::Refused { refusal } => return refuse(not_reserved(refusal, &order)),
     };
     let delivery_text = priced.product.delivery.text().map(str::to_owned);
@@ -95,17 +107,36 @@ fn attach_payment(ctx: &Ctx<'_>, order: &mut Order, priced: &Priced, origin: &st
     Some(Link::new(s.provider, opening))
 }
 
+/// A reservation whose order has not been made this long after it is abandoned: the API makes
+/// an order's object at once after reserving, so only a request that died leaves one so old.
+const ABANDONED_AFTER_MS: i64 = 15_000;
+
+enum Replayed {
+    Answer(Response),
+    /// Reserved by a request that never made its order.
+    Abandoned,
+}
+
 /// A request the store has seen under this Idempotency-Key: the same order again (opened at
-/// the provider now, if the first attempt could not).
-pub(super) async fn replay(ctx: &Ctx<'_>, order_id: &str) -> Handled {
+/// the provider now, if the first attempt could not); or, while the first request may still be
+/// making it, 409 with when to ask again.
+async fn replay(ctx: &Ctx<'_>, order_id: &str, reserved_ms: i64) -> Handled<Replayed> {
     let answer = order_call(ctx, order_id, &OrderRequest::Resume).await?;
     if let OrderReply::NotFound = answer {
-        let mut r = http::error(409, "idempotency_in_progress", "the first request with this key is still running")?;
-        r.headers_mut().set("Retry-After", "1")?;
-        return refuse(Ok(r));
+        let age_ms = now().timestamp_millis() - reserved_ms;
+        if age_ms > ABANDONED_AFTER_MS {
+            return Ok(Replayed::Abandoned);
+        }
+        return refuse(in_progress((ABANDONED_AFTER_MS - age_ms) / 1000 + 1));
     }
     let stored = stored(answer)?;
-    created(&stored.order, &stored.client_secret, true)
+    Ok(Replayed::Answer(created(&stored.order, &stored.client_secret, true)?))
+}
+
+fn in_progress(retry_after_seconds: i64) -> Result<Response> {
+    let mut r = http::error(409, "idempotency_in_progress", "the first request with this key is still running")?;
+    r.headers_mut().set("Retry-After", &retry_after_seconds.to_string())?;
+    Ok(r)
 }
 
 /// Why the store would not reserve: each refusal as its answer.

@@ -49,6 +49,7 @@ struct Row {
 struct IdemRow {
     body_hash: String,
     order_id: String,
+    created_ms: i64,
 }
 
 #[derive(Deserialize)]
@@ -142,13 +143,13 @@ impl StoreObject {
         if let Some((key, hash)) = &r.idempotency {
             let seen: Vec<IdemRow> = sql
                 .exec(
-                    "SELECT body_hash, order_id FROM idempotency WHERE client = ? AND key = ?",
+                    "SELECT body_hash, order_id, created_ms FROM idempotency WHERE client = ? AND key = ?",
                     vec![text(&r.client), text(key)],
                 )?
                 .to_array()?;
             if let Some(row) = seen.first() {
                 return Ok(if &row.body_hash == hash {
-                    Reserved::Replay { order_id: row.order_id.clone() }
+                    Reserved::Replay { order_id: row.order_id.clone(), reserved_ms: row.created_ms }
                 } else {
                     Reserved::Refused { refusal: NotReserved::IdempotencyConflict }
                 });

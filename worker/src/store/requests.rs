@@ -52,7 +52,7 @@ asks! {
     Fault => Fault(std::convert::identity) -> (),
 }
 
-#[derive(Debug, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Reserve {
     pub order: Order,
     /// `(Idempotency-Key, hash of the body)`, scoped to `client` and remembered for
@@ -79,6 +79,8 @@ pub enum Reserved {
     /// The same key and body were seen from this client: this is that order.
     Replay {
         order_id: String,
+        /// When the first request with the key reserved (ms since the epoch).
+        reserved_ms: i64,
     },
     Refused {
         refusal: NotReserved,
