@@ -12,7 +12,8 @@
 //
 // TOLLGATE_KILLS (rounds: smoke 1, full 3), TOLLGATE_CRASH_ORDERS (idle orders, and orders
 // paid in the burst, per round: 6), TOLLGATE_CRASH_BURST (creates in the burst: smoke 40, full
-// 24), TOLLGATE_CRASH_INVOICE_SECONDS (30), TOLLGATE_SEED (the burst's timing).
+// 36; the more creates are under way at the kill, the likelier one is caught between its two
+// steps), TOLLGATE_CRASH_INVOICE_SECONDS (30), TOLLGATE_SEED (the burst's timing).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, readFileSync } from 'node:fs';
@@ -23,7 +24,7 @@ import { startFrozenWorker, scaled, report, timedClient, buyerIp, stockList, lis
 
 const ROUNDS = scaled('TOLLGATE_KILLS', 1, 3);
 const P = scaled('TOLLGATE_CRASH_ORDERS', 6, 6);
-const BURST = scaled('TOLLGATE_CRASH_BURST', 40, 24);
+const BURST = scaled('TOLLGATE_CRASH_BURST', 40, 36);
 const INVOICE_SECONDS = scaled('TOLLGATE_CRASH_INVOICE_SECONDS', 30, 30);
 const SEED = scaled('TOLLGATE_SEED', Date.now() % 1e9, Date.now() % 1e9);
 const PRODUCT = 'prod_xyz789';
