@@ -59,17 +59,52 @@ export class Tally {
   except(...ok) { return Object.entries(this.by).filter(([k]) => !ok.map(String).includes(k)).reduce((a, [, n]) => a + n, 0); }
 }
 
-/** wrangler's dev proxy's answer when its forward to workerd fails (see `timedClient`). */
+/**
+ * wrangler's dev proxy's answer when its forward to workerd fails. The runtime closes a
+ * connection that has been idle about 5 s, and the proxy reusing one just then loses the
+ * request (a burst after 4.5 s of quiet loses about a third of it); the proxy retries a GET
+ * itself and answers anything else 503 "Your worker restarted mid-request", whatever happened.
+ * A deployment has no such proxy.
+ */
 export const lostByProxy = (r) => r.status === 503 && /restarted mid-request/.test(r.text);
+
+/**
+ * Sends a request that is not idempotent (a payment, a status change) and, if the dev proxy
+ * lost it, sends it again only when `landed()` (a read of the order) finds no trace of it;
+ * `counter.lost` counts the losses. `landed` answers the read when it landed, else null.
+ */
+export async function unlessLanded(send, landed, counter) {
+  const r = await send();
+  if (!lostByProxy(r)) return r;
+  counter.lost = (counter.lost ?? 0) + 1;
+  return (await landed()) ?? send();
+}
+
+/**
+ * A sandbox payment (`pay`, the order's first) or confirmation (`confirm`) for order `o`, by its
+ * buyer; sent again if the dev proxy lost it and the order shows no trace of it (see
+ * `unlessLanded`). `options` go to `call` (latencies, tally).
+ */
+export function sandboxEvent(call, o, action, body, counter, options = {}) {
+  const headers = { 'X-Client-Secret': o.client_secret };
+  const trace = action === 'pay' ? (v) => Number(v.amount_paid) > 0 : (v) => v.confirmations >= body.confirmations;
+  return unlessLanded(
+    () => call('POST', `/v1/sandbox/orders/${o.id}/${action}`, { body, headers, ...options }),
+    async () => {
+      const now = await call('GET', `/v1/orders/${o.id}`, { headers });
+      return now.status === 200 && trace(now.json.data) ? now : null;
+    },
+    counter,
+  );
+}
 
 /**
  * A client for the worker at `target.base` that times every request and never waits longer
  * than `timeoutMs` for one: a request that gets no answer has `status` 0 and `error`.
  *
  * `retryLost`: a create (a POST with an Idempotency-Key) that wrangler's dev proxy lost on its
- * way to workerd is sent again once, with the same key, as the widget would; `call.lost`
- * counts them. The proxy answers 503 "Your worker restarted mid-request" whenever forwarding a
- * POST fails (not only on a restart) and logs nothing else; GETs it retries by itself.
+ * way to workerd (`lostByProxy`) is sent again once, with the same key, as the widget would;
+ * `call.lost` counts them.
  */
 export function timedClient(target, { timeoutMs = 30_000, retryLost = false } = {}) {
   const call = async (method, path, options = {}) => {
