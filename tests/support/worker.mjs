@@ -121,6 +121,20 @@ export function useWorker(vars = {}) {
   return api;
 }
 
+const lastUse = new Map();
+
+/**
+ * wrangler's dev proxy loses a request it forwards on a connection the runtime has just closed
+ * for being idle (about 5 s), and answers anything but a GET 503 "Your worker restarted
+ * mid-request" (it retries GETs itself). Before a request that must not be sent twice, after
+ * a quiet spell, a GET makes the proxy's connection fresh. A deployment has no such proxy.
+ */
+export async function warm(target) {
+  const quiet = Date.now() - (lastUse.get(target.base) ?? 0);
+  if (quiet > 3000) await fetch(`${target.base}/v1/health`).then((r) => r.arrayBuffer(), () => null);
+  lastUse.set(target.base, Date.now());
+}
+
 /** A small client for the API at `target.base`. Every call may name the client IP it comes from. */
 export function client(target) {
   let ipCounter = 0;
@@ -129,6 +143,7 @@ export function client(target) {
     /** A fresh client IP per call site, so tests do not share a rate limit. */
     nextIp: () => `198.51.100.${(++ipCounter % 250) + 1}`,
     async call(method, path, { body, headers = {}, raw } = {}) {
+      if (method !== 'GET') await warm(target);
       const init = { method, headers: { ...headers } };
       if (raw !== undefined) init.body = raw;
       else if (body !== undefined) {
@@ -137,6 +152,7 @@ export function client(target) {
       }
       const res = await fetch(target.base + path, init);
       const text = await res.text();
+      lastUse.set(target.base, Date.now());
       let json = null;
       try { json = text ? JSON.parse(text) : null; } catch { /* not JSON */ }
       return { status: res.status, headers: res.headers, json, text };

@@ -4,7 +4,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { request } from 'node:http';
-import { startWorker, client, useWorker, eventually, SELLER_KEY } from '../support/worker.mjs';
+import { startWorker, client, useWorker, eventually, warm, SELLER_KEY } from '../support/worker.mjs';
 import { useUpstreamWorker } from '../support/upstream.mjs';
 
 const wait = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -108,6 +108,56 @@ describe('orders on the sandbox', () => {
     // One key, released once: exactly one more order can have it.
     const [a, b] = await Promise.all([api.createOrder(FOUNDERS), api.createOrder(FOUNDERS)]);
     assert.deepEqual([a.status, b.status].sort(), [201, 422]);
+    const holder = [a, b].find((r) => r.status === 201).json.data;
+    await api.call('PATCH', `/v1/orders/${holder.id}`, { body: { status: 'cancelled' }, ...seller() });
+  });
+
+  // A create whose request dies between the reservation and the order: nobody retries it.
+  test('a reservation whose order was never made is undone by the store, and its key sold again', async () => {
+    const fault = await api.call('POST', '/v1/sandbox/faults', { body: { lost_reservations: 1 }, ...seller() });
+    assert.equal(fault.status, 200, fault.text);
+    const key = { 'Idempotency-Key': `lost-${Date.now()}` };
+    const lost = await api.call('POST', '/v1/orders', { body: FOUNDERS, headers: { 'CF-Connecting-IP': '203.0.113.77', ...key } });
+    assert.equal(lost.status, 500, lost.text);
+    assert.equal(await foundersFree(), false, 'the key is held by the reservation');
+    const listed = async () => (await api.call('GET', '/v1/orders?product_id=prod_founders&status=pending', seller())).json.data;
+    let ghost;
+    for (const o of await listed()) {
+      if ((await api.call('GET', `/v1/orders/${o.id}`, seller())).status === 404) ghost = o;
+    }
+    assert.ok(ghost, 'the index lists the order the request never made');
+    // The store's sweep finds no order for it (after 15 s) and gives everything back.
+    await eventually(foundersFree, 25_000, 'the key back in stock');
+    const row = await api.call('GET', `/v1/orders/${ghost.id}`, seller());
+    assert.equal(row.status, 404);
+    assert.ok(!(await listed()).some((o) => o.id === ghost.id), 'the index row is gone');
+    // The undone reservation's key is free, so the same request is an order afresh.
+    const again = await api.call('POST', '/v1/orders', { body: FOUNDERS, headers: { 'CF-Connecting-IP': '203.0.113.77', ...key } });
+    assert.equal(again.status, 201, again.text);
+    assert.equal(again.headers.get('idempotent-replayed'), null);
+    await api.call('PATCH', `/v1/orders/${again.json.data.id}`, { body: { status: 'cancelled' }, ...seller() });
+  });
+
+  test('a retry with the same key after a lost reservation waits, then makes the order once', async () => {
+    await api.call('POST', '/v1/sandbox/faults', { body: { lost_reservations: 1 }, ...seller() });
+    const key = { 'Idempotency-Key': `retried-${Date.now()}` };
+    const send = () => api.call('POST', '/v1/orders', { body: FOUNDERS, headers: { 'CF-Connecting-IP': '203.0.113.78', ...key } });
+    assert.equal((await send()).status, 500);
+    const early = await send();
+    assert.equal(early.status, 409, early.text);
+    assert.equal(early.json.error.code, 'idempotency_in_progress');
+    assert.ok(Number(early.headers.get('retry-after')) >= 1);
+    // The buyer's client does as Retry-After says, until the first request is given up.
+    let made = early;
+    for (let i = 0; i < 5 && made.status === 409; i++) {
+      await wait(Number(made.headers.get('retry-after')) * 1000);
+      made = await send();
+    }
+    assert.equal(made.status, 201, made.text);
+    const replayed = await send();
+    assert.equal(replayed.json.data.id, made.json.data.id, 'then the same order is replayed');
+    assert.equal(replayed.headers.get('idempotent-replayed'), 'true');
+    await api.call('PATCH', `/v1/orders/${made.json.data.id}`, { body: { status: 'cancelled' }, ...seller() });
   });
 
   test('an amount no decimal can hold is a 422, twice, and the order lives on', async () => {
@@ -155,6 +205,7 @@ describe('orders on the sandbox', () => {
     assert.notEqual(theirs.json.data.client_secret, first.json.data.client_secret);
   });
   test('a chunked body is refused at the limit, without waiting for its end', async () => {
+    await warm(api);
     assert.equal(await endlessPost(`${api.base}/v1/quote`), 413);
     // Last in its file's worker: the local dev proxy may restart the worker after an upload
     // it was cut off from.
@@ -249,6 +300,7 @@ describe('upstream orders stay whole across waits', () => {
 
   test('a chunked webhook body is refused at 64 KB, without waiting for its end', async () => {
     const o = (await api.createOrder(ORDER)).json.data;
+    await warm(run.worker);
     assert.equal(await endlessPost(`${run.worker.base}/v1/webhooks/sellgate?order=${o.id}`), 413);
   });
 });

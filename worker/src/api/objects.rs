@@ -47,6 +47,7 @@ pub(super) fn stored(reply: OrderReply) -> Handled<Stored> {
     match reply {
         OrderReply::Order { order, client_secret } => Ok(Stored { order, client_secret }),
         OrderReply::NotFound => refuse(not_found_order()),
+        OrderReply::Abandoned => refuse(abandoned()),
         OrderReply::Upstream { failure } => refuse(upstream_failure(&failure)),
         OrderReply::Refused { refusal: EventRefusal::Illegal(message) } => {
             refuse(http::error(409, "illegal_transition", message))
@@ -58,6 +59,18 @@ pub(super) fn stored(reply: OrderReply) -> Handled<Stored> {
             Err(Refusal::Fail(worker::Error::RustError("an order object answered another request".into())))
         }
     }
+}
+
+/// A create that reached the order's object after its reservation was given up: nothing is
+/// held any more, so the same request (with the same Idempotency-Key) can be sent again.
+fn abandoned() -> Result<Response> {
+    let mut r = http::error(
+        503,
+        "order_abandoned",
+        "the order took too long to make and was given up; send the request again",
+    )?;
+    r.headers_mut().set("Retry-After", "1")?;
+    Ok(r)
 }
 
 /// 502 `upstream_error` or 503 `upstream_unavailable`, with `Retry-After`.

@@ -22,7 +22,7 @@ use crate::http::{self, Handled, refuse};
 use crate::ids;
 use crate::order_object::{Link, OrderReply, OrderRequest, Record, now};
 use crate::sandbox;
-use crate::store::{Abort, NotReserved, Reserve, Reserved};
+use crate::store::{ABANDONED_AFTER_MS, Abort, NotReserved, Reserve, Reserved};
 
 pub(super) async fn create(ctx: &Ctx<'_>, req: &mut Request) -> Handled {
     let idempotency_key = idempotency_key(req)?;
@@ -107,10 +107,6 @@ fn attach_payment(ctx: &Ctx<'_>, order: &mut Order, priced: &Priced, origin: &st
     Some(Link::new(s.provider, opening))
 }
 
-/// A reservation whose order has not been made this long after it is abandoned: the API makes
-/// an order's object at once after reserving, so only a request that died leaves one so old.
-const ABANDONED_AFTER_MS: i64 = 15_000;
-
 enum Replayed {
     Answer(Response),
     /// Reserved by a request that never made its order.
@@ -121,13 +117,18 @@ enum Replayed {
 /// the provider now, if the first attempt could not); or, while the first request may still be
 /// making it, 409 with when to ask again.
 async fn replay(ctx: &Ctx<'_>, order_id: &str, reserved_ms: i64) -> Handled<Replayed> {
-    let answer = order_call(ctx, order_id, &OrderRequest::Resume).await?;
+    let mut answer = order_call(ctx, order_id, &OrderRequest::Resume).await?;
     if let OrderReply::NotFound = answer {
         let age_ms = now().timestamp_millis() - reserved_ms;
-        if age_ms > ABANDONED_AFTER_MS {
+        if age_ms <= ABANDONED_AFTER_MS {
+            return refuse(in_progress((ABANDONED_AFTER_MS - age_ms) / 1000 + 1));
+        }
+        // Given up at the order's object, which then refuses the first request's create if
+        // it still comes: only one of the two can make the order.
+        answer = order_call(ctx, order_id, &OrderRequest::Abandon).await?;
+        if let OrderReply::NotFound = answer {
             return Ok(Replayed::Abandoned);
         }
-        return refuse(in_progress((ABANDONED_AFTER_MS - age_ms) / 1000 + 1));
     }
     let stored = stored(answer)?;
     Ok(Replayed::Answer(created(&stored.order, &stored.client_secret, true)?))

@@ -4,7 +4,7 @@ use rust_decimal::Decimal;
 use serde_json::Value;
 use shared::OrderEvent;
 use shared::status::max_amount;
-use shared::wire::{Envelope, SandboxPayment};
+use shared::wire::{Envelope, ErrorBody, SandboxPayment};
 use worker::{Request, Response};
 
 use super::Ctx;
@@ -100,12 +100,22 @@ pub(super) async fn checkout_action(ctx: &Ctx<'_>, req: &mut Request, id: &str, 
 
 /// `POST /v1/sandbox/faults` (test mode, seller key): `{"store_updates": n}` makes the store's
 /// next `n` index updates fail, so tests can show that an order's object retries until the
-/// store has its change.
+/// store has its change; `{"lost_reservations": n}` makes the next `n` reservations land but
+/// answer with an error, as when the creating request dies before the order is made.
 pub(super) async fn faults(ctx: &Ctx<'_>, req: &mut Request) -> Handled {
     let body = http::read_json(req).await?;
-    let Some(updates) = body.get("store_updates").and_then(Value::as_u64).filter(|n| *n <= 100) else {
-        return refuse(http::field_error("store_updates", "validation_failed", "store_updates: 0 to 100"));
-    };
-    store_call(ctx, Fault { updates: updates as u32 }).await?;
-    Ok(http::json(200, &serde_json::json!({"store_updates": updates}))?)
+    // Each count absent (0) or 0 to 100; every field at fault is named.
+    let count = |field: &str| body.get(field).map_or(Some(0), |v| v.as_u64().filter(|n| *n <= 100).map(|n| n as u32));
+    let fields = ["store_updates", "lost_reservations"];
+    let bad: Vec<String> = fields.iter().filter(|f| count(f).is_none()).map(|f| f.to_string()).collect();
+    if !bad.is_empty() {
+        let body = ErrorBody::new("validation_failed", format!("{}: 0 to 100", bad.join(", "))).with_fields(bad);
+        return refuse(http::json(422, &body));
+    }
+    let fault = Fault { updates: count(fields[0]).unwrap_or(0), lost_reservations: count(fields[1]).unwrap_or(0) };
+    store_call(ctx, fault).await?;
+    Ok(http::json(
+        200,
+        &serde_json::json!({"store_updates": fault.updates, "lost_reservations": fault.lost_reservations}),
+    )?)
 }

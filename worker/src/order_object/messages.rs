@@ -25,6 +25,10 @@ pub enum OrderRequest {
     },
     /// A create retried with the same Idempotency-Key: opens it upstream if the first could not.
     Resume,
+    /// The order's reservation is old and its order may never have been made (the request
+    /// that reserved it died). The order if it exists; otherwise `NotFound`, and the object
+    /// refuses a `Create` that arrives later, so the reservation can be undone safely.
+    Abandon,
     /// The order, brought up to date with the provider. `buyer_secret` is checked before the
     /// provider is asked; a seller's read (already authorised by key) sends none.
     Read {
@@ -54,6 +58,8 @@ pub enum OrderReply {
     },
     /// No such order, or (for a buyer) a secret that does not match: the two look the same.
     NotFound,
+    /// A `Create` that came after the order was given up (`Abandon`): nothing was stored.
+    Abandoned,
     /// The event does not apply to the order as it is.
     Refused {
         refusal: EventRefusal,

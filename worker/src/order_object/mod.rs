@@ -58,6 +58,9 @@ pub struct OrderObject {
     last_failure: RefCell<Option<Failure>>,
 }
 
+/// Storage key set when the store gives up an order that was never made (`Abandon`).
+const ABANDONED: &str = "abandoned";
+
 /// The platform clock, in whole seconds like the API's timestamps.
 pub fn now() -> DateTime<Utc> {
     DateTime::from_timestamp(Date::now().as_millis() as i64 / 1000, 0).unwrap_or_default()
@@ -170,6 +173,9 @@ impl OrderObject {
     }
 
     async fn create(&self, record: Record) -> Result<OrderReply> {
+        if self.state.storage().get::<bool>(ABANDONED).await?.is_some() {
+            return Ok(OrderReply::Abandoned);
+        }
         if self.load().await?.is_none() {
             let mut r = record;
             notices::record(&mut r.notices, None, &r.order, now());
@@ -187,6 +193,13 @@ impl OrderObject {
         match request {
             OrderRequest::Create { record } => self.create(*record).await,
             OrderRequest::Resume => self.open_upstream().await,
+            OrderRequest::Abandon => match self.load().await? {
+                Some(r) => Ok(r.stored()),
+                None => {
+                    self.state.storage().put(ABANDONED, true).await?;
+                    Ok(OrderReply::NotFound)
+                }
+            },
             OrderRequest::Read { buyer_secret } => self.read(buyer_secret).await,
             OrderRequest::Event { event } => Ok(match self.apply_events(std::slice::from_ref(&event), None).await? {
                 Ok(Some(r)) => r.stored(),

@@ -9,6 +9,7 @@
 //! `IDEMPOTENCY_SECONDS` (a day by default); per-client order counts for two minutes.
 
 mod requests;
+mod sweep;
 
 use std::cell::Cell;
 use std::collections::HashSet;
@@ -21,6 +22,7 @@ pub use requests::{
     Abort, Ask, CouponUses, Fault, IndexUpdate, ListQuery, Listed, NotReserved, Reserve, Reserved, StockCount,
     StoreRequest, ask,
 };
+pub use sweep::ABANDONED_AFTER_MS;
 
 use crate::catalog::{self, Delivery};
 use crate::rpc;
@@ -31,8 +33,11 @@ pub const NAME: &str = "store";
 #[durable_object]
 pub struct StoreObject {
     state: State,
+    env: Env,
     ready: Cell<bool>,
     failing_updates: Cell<u32>,
+    /// Test mode: reservations to make and then answer with an error, as if the request died.
+    lost_reservations: Cell<u32>,
 }
 
 #[derive(Deserialize)]
@@ -101,6 +106,8 @@ impl StoreObject {
             "CREATE TABLE IF NOT EXISTS coupon_uses (order_id TEXT PRIMARY KEY, code TEXT NOT NULL)",
             "CREATE TABLE IF NOT EXISTS idempotency (client TEXT NOT NULL, key TEXT NOT NULL, body_hash TEXT NOT NULL, order_id TEXT NOT NULL, created_ms INTEGER NOT NULL, PRIMARY KEY (client, key))",
             "CREATE TABLE IF NOT EXISTS hits (ip TEXT NOT NULL, window INTEGER NOT NULL, n INTEGER NOT NULL, PRIMARY KEY (ip, window))",
+            // Reservations whose order's object has not been heard from (see `sweep`).
+            "CREATE TABLE IF NOT EXISTS unmade (order_id TEXT PRIMARY KEY, reserved_ms INTEGER NOT NULL)",
         ] {
             sql.exec(ddl, None)?;
         }
@@ -216,6 +223,7 @@ impl StoreObject {
                 text(serde_json::to_string(o)?),
             ],
         )?;
+        sql.exec("INSERT INTO unmade (order_id, reserved_ms) VALUES (?, ?)", vec![text(&o.id), int(r.now_ms)])?;
         Ok(Reserved::Reserved { items })
     }
 
@@ -230,6 +238,8 @@ impl StoreObject {
         }
         let o = &u.order;
         let sql = self.sql();
+        // The order's object exists: its reservation is no longer in doubt.
+        sql.exec("DELETE FROM unmade WHERE order_id = ?", vec![text(&o.id)])?;
         let rev = self.count("SELECT COALESCE(MAX(rev), -1) AS n FROM orders WHERE id = ?", vec![text(&o.id)])?;
         if rev >= u.rev as i64 {
             return Ok(());
@@ -263,7 +273,7 @@ impl StoreObject {
     fn abort(&self, a: Abort) -> Result<<Abort as Ask>::Reply> {
         let sql = self.sql();
         sql.exec("UPDATE stock SET state = 'available', order_id = NULL WHERE order_id = ?", vec![text(&a.order_id)])?;
-        for table in ["coupon_uses", "idempotency", "orders"] {
+        for table in ["coupon_uses", "idempotency", "orders", "unmade"] {
             let column = if table == "orders" { "id" } else { "order_id" };
             sql.exec(&format!("DELETE FROM {table} WHERE {column} = ?"), vec![text(&a.order_id)])?;
         }
@@ -300,12 +310,22 @@ impl StoreObject {
 
     fn fault(&self, f: Fault) -> Result<<Fault as Ask>::Reply> {
         self.failing_updates.set(f.updates);
+        self.lost_reservations.set(f.lost_reservations);
         Ok(())
     }
 
     fn handle(&self, request: StoreRequest) -> Result<Response> {
         match request {
-            StoreRequest::Reserve(r) => rpc::reply(&self.reserve(*r)?),
+            StoreRequest::Reserve(r) => {
+                let reserved = self.reserve(*r)?;
+                let lost = self.lost_reservations.get();
+                if lost > 0 && matches!(reserved, Reserved::Reserved { .. }) {
+                    self.lost_reservations.set(lost - 1);
+                    // Kept, but answered as an error: the reservation is made and its order never is.
+                    return Response::error("the reservation's answer is lost on purpose (test mode fault)", 500);
+                }
+                rpc::reply(&reserved)
+            }
             StoreRequest::Update(u) => rpc::reply(&self.update(*u)?),
             StoreRequest::Abort(a) => rpc::reply(&self.abort(a)?),
             StoreRequest::List(q) => rpc::reply(&self.list(q)?),
@@ -317,13 +337,33 @@ impl StoreObject {
 }
 
 impl DurableObject for StoreObject {
-    fn new(state: State, _env: Env) -> Self {
-        StoreObject { state, ready: Cell::new(false), failing_updates: Cell::new(0) }
+    fn new(state: State, env: Env) -> Self {
+        StoreObject {
+            state,
+            env,
+            ready: Cell::new(false),
+            failing_updates: Cell::new(0),
+            lost_reservations: Cell::new(0),
+        }
     }
 
     async fn fetch(&self, req: Request) -> Result<Response> {
+        let first = !self.ready.get();
         self.prepare()?;
-        self.handle(rpc::request(req).await?)
+        let request: StoreRequest = rpc::request(req).await?;
+        let reserving = matches!(request, StoreRequest::Reserve(_));
+        let response = self.handle(request);
+        // After a restart, or with a new reservation: make sure a sweep is due.
+        if first || reserving {
+            self.plan_sweep().await?;
+        }
+        response
+    }
+
+    async fn alarm(&self) -> Result<Response> {
+        self.prepare()?;
+        self.sweep().await?;
+        Response::ok("")
     }
 }
 

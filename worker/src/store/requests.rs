@@ -138,9 +138,13 @@ pub struct CouponUses {
 }
 
 /// Test mode only: the next `updates` index updates fail, as a store that cannot be reached.
-#[derive(Debug, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Serialize, Deserialize)]
 pub struct Fault {
+    /// Index updates that fail.
     pub updates: u32,
+    /// Reservations made whose answer is then an error, as when the creating request dies.
+    #[serde(default)]
+    pub lost_reservations: u32,
 }
 
 #[cfg(test)]
