@@ -240,16 +240,16 @@ function listening(pid) {
 
 /**
  * The worker as workerd serves it, without wrangler's dev proxy in front: the runtime's own
- * entry socket (the one of its ports that answers /v1/health). The proxy (a single Durable
+ * entry socket (the one of its ports whose `health` path answers `status: ok`). The proxy (a single Durable
  * Object that every request goes through) is part of `wrangler dev`, not of a deployment.
  */
-export async function directBase(worker) {
+export async function directBase(worker, health = '/v1/health') {
   const pid = runtimePid(worker);
   for (const port of listening(pid)) {
     try {
-      const r = await fetch(`http://127.0.0.1:${port}/v1/health`, { signal: AbortSignal.timeout(2000) });
+      const r = await fetch(`http://127.0.0.1:${port}${health}`, { signal: AbortSignal.timeout(2000) });
       if (r.status === 200 && (await r.json()).status === 'ok') return `http://127.0.0.1:${port}`;
     } catch { /* another of its sockets */ }
   }
-  throw new Error(`workerd ${pid} has no socket that answers /v1/health`);
+  throw new Error(`workerd ${pid} has no socket that answers ${health}`);
 }
