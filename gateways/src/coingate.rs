@@ -41,7 +41,7 @@ fn get(s: &Settings, url: String) -> Call {
 }
 
 fn form(fields: &[(&str, &str)]) -> String {
-    url::form_urlencoded::Serializer::new(String::new()).extend_pairs(fields).finish()
+    form_urlencoded::Serializer::new(String::new()).extend_pairs(fields).finish()
 }
 
 impl Adapter for CoinGate {
@@ -114,8 +114,7 @@ impl Adapter for CoinGate {
         _: &Order,
         opening: &Opening,
     ) -> Option<Result<WebhookNews, WebhookRefusal>> {
-        let field =
-            |name: &str| url::form_urlencoded::parse(body).find(|(k, _)| k == name).map(|(_, v)| v.into_owned());
+        let field = |name: &str| form_urlencoded::parse(body).find(|(k, _)| k == name).map(|(_, v)| v.into_owned());
         let ours = opening.token.as_deref().unwrap_or_default();
         Some(match (field("token"), field("id"), field("status")) {
             (None, _, _) => Err(WebhookRefusal::Unauthorized("the callback carries no token".into())),
@@ -185,7 +184,7 @@ mod tests {
         assert_eq!(call.url, "https://up.example/v2/orders");
         assert!(call.headers.contains(&("Authorization", "Token key_live_123".into())));
         let body = call.body.unwrap();
-        let fields: Vec<(String, String)> = url::form_urlencoded::parse(body.as_bytes()).into_owned().collect();
+        let fields: Vec<(String, String)> = form_urlencoded::parse(body.as_bytes()).into_owned().collect();
         let get = |k: &str| fields.iter().find(|(n, _)| n == k).map(|(_, v)| v.as_str());
         assert_eq!(get("order_id"), Some(o.id.as_str()));
         assert_eq!((get("price_amount"), get("price_currency")), (Some("29.99"), Some("USD")));

@@ -9,9 +9,19 @@ import { tmpdir, cpus } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startWorker, client, freePort, workerdProcesses } from '../support/worker.mjs';
+import { directBase } from '../stress/harness.mjs';
+
+/** The worker as wrk reaches it (see VIA); the rest of `worker` is kept for its processes. */
+async function reach(worker, health) {
+  return VIA === 'proxy' ? worker : { ...worker, base: await directBase(worker, health) };
+}
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const SECONDS = Number(process.env.TOLLGATE_BENCH_SECONDS ?? 10);
+// Where wrk sends its requests: workerd's own socket (the default), or wrangler's dev proxy in
+// front of it (`proxy`), a single object every request goes through that a deployment does not
+// have, and which costs more CPU than most of Tollgate's requests.
+const VIA = process.env.TOLLGATE_BENCH_VIA === 'proxy' ? 'proxy' : 'workerd';
 const CONNECTIONS = 32;
 const out = process.argv[2] ?? join(root, 'bench.json');
 
@@ -25,12 +35,12 @@ function cpuSeconds(worker) {
   return ticks / 100;
 }
 
-/** The reference worker under `wrangler dev`. */
-async function startReference() {
+/** The reference worker under `wrangler dev`, deployed as `config` says. */
+async function startReference(config) {
   const port = await freePort();
   const state = mkdtempSync(join(tmpdir(), 'tollgate-bench-'));
   const child = spawn(join(root, 'node_modules/.bin/wrangler'), [
-    'dev', '-c', 'tests/bench/reference/wrangler.toml', '--ip', '127.0.0.1', '--port', String(port),
+    'dev', '-c', `tests/bench/reference/${config}`, '--ip', '127.0.0.1', '--port', String(port),
     '--persist-to', state, '--inspector-port', String(await freePort()),
   ], { cwd: root, env: { ...process.env, WRANGLER_SEND_METRICS: 'false', NO_COLOR: '1' }, stdio: 'ignore' });
   const killer = setTimeout(() => child.kill('SIGKILL'), 10 * 60_000);
@@ -104,12 +114,19 @@ function contributors() {
   return [...byCrate.entries()].sort((a, b) => b[1] - a[1]).slice(0, 12).map(([crate, bytes]) => ({ crate, bytes, share: +(bytes / total).toFixed(3) }));
 }
 
-const results = { date: new Date().toISOString().slice(0, 10), machine: `${cpus().length} cores, ${cpus()[0]?.model ?? 'unknown CPU'}`, seconds: SECONDS, connections: CONNECTIONS, rows: {} };
+const results = { date: new Date().toISOString().slice(0, 10), machine: `${cpus().length} cores, ${cpus()[0]?.model ?? 'unknown CPU'}`, seconds: SECONDS, connections: CONNECTIONS, via: VIA === 'proxy' ? "wrangler dev's proxy" : "workerd's own socket", rows: {} };
 
-const reference = await startReference();
+const bare = await startReference('bare.toml');
 try {
-  results.rows['reference health'] = wrk(reference, '/health');
-  results.rows['reference object read'] = wrk(reference, '/object');
+  results.rows['bare reference health'] = wrk(await reach(bare, '/health'), '/health');
+} finally {
+  await bare.stop();
+}
+const reference = await startReference('wrangler.toml');
+try {
+  const target = await reach(reference, '/health');
+  results.rows['reference health'] = wrk(target, '/health');
+  results.rows['reference object read'] = wrk(target, '/object');
 } finally {
   await reference.stop();
 }
@@ -120,12 +137,13 @@ try {
   const order = (await api.createOrder({ product_id: 'prod_bundle', variant_id: 'var_team', buyer_email: 'bench@example.com', payment_method: 'crypto_btc' })).json.data;
   const poll = await api.call('GET', `/v1/orders/${order.id}`, { headers: { 'X-Client-Secret': order.client_secret } });
   const buyer = `X-Client-Secret: ${order.client_secret}`;
-  results.rows['health'] = wrk(tollgate, '/v1/health');
-  results.rows['product'] = wrk(tollgate, '/v1/products/prod_xyz789');
-  results.rows['quote'] = wrk(tollgate, '/v1/quote', { script: post({ product_id: 'prod_bundle', variant_id: 'var_team', payment_method: 'crypto_btc', quantity: 1 }) });
-  results.rows['create'] = wrk(tollgate, '/v1/orders', { script: post({ product_id: 'prod_bundle', variant_id: 'var_team', buyer_email: 'bench@example.com', payment_method: 'crypto_btc' }) + distinctClients });
-  results.rows['poll (200)'] = wrk(tollgate, `/v1/orders/${order.id}`, { headers: [buyer] });
-  results.rows['poll (304)'] = wrk(tollgate, `/v1/orders/${order.id}`, { headers: [buyer, `If-None-Match: ${poll.headers.get('etag')}`] });
+  const target = await reach(tollgate, '/v1/health');
+  results.rows['health'] = wrk(target, '/v1/health');
+  results.rows['product'] = wrk(target, '/v1/products/prod_xyz789');
+  results.rows['quote'] = wrk(target, '/v1/quote', { script: post({ product_id: 'prod_bundle', variant_id: 'var_team', payment_method: 'crypto_btc', quantity: 1 }) });
+  results.rows['create'] = wrk(target, '/v1/orders', { script: post({ product_id: 'prod_bundle', variant_id: 'var_team', buyer_email: 'bench@example.com', payment_method: 'crypto_btc' }) + distinctClients });
+  results.rows['poll (200)'] = wrk(target, `/v1/orders/${order.id}`, { headers: [buyer] });
+  results.rows['poll (304)'] = wrk(target, `/v1/orders/${order.id}`, { headers: [buyer, `If-None-Match: ${poll.headers.get('etag')}`] });
 } finally {
   await tollgate.stop();
 }
@@ -133,6 +151,7 @@ try {
 const ratio = (a, b) => +(results.rows[a].rps / results.rows[b].rps).toFixed(2);
 results.ratios = {
   'health / reference health': ratio('health', 'reference health'),
+  'health / bare reference health': ratio('health', 'bare reference health'),
   'poll (200) / reference object read': ratio('poll (200)', 'reference object read'),
   'poll (304) / reference object read': ratio('poll (304)', 'reference object read'),
 };
@@ -143,7 +162,7 @@ writeFileSync(out, JSON.stringify(results, null, 2) + '\n');
 
 const pad = (s, n) => String(s).padEnd(n);
 const num = (s, n) => String(s).padStart(n);
-console.log(`\nTollgate bench, ${results.date}, ${results.machine}; wrk ${CONNECTIONS} connections, ${SECONDS} s each, wrangler dev on loopback\n`);
+console.log(`\nTollgate bench, ${results.date}, ${results.machine}; wrk ${CONNECTIONS} connections, ${SECONDS} s each, wrangler dev on loopback, to ${results.via}\n`);
 console.log(`${pad('endpoint', 24)}${num('req/s', 8)}${num('p50 ms', 9)}${num('p99 ms', 9)}${num('errors', 8)}${num('CPU ms/req', 12)}`);
 for (const [name, r] of Object.entries(results.rows)) {
   console.log(`${pad(name, 24)}${num(r.rps, 8)}${num(r.p50_ms.toFixed(1), 9)}${num(r.p99_ms.toFixed(1), 9)}${num(r.errors, 8)}${num(r.cpu_ms_per_request, 12)}`);

@@ -103,6 +103,31 @@ pub fn origin(req: &Request) -> Option<String> {
     req.headers().get("Origin").ok().flatten()
 }
 
+/// A query parameter of the request, decoded. Read from the URL as the runtime serialized it,
+/// without a URL parser: the worker ships none (its Unicode tables cost ~60 KB of wasm).
+pub fn query(req: &Request, name: &str) -> Option<String> {
+    query_in(&req.inner().url(), name)
+}
+
+fn query_in(url: &str, name: &str) -> Option<String> {
+    let query = url.split_once('?')?.1;
+    let query = query.split_once('#').map_or(query, |(q, _)| q);
+    form_urlencoded::parse(query.as_bytes()).find(|(k, _)| k == name).map(|(_, v)| v.into_owned())
+}
+
+/// The origin (`scheme://host[:port]`) this worker was reached at.
+pub fn own_origin(req: &Request) -> String {
+    origin_of(&req.inner().url())
+}
+
+/// A serialized URL's origin: up to the first `/` after `://` (a serialized http(s) URL always
+/// has one there; its host is already lower-case ASCII and a default port left out).
+fn origin_of(url: &str) -> String {
+    let after_scheme = url.find("://").map_or(0, |i| i + 3);
+    let end = url[after_scheme..].find(['/', '?', '#']).map_or(url.len(), |i| after_scheme + i);
+    url[..end].to_owned()
+}
+
 /// Adds CORS headers for an allowed origin (public endpoints only).
 pub fn with_cors(resp: Response, origin: Option<&str>, config: &Config) -> Result<Response> {
     let Some(origin) = origin.filter(|o| config.allowed_origins.allows(o)) else {
@@ -131,5 +156,21 @@ pub fn preflight(req: &Request, config: &Config) -> Result<Response> {
             Ok(Response::empty()?.with_status(204).with_headers(headers))
         }
         _ => error(403, "origin_not_allowed", "this origin may not call the API"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_request_url_gives_its_query_and_origin() {
+        let url = "https://shop.example:8443/v1/orders?status=pending&email=a%2Bb%40x.example&page=2#frag";
+        assert_eq!(query_in(url, "email").as_deref(), Some("a+b@x.example"));
+        assert_eq!(query_in(url, "page").as_deref(), Some("2"));
+        assert_eq!(query_in(url, "frag"), None);
+        assert_eq!(query_in("http://127.0.0.1:8787/v1/orders", "status"), None);
+        assert_eq!(origin_of(url), "https://shop.example:8443");
+        assert_eq!(origin_of("http://127.0.0.1:8787/"), "http://127.0.0.1:8787");
     }
 }

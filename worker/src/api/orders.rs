@@ -32,7 +32,7 @@ pub(super) async fn create(ctx: &Ctx<'_>, req: &mut Request) -> Handled {
     let (client, ip) = client(req)?;
     let mut order = checkout::new_order(&priced, &request, facts(ctx, req, ip));
     let secret = ids::client_secret();
-    let link = attach_payment(ctx, &mut order, &priced, &req.url()?.origin().ascii_serialization(), &secret);
+    let link = attach_payment(ctx, &mut order, &priced, &http::own_origin(req), &secret);
     let body_hash = ids::hex(&Sha256::digest(serde_json::to_string(&body)?.as_bytes()));
     let reserve = Reserve {
         order: order.clone(),

@@ -73,8 +73,7 @@ async fn checkout_order(ctx: &Ctx<'_>, id: &str, token: &str) -> Handled<Stored>
 }
 
 pub(super) async fn checkout_page(ctx: &Ctx<'_>, req: &Request, id: &str) -> Handled {
-    let url = req.url()?;
-    let token = url.query_pairs().find(|(k, _)| k == "token").map(|(_, v)| v.into_owned()).unwrap_or_default();
+    let token = http::query(req, "token").unwrap_or_default();
     let stored = checkout_order(ctx, id, &token).await?;
     html(200, page::checkout(&stored.order, &token))
 }

@@ -21,8 +21,7 @@ fn bad_parameter(name: &str, why: &str) -> Handled<u32> {
 }
 
 pub(super) async fn list_orders(ctx: &Ctx<'_>, req: &Request) -> Handled {
-    let url = req.url()?;
-    let param = |name: &str| url.query_pairs().find(|(k, _)| k == name).map(|(_, v)| v.into_owned());
+    let param = |name: &str| http::query(req, name);
     let page = match param("page") {
         None => 1,
         Some(p) => match p.parse::<u32>() {

@@ -16,8 +16,7 @@ pub(super) async fn receive(ctx: &Ctx<'_>, req: &mut Request, provider: &str) ->
         Gateway::Upstream(s) if s.provider.as_str() == provider => s.provider,
         _ => return refuse(http::error(404, "not_found", "no webhooks for this provider here")),
     };
-    let url = req.url()?;
-    let id = url.query_pairs().find(|(k, _)| k == "order").map(|(_, v)| v.into_owned()).unwrap_or_default();
+    let id = http::query(req, "order").unwrap_or_default();
     // Before the body is read: a webhook for no order costs nothing.
     if !ids::is_order_id(&id) {
         return refuse(not_found_order());

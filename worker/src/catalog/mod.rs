@@ -1,5 +1,5 @@
-//! The store's catalog: `worker/catalog.toml`, compiled in, read once and validated into typed
-//! values. Every problem is reported with the entry it is in.
+//! The store's catalog: `worker/catalog.toml`, compiled in (as JSON, by `build.rs`), read once
+//! and validated into typed values. Every problem is reported with the entry it is in.
 
 mod parse;
 
@@ -10,19 +10,24 @@ use shared::chain::{Asset, Network};
 use shared::pricing::{Coupon, MethodFee, PriceList, Tax};
 use shared::{Fiat, PaymentMethod};
 
+#[cfg(not(target_arch = "wasm32"))]
 pub use parse::parse;
+pub use parse::parse_json;
 
 /// What one order may buy of a product that names no `max_quantity`: one unauthenticated
 /// order must not hold a whole stock list (and its coupon) while it waits for payment.
 pub const DEFAULT_MAX_QUANTITY: u32 = 10;
 
-/// The catalog this worker was built with.
+/// The catalog this worker was built with, as the seller wrote it.
 pub const SOURCE: &str = include_str!("../../catalog.toml");
+
+/// The same, as `build.rs` turned it into JSON: what the worker reads.
+pub const SOURCE_JSON: &str = include_str!(concat!(env!("OUT_DIR"), "/catalog.json"));
 
 /// The built-in catalog, parsed once per isolate; its problems if it is invalid.
 pub fn get() -> Result<&'static Catalog, &'static [String]> {
     static CATALOG: std::sync::OnceLock<Result<Catalog, Vec<String>>> = std::sync::OnceLock::new();
-    match CATALOG.get_or_init(|| parse(SOURCE)) {
+    match CATALOG.get_or_init(|| parse_json(SOURCE_JSON)) {
         Ok(c) => Ok(c),
         Err(problems) => Err(problems),
     }

@@ -1,4 +1,6 @@
-//! `catalog.toml` read and checked: every problem is named with where it is, all at once.
+//! `catalog.toml` read and checked: every problem is named with where it is, all at once. The
+//! worker reads it as JSON (`parse_json`, made by `build.rs`); tests and the fuzzer read TOML
+//! texts (`parse`); both are one shape and one check.
 //!
 //! Longer than 400 lines: one validator for one file format, reporting every problem at once; tests
 //! are the last 80 lines.
@@ -179,9 +181,19 @@ impl Problems {
     }
 }
 
-/// Parses and validates a catalog. The error lists every problem found.
+/// Parses and validates a catalog written in TOML. The error lists every problem found.
+#[cfg(not(target_arch = "wasm32"))]
 pub fn parse(source: &str) -> Result<Catalog, Vec<String>> {
-    let raw: RawCatalog = toml::from_str(source).map_err(|e| vec![format!("catalog.toml: {e}")])?;
+    check(toml::from_str(source).map_err(|e| vec![format!("catalog.toml: {e}")])?)
+}
+
+/// Parses and validates a catalog as `build.rs` turned it into JSON.
+pub fn parse_json(source: &str) -> Result<Catalog, Vec<String>> {
+    check(serde_json::from_str(source).map_err(|e| vec![format!("catalog.toml: {e}")])?)
+}
+
+/// Validates a catalog's shape into the typed catalog, or names every problem.
+fn check(raw: RawCatalog) -> Result<Catalog, Vec<String>> {
     let mut p = Problems::default();
 
     let mut store_methods = Vec::new();
@@ -436,6 +448,11 @@ mod tests {
         assert!(c.products.iter().any(|p| p.prices.max_quantity.is_some() && !p.prices.volume_discounts.is_empty()));
         assert_eq!(c.coupon("save10").unwrap().coupon.discount, Adjustment::Percent(Decimal::TEN));
         assert_eq!(c.invoice_minutes, 30);
+    }
+
+    #[test]
+    fn the_worker_reads_the_catalog_as_written() {
+        assert_eq!(parse_json(crate::catalog::SOURCE_JSON), parse(SOURCE));
     }
 
     #[test]
