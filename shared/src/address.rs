@@ -14,6 +14,10 @@ pub enum AddressError {
     WrongEnvironment { expected: &'static str, found: &'static str },
 }
 
+/// No address of a supported network is longer: segwit addresses are at most 90 characters
+/// (BIP-173), the longest of all; raw TON addresses are 66, EVM 42, Solana 44, Tron 34.
+pub const MAX_ADDRESS_LEN: usize = 90;
+
 fn invalid(network: Network, reason: impl Into<String>) -> AddressError {
     AddressError::Invalid { network: network.display_name(), reason: reason.into() }
 }
@@ -35,6 +39,11 @@ fn wrong_env(expected: Environment) -> AddressError {
 
 /// Checks that `address` is a well-formed address of `network` for `env`.
 pub fn validate_address(network: Network, env: Environment, address: &str) -> Result<(), AddressError> {
+    // Refused before any decoding: base58's is quadratic in the length, and a provider's
+    // answer could carry any text.
+    if address.len() > MAX_ADDRESS_LEN {
+        return Err(invalid(network, format!("longer than {MAX_ADDRESS_LEN} characters")));
+    }
     match network {
         Network::Bitcoin | Network::Litecoin => utxo(network, env, address),
         Network::Ethereum | Network::Bsc | Network::Polygon => evm(network, address),
@@ -212,6 +221,17 @@ mod tests {
     }
     fn bad(n: Network, env: Environment, a: &str) -> AddressError {
         validate_address(n, env, a).expect_err(a)
+    }
+
+    #[test]
+    fn a_text_longer_than_any_address_is_refused_before_decoding() {
+        // 10,000 base58 characters would cost ~10^8 steps to decode; refused at once instead.
+        let long = "1".repeat(10_000);
+        for n in [Network::Bitcoin, Network::Solana, Network::Tron, Network::Ethereum, Network::Ton] {
+            assert!(
+                matches!(bad(n, Mainnet, &long), AddressError::Invalid { reason, .. } if reason.starts_with("longer than 90"))
+            );
+        }
     }
 
     #[test]
