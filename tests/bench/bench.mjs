@@ -2,13 +2,13 @@
 // per request under wrk, against a plain-JavaScript reference worker measured in the same run;
 // the worker's wasm size and its largest parts; the widget's download. Prints one table and
 // writes it as JSON (argument 1, or bench.json here).
-import { spawn, execFileSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync, mkdtempSync, rmSync, existsSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { tmpdir, cpus } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startWorker, client, freePort, workerdProcesses } from '../support/worker.mjs';
+import { startWorker, client, workerdProcesses } from '../support/worker.mjs';
 import { directBase } from '../stress/harness.mjs';
 
 /** The worker as wrk reaches it (see VIA); the rest of `worker` is kept for its processes. */
@@ -35,32 +35,9 @@ function cpuSeconds(worker) {
   return ticks / 100;
 }
 
-/** The reference worker under `wrangler dev`, deployed as `config` says. */
-async function startReference(config) {
-  const port = await freePort();
-  const state = mkdtempSync(join(tmpdir(), 'tollgate-bench-'));
-  const child = spawn(join(root, 'node_modules/.bin/wrangler'), [
-    'dev', '-c', `tests/bench/reference/${config}`, '--ip', '127.0.0.1', '--port', String(port),
-    '--persist-to', state, '--inspector-port', String(await freePort()),
-  ], { cwd: root, env: { ...process.env, WRANGLER_SEND_METRICS: 'false', NO_COLOR: '1' }, stdio: 'ignore' });
-  const killer = setTimeout(() => child.kill('SIGKILL'), 10 * 60_000);
-  killer.unref();
-  const base = `http://127.0.0.1:${port}`;
-  for (const deadline = Date.now() + 90_000; Date.now() < deadline;) {
-    try { if ((await fetch(`${base}/health`)).ok) break; } catch { /* starting */ }
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  return {
-    base,
-    pid: child.pid,
-    port,
-    stop: async () => {
-      clearTimeout(killer);
-      child.kill('SIGTERM');
-      await new Promise((r) => { child.once('exit', r); setTimeout(r, 5000).unref(); });
-      rmSync(state, { recursive: true, force: true });
-    },
-  };
+/** The reference worker under `wrangler dev`, deployed as `config` says (it has no /v1/health: 404). */
+function startReference(config) {
+  return startWorker({}, { config: join(root, 'tests/bench/reference', config), env: null, expectStatus: 404 });
 }
 
 /** wrk against `url` (a Lua script for bodies and headers); requests/s, p50/p99 ms, errors, CPU ms per request. */
@@ -69,7 +46,7 @@ function wrk(target, path, { script, headers = [] } = {}) {
   const report = join(dir, 'report.lua');
   writeFileSync(report, `${script ?? ''}
 done = function(summary, latency, requests)
-  io.write(string.format("RESULT %d %d %d %d %.3f %.3f\\n", summary.requests, summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout, summary.errors.status, summary.duration, latency:percentile(50) / 1000, latency:percentile(99) / 1000))
+  io.write(string.format("RESULT %d %d %d %d %.3f %.3f %d %d %d %d\\n", summary.requests, summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout, summary.errors.status, summary.duration, latency:percentile(50) / 1000, latency:percentile(99) / 1000, summary.errors.connect, summary.errors.read, summary.errors.write, summary.errors.timeout))
 end
 `);
   const cpu0 = cpuSeconds(target);
@@ -78,8 +55,11 @@ end
   const text = execFileSync('wrk', [...args, target.base + path], { encoding: 'utf8' });
   const cpu = cpuSeconds(target) - cpu0;
   rmSync(dir, { recursive: true, force: true });
-  const [requests, socketErrors, statusErrors, micros, p50, p99] = text.match(/RESULT (.*)/)[1].split(' ').map(Number);
-  return { rps: Math.round(requests / (micros / 1e6)), p50_ms: p50, p99_ms: p99, errors: socketErrors + statusErrors, cpu_ms_per_request: +((cpu * 1000) / requests).toFixed(2) };
+  const [requests, socketErrors, statusErrors, micros, p50, p99, connect, read, write, timeout] = text.match(/RESULT (.*)/)[1].split(' ').map(Number);
+  // Which errors: a 4xx/5xx answer (status), or wrk's own socket errors (a request still waiting
+  // after wrk's 2 s timeout, a connection the runtime closed).
+  const kinds = Object.fromEntries(Object.entries({ status: statusErrors, connect, read, write, timeout }).filter(([, n]) => n));
+  return { rps: Math.round(requests / (micros / 1e6)), p50_ms: p50, p99_ms: p99, errors: socketErrors + statusErrors, error_kinds: kinds, cpu_ms_per_request: +((cpu * 1000) / requests).toFixed(2) };
 }
 
 const post = (body) => `wrk.method = "POST"\nwrk.body = '${JSON.stringify(body)}'\nwrk.headers["Content-Type"] = "application/json"\n`;
@@ -165,7 +145,8 @@ const num = (s, n) => String(s).padStart(n);
 console.log(`\nTollgate bench, ${results.date}, ${results.machine}; wrk ${CONNECTIONS} connections, ${SECONDS} s each, wrangler dev on loopback, to ${results.via}\n`);
 console.log(`${pad('endpoint', 24)}${num('req/s', 8)}${num('p50 ms', 9)}${num('p99 ms', 9)}${num('errors', 8)}${num('CPU ms/req', 12)}`);
 for (const [name, r] of Object.entries(results.rows)) {
-  console.log(`${pad(name, 24)}${num(r.rps, 8)}${num(r.p50_ms.toFixed(1), 9)}${num(r.p99_ms.toFixed(1), 9)}${num(r.errors, 8)}${num(r.cpu_ms_per_request, 12)}`);
+  const kinds = Object.entries(r.error_kinds).map(([k, n]) => `${k} ${n}`).join(', ');
+  console.log(`${pad(name, 24)}${num(r.rps, 8)}${num(r.p50_ms.toFixed(1), 9)}${num(r.p99_ms.toFixed(1), 9)}${num(r.errors, 8)}${num(r.cpu_ms_per_request, 12)}${kinds ? `  (${kinds})` : ''}`);
 }
 for (const [name, v] of Object.entries(results.ratios)) console.log(`${pad(name, 40)}${num(v, 6)}×`);
 console.log(`\nworker wasm: ${results.worker_wasm.raw} bytes raw, ${results.worker_wasm.gzipped} gzipped; largest parts before wasm-opt:`);

@@ -67,8 +67,15 @@ async function startWorkerOnce(vars, expectStatus, env, kept, config, hardLimitM
   child.stderr.on('data', (d) => (log += d));
   const killer = setTimeout(() => child.kill('SIGKILL'), hardLimitMs);
   killer.unref();
+  // If this process ends without stopping the worker (a test that throws, a script that
+  // crashes), wrangler and the workerd processes under it go too, instead of running on.
+  const reap = () => {
+    for (const pid of [...descendants(child.pid), child.pid]) try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ }
+  };
+  process.on('exit', reap);
   const stop = async () => {
     clearTimeout(killer);
+    process.off('exit', reap);
     if (child.exitCode === null) {
       child.kill('SIGTERM');
       await new Promise((r) => { child.once('exit', r); setTimeout(r, 5000).unref(); });
