@@ -13,7 +13,7 @@
   const cfg = {
     api: (script && script.dataset.api) || src.origin,
     theme: (script && script.dataset.theme) || 'auto',
-    locale: (script && script.dataset.locale) || navigator.language || 'en',
+    locale: script && script.dataset.locale,
   };
   const files = new URL('widget/', src);
   let wasm;
@@ -26,7 +26,7 @@
   const num = (v) => (v == null || v === '' ? undefined : Number(v));
   const fromAttributes = (el, prefix) => {
     const a = (n) => el.getAttribute(prefix + n) ?? undefined;
-    return { product: a('product'), variant: a('variant'), quantity: num(a('quantity')), email: a('email'), method: a('method'), coupon: a('coupon') };
+    return { product: a('product'), variant: a('variant'), quantity: num(a('quantity')), email: a('email'), method: a('method'), coupon: a('coupon'), locale: a('locale') };
   };
   const fire = (target, name, detail) =>
     target.dispatchEvent(new CustomEvent('tollgate:' + name, { bubbles: true, composed: true, detail }));
@@ -37,7 +37,9 @@
     host.dataset.theme = cfg.theme;
     const root = host.shadowRoot || host.attachShadow({ mode: 'open' });
     const m = await load();
-    return live() ? m.mount(root, JSON.stringify({ ...options, api: cfg.api, locale: cfg.locale, mode }), target, onClose) : null;
+    const locale = options.locale || cfg.locale;
+    const all = { ...options, api: cfg.api, locale, languages: navigator.languages, assets: files.href, mode };
+    return live() ? m.mount(root, JSON.stringify(all), target, onClose) : null;
   }
 
   let modal = null;

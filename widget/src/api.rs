@@ -9,6 +9,7 @@ use wasm_bindgen_futures::JsFuture;
 use web_sys::{RequestInit, Response};
 
 use crate::format::num;
+use crate::i18n;
 use crate::model::{Json, Order, Product, Quote};
 
 #[wasm_bindgen]
@@ -41,6 +42,18 @@ impl ApiError {
 
     fn bad_response(status: u16) -> ApiError {
         ApiError::new(status, "bad_response", "Unexpected answer from the checkout.".into())
+    }
+
+    /// What the buyer is told, in their language, by the error's code.
+    pub fn text(&self) -> String {
+        i18n::error_text(&self.code)
+    }
+
+    /// The buyer's message for each field the API refused.
+    pub fn field_messages(&self) -> Vec<(String, String)> {
+        let out_of_stock = self.code == "out_of_stock";
+        let text = |f: &str| if out_of_stock { self.text() } else { i18n::field_text(f) };
+        self.fields.iter().map(|f| (f.clone(), text(f))).collect()
     }
 }
 
@@ -88,6 +101,11 @@ async fn read<T>(resp: Response, reader: fn(&Json) -> Option<T>) -> Result<T, Ap
     let status = resp.status();
     let text = read_text(resp).await?;
     Json::parse(&text).and_then(|b| reader(&b.get("data"))).ok_or_else(|| ApiError::bad_response(status))
+}
+
+/// A file's text (a locale's messages).
+pub async fn text(url: &str) -> Result<String, ApiError> {
+    read_text(send(url, None, &[]).await?).await
 }
 
 pub async fn product(api: &str, id: &str) -> Result<Product, ApiError> {

@@ -9,6 +9,7 @@ use crate::dialog::Dialog;
 use crate::draft::Draft;
 use crate::env::EnvStore;
 use crate::form::OrderForm;
+use crate::i18n::{self, k, t};
 use crate::model::{Order, Product};
 use crate::options::Options;
 use crate::pay::PayScreen;
@@ -22,35 +23,64 @@ pub fn Checkout(options: Options, env: EnvStore) -> impl IntoView {
     let draft = Draft::new(&options);
     let quote = LiveQuote::follow(product, draft, env);
 
-    spawn_local(async move {
-        match api::product(&env.api(), options.product.as_deref().unwrap_or_default()).await {
-            Ok(p) => {
-                draft.fit(&p, options.method.as_deref());
-                product.set(Some(p));
+    // The buyer's locale is fetched beside the product, not after it; English is built in.
+    let tag = i18n::choose(options.locale.as_deref(), options.languages.iter().map(String::as_str));
+    let texts_ready = RwSignal::new(i18n::select(tag));
+    if !texts_ready.get_untracked() {
+        let url = options.assets.clone() + "locales/" + tag + ".json";
+        spawn_local(async move {
+            // Without the file the buyer reads English rather than nothing.
+            if let Ok(json) = api::text(&url).await {
+                i18n::add(tag, &json);
             }
-            Err(e) => {
-                env.emit_error(&e);
-                load_error.set(Some(e.message));
+            texts_ready.set(true);
+        });
+    }
+    let id = options.product.clone().unwrap_or_default();
+    let method = options.method.clone();
+    let load = move || {
+        let (id, method) = (id.clone(), method.clone());
+        load_error.set(None);
+        spawn_local(async move {
+            match api::product(&env.api(), &id).await {
+                Ok(p) => {
+                    draft.fit(&p, method.as_deref());
+                    product.set(Some(p));
+                }
+                Err(e) => {
+                    env.emit_error(&e);
+                    load_error.set(Some(e.text()));
+                }
             }
-        }
-    });
+        });
+    };
+    load();
 
-    let title = move || product.get().map(|p| p.name).unwrap_or_else(|| "Checkout".into());
+    let title = move || {
+        texts_ready.get();
+        product.get().map(|p| p.name).unwrap_or_else(|| t(k::TITLE))
+    };
     let sandbox = move || {
-        product.get().is_some_and(|p| p.sandbox).then(|| {
-            view! { <p class="sandbox" role="note">"Test mode — do not send real funds."</p> }
-        })
+        (texts_ready.get() && product.get().is_some_and(|p| p.sandbox))
+            .then(|| view! { <p class="sandbox" role="note">{t(k::TEST_MODE)}</p> })
     };
     // "Start a new order" brings the form back, as the buyer left it. One `Either` type rather
     // than `into_any()`: an `AnyView` keeps every erased function of its view, server rendering
-    // included, which cost 3.6 KB of the download here (1.9 KB more in `Outcome`).
-    let body = move || match (order.get(), product.get()) {
-        (Some(o), _) => EitherOf4::A(view! { <PayScreen order=o env restart=move || order.set(None)/> }),
-        (None, Some(p)) => EitherOf4::B(view! { <OrderForm product=p draft quote order env/> }),
-        (None, None) => match load_error.get() {
-            Some(msg) => EitherOf4::C(view! { <p class="error" role="alert">{msg}</p> }),
-            None => EitherOf4::D(view! { <p class="muted">"Loading…"</p> }),
-        },
+    // included, which cost 3.6 KB of the download here (1.9 KB more in `Outcome`). Nothing is
+    // shown in words until the buyer's texts are in.
+    let body = move || match (texts_ready.get(), order.get(), product.get()) {
+        (true, Some(o), _) => EitherOf4::A(view! { <PayScreen order=o env restart=move || order.set(None)/> }),
+        (true, None, Some(p)) => EitherOf4::B(view! { <OrderForm product=p draft quote order env/> }),
+        (true, None, None) if load_error.get().is_some() => EitherOf4::C(view! {
+            <p class="error" role="alert">{load_error.get()}</p>
+            <button type="button" class="primary" on:click={
+                let load = load.clone();
+                move |_| load()
+            }>{t(k::RETRY)}</button>
+        }),
+        _ => EitherOf4::D(
+            view! { <p class="muted" aria-busy="true">{move || texts_ready.get().then(|| t(k::LOADING))}</p> },
+        ),
     };
     view! {
         <Dialog title env>

@@ -3,13 +3,15 @@
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-/// Copies `text`; `done` then says `what` was copied, or that copying failed.
+use crate::i18n::{k, t};
+
+/// Copies `text`; `done` then says `what` (a text's key) was copied, or that copying failed.
 pub fn copy(text: String, done: RwSignal<Option<String>>, what: &'static str) {
     if let Some(w) = web_sys::window() {
         let promise = w.navigator().clipboard().write_text(&text);
         spawn_local(async move {
             let ok = wasm_bindgen_futures::JsFuture::from(promise).await.is_ok();
-            done.set(Some(if ok { what } else { "copy failed: select the text instead" }.to_owned()));
+            done.set(Some(t(if ok { what } else { k::COPY_FAILED })));
         });
     }
 }
@@ -18,5 +20,5 @@ pub fn copy(text: String, done: RwSignal<Option<String>>, what: &'static str) {
 /// closure would bring its own copy of the event code.
 #[component]
 pub fn CopyButton(text: String, done: RwSignal<Option<String>>, what: &'static str) -> impl IntoView {
-    view! { <button type="button" on:click=move |_| copy(text.clone(), done, what)>"Copy"</button> }
+    view! { <button type="button" on:click=move |_| copy(text.clone(), done, what)>{t(k::COPY)}</button> }
 }

@@ -64,7 +64,7 @@ pub fn Dialog<C: IntoView + 'static>(
                 aria-modal=if modal { "true" } else { "false" } aria-labelledby="tg-title">
                 <header>
                     <h2 id="tg-title">{title}</h2>
-                    {modal.then(|| view! { <button type="button" class="close" aria-label="Close" on:click=move |_| env.close()>"×"</button> })}
+                    {modal.then(|| view! { <button type="button" class="close" aria-label=crate::i18n::t(crate::i18n::k::CLOSE) on:click=move |_| env.close()>"×"</button> })}
                 </header>
                 {children.into_inner()()}
             </div>

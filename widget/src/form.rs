@@ -9,6 +9,7 @@ use crate::api;
 use crate::draft::Draft;
 use crate::env::EnvStore;
 use crate::format::num;
+use crate::i18n::{k, t};
 use crate::methods::MethodPicker;
 use crate::model::{Order, Product};
 use crate::quote::LiveQuote;
@@ -57,10 +58,10 @@ pub fn OrderForm(
             }
             let mut errors = Vec::new();
             if !is_valid_email(draft.email.get_untracked().trim()) {
-                errors.push(("buyer_email".to_owned(), "Enter a valid email address.".to_owned()));
+                errors.push(("buyer_email".to_owned(), t(k::FIELD_EMAIL)));
             }
             if draft.method.get_untracked().is_none() {
-                errors.push(("payment_method".to_owned(), "Choose how to pay.".to_owned()));
+                errors.push(("payment_method".to_owned(), t(k::FIELD_METHOD)));
             }
             field_errors.set(errors.clone());
             if !errors.is_empty() {
@@ -83,10 +84,12 @@ pub fn OrderForm(
                         order.set(Some(o));
                     }
                     Err(e) => {
+                        // Never the server's English or the browser's raw error: the buyer's
+                        // language, by code. The button sends the same order again.
                         if e.status == 422 && !e.fields.is_empty() {
-                            field_errors.set(e.fields.iter().map(|f| (f.clone(), e.message.clone())).collect());
+                            field_errors.set(e.field_messages());
                         } else {
-                            form_error.set(Some(e.message.clone()));
+                            form_error.set(Some(e.text()));
                         }
                         env.emit_error(&e);
                     }
@@ -98,7 +101,7 @@ pub fn OrderForm(
 
     view! {
         <p class="description">{product.description.clone()}</p>
-        {(!in_stock).then(|| view! { <p class="error" role="alert">"Sold out."</p> })}
+        {(!in_stock).then(|| view! { <p class="error" role="alert">{t(k::SOLD_OUT)}</p> })}
         <form novalidate on:submit=move |ev| { ev.prevent_default(); submit(); }>
             <Inputs product=product.clone() draft errors=field_errors quote_errors=quote.errors/>
             <MethodPicker methods=product.methods selected=draft.method/>
@@ -107,7 +110,7 @@ pub fn OrderForm(
             <Summary quote=quote.quote/>
             {move || form_error.get().map(|m| view! { <p class="error" role="alert">{m}</p> })}
             <button type="submit" class="primary" disabled=move || submitting.get() || !in_stock>
-                {move || if submitting.get() { "Creating your order…" } else { "Continue to payment" }}
+                {move || t(if submitting.get() { k::SUBMITTING } else { k::SUBMIT })}
             </button>
         </form>
     }
@@ -119,7 +122,7 @@ fn Inputs(product: Product, draft: Draft, errors: FieldErrors, quote_errors: Fie
     let (min_q, max_q) = (product.min_quantity, product.max_quantity);
     let variants = (!product.variants.is_empty()).then(|| {
         view! {
-            <label>"Option"
+            <label>{t(k::OPTION)}
                 <select name="variant" on:change=move |ev| draft.variant.set(Some(event_target_value(&ev)))>
                     {product.variants.into_iter().map(|v| {
                         let selected = draft.variant.get_untracked().as_deref() == Some(v.id.as_str());
@@ -131,7 +134,7 @@ fn Inputs(product: Product, draft: Draft, errors: FieldErrors, quote_errors: Fie
     });
     view! {
         {variants}
-        <label>"Quantity"
+        <label>{t(k::QUANTITY)}
             <input type="number" name="quantity" min=num(min_q.into()) max=max_q.map(|m| num(m.into()))
                 inputmode="numeric" prop:value=move || num(draft.quantity.get().into())
                 on:change=move |ev| {
@@ -139,14 +142,14 @@ fn Inputs(product: Product, draft: Draft, errors: FieldErrors, quote_errors: Fie
                     draft.quantity.set(max_q.map_or(n, |m| n.min(m)));
                 }/>
         </label>
-        <label>"Email for your receipt and delivery"
+        <label>{t(k::EMAIL)}
             <input type="email" name="email" autocomplete="email" required
                 aria-invalid=move || if message(errors, "buyer_email").is_some() { "true" } else { "false" }
                 prop:value=move || draft.email.get()
                 on:input=move |ev| draft.email.set(event_target_value(&ev))/>
         </label>
         <FieldError field="buyer_email" errors/>
-        <label>"Coupon"
+        <label>{t(k::COUPON)}
             <input type="text" name="coupon" autocomplete="off" prop:value=move || draft.coupon.get()
                 on:change=move |ev| draft.coupon.set(event_target_value(&ev))/>
         </label>

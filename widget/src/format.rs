@@ -7,6 +7,7 @@
 
 use shared::{Coin, OrderStatus};
 
+use crate::i18n::{k, t, tf};
 use crate::model::{Order, is_zero, trim_zeros};
 
 /// A number in decimal: "0", "42".
@@ -46,36 +47,29 @@ pub fn seconds_left(order: &Order, buyer_now_ms: f64, offset_ms: f64) -> u64 {
 
 /// "Send only USDT on TRON (TRC20)": `Coin::describe`'s words, joined here without `format!`.
 pub fn network_warning(coin: Coin) -> String {
-    "Send only ".to_owned() + coin.asset.ticker() + " on " + coin.network.display_name()
+    tf(k::SEND_ONLY, &[("asset", coin.asset.ticker()), ("network", coin.network.display_name())])
 }
 
 /// The one line that says where the order stands; also what the live region announces.
 pub fn status_line(o: &Order) -> String {
     let unit = o.crypto_currency.as_deref().unwrap_or(&o.currency);
     match o.status {
-        OrderStatus::Pending if !is_zero(&o.amount_paid) => {
-            "Received ".to_owned()
-                + trim_zeros(&o.amount_paid)
-                + " "
-                + unit
-                + ". Send the remaining "
-                + trim_zeros(&o.amount_remaining)
-                + " "
-                + unit
-                + "."
-        }
-        OrderStatus::Pending => "Waiting for your payment.".into(),
-        OrderStatus::Confirming => {
-            "Payment seen, ".to_owned()
-                + &num(o.confirmations.min(o.confirmations_required).into())
-                + " of "
-                + &num(o.confirmations_required.into())
-                + " confirmations."
-        }
-        OrderStatus::Completed => "Paid. Order ".to_owned() + &o.order_number + " is complete.",
-        OrderStatus::Expired => "This invoice expired before it was paid.".into(),
-        OrderStatus::Cancelled => "This order was cancelled.".into(),
-        OrderStatus::Refunded => "This order was refunded.".into(),
+        OrderStatus::Pending if !is_zero(&o.amount_paid) => tf(
+            k::PARTIAL,
+            &[("paid", trim_zeros(&o.amount_paid)), ("remaining", trim_zeros(&o.amount_remaining)), ("unit", unit)],
+        ),
+        OrderStatus::Pending => t(k::WAITING),
+        OrderStatus::Confirming => tf(
+            k::CONFIRMING,
+            &[
+                ("count", &num(o.confirmations.min(o.confirmations_required).into())),
+                ("required", &num(o.confirmations_required.into())),
+            ],
+        ),
+        OrderStatus::Completed => tf(k::COMPLETED, &[("order", &o.order_number)]),
+        OrderStatus::Expired => t(k::EXPIRED),
+        OrderStatus::Cancelled => t(k::CANCELLED),
+        OrderStatus::Refunded => t(k::REFUNDED),
     }
 }
 

@@ -10,6 +10,7 @@ pub mod env;
 pub mod events;
 pub mod form;
 pub mod format;
+pub mod i18n;
 pub mod live;
 pub mod methods;
 pub mod model;
@@ -68,6 +69,10 @@ pub fn mount(
     adopt_styles(&root)?;
     let document = web_sys::window().and_then(|w| w.document()).ok_or("no document")?;
     let container: web_sys::HtmlElement = document.create_element("div")?.dyn_into()?;
+    // The buyer's language, and its direction: the layout mirrors for Arabic and Hebrew.
+    let tag = i18n::choose(options.locale.as_deref(), options.languages.iter().map(String::as_str));
+    container.set_attribute("lang", tag)?;
+    container.set_attribute("dir", if i18n::is_rtl(tag) { "rtl" } else { "ltr" })?;
     root.append_child(&container)?;
     let env =
         Env { api: options.api.trim_end_matches('/').to_owned(), events, on_close, modal: options.mode != "inline" };

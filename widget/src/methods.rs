@@ -4,15 +4,16 @@ use leptos::prelude::*;
 use shared::PaymentMethod;
 use shared::method::MethodGroup;
 
+use crate::i18n::{k, t};
 use crate::model::Method;
 
-fn group_name(g: MethodGroup) -> &'static str {
+fn group_name(g: MethodGroup) -> String {
     use MethodGroup::*;
     match g {
-        Crypto => "Crypto",
-        Usdt => "USDT",
-        Usdc => "USDC",
-        Card => "Card & PayPal",
+        Crypto => t(k::GROUP_CRYPTO),
+        Usdt => "USDT".into(),
+        Usdc => "USDC".into(),
+        Card => t(k::GROUP_CARD),
     }
 }
 
@@ -22,7 +23,7 @@ pub fn MethodPicker(methods: Vec<Method>, selected: RwSignal<Option<PaymentMetho
     let groups = [MethodGroup::Crypto, MethodGroup::Usdt, MethodGroup::Usdc, MethodGroup::Card];
     view! {
         <fieldset class="methods">
-            <legend>"Pay with"</legend>
+            <legend>{t(k::PAY_WITH)}</legend>
             {groups.into_iter().filter_map(|g| {
                 let in_group: Vec<Method> = methods.iter().filter(|m| m.group == g).cloned().collect();
                 (!in_group.is_empty()).then(|| view! {

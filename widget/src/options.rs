@@ -14,6 +14,13 @@ pub struct Options {
     pub api: String,
     /// `inline`, or a modal otherwise.
     pub mode: String,
+    /// The locale asked for (`locale` on the element or in `Tollgate.open`, else the script
+    /// tag's `data-locale`), if any.
+    pub locale: Option<String>,
+    /// The browser's languages, most preferred first.
+    pub languages: Vec<String>,
+    /// Where the widget's files are (`…/widget/`), and the locales' beside them.
+    pub assets: String,
 }
 
 impl Options {
@@ -28,6 +35,9 @@ impl Options {
             coupon: j.str("coupon"),
             api: j.str("api")?,
             mode: j.text("mode"),
+            locale: j.str("locale").filter(|l| !l.is_empty()),
+            languages: j.list("languages").iter().filter_map(|l| l.as_string()).collect(),
+            assets: j.text("assets"),
         })
     }
 }

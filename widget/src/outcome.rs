@@ -6,6 +6,7 @@ use leptos::prelude::*;
 use shared::OrderStatus;
 
 use crate::clipboard::CopyButton;
+use crate::i18n::{k, t, tf};
 use crate::live::LiveOrder;
 
 #[component]
@@ -22,17 +23,17 @@ pub fn Outcome(
                 let content = o.delivered_content.clone().unwrap_or_default();
                 Some(Either::Left(view! {
                     <div class="done">
-                        <p>"Order number " <strong data-order-number>{o.order_number.clone()}</strong></p>
+                        <p data-order-number=o.order_number.clone()>{tf(k::ORDER_NUMBER, &[("order", &o.order_number)])}</p>
                         {(!content.is_empty()).then(|| view! {
-                            <p class="caption">"Your purchase"</p>
+                            <p class="caption">{t(k::PURCHASE)}</p>
                             <pre class="delivered" data-delivered>{content.clone()}</pre>
-                            <CopyButton text=content done=copied what="Copied"/>
+                            <CopyButton text=content done=copied what=k::COPIED/>
                         })}
                     </div>
                 }))
             }
             OrderStatus::Expired => Some(Either::Right(view! {
-                <button type="button" class="primary" on:click=move |_| restart()>"Start a new order"</button>
+                <button type="button" class="primary" on:click=move |_| restart()>{t(k::NEW_ORDER)}</button>
             })),
             _ => None,
         }

@@ -5,6 +5,7 @@ use leptos::prelude::*;
 
 use crate::env::EnvStore;
 use crate::format;
+use crate::i18n::{k, t};
 use crate::live::{LiveOrder, is_live, now_ms};
 use crate::model::Order;
 use crate::outcome::Outcome;
@@ -20,12 +21,13 @@ pub fn PayScreen(order: Order, env: EnvStore, restart: impl Fn() + Copy + Send +
         live.tick.get();
         format::seconds_left(&live.get(), now_ms(), live.offset_ms.get())
     };
+    let (before, after) = crate::i18n::around(k::TIME_LEFT, "time");
     view! {
         <div class="status" data-status=move || live.get().status.as_str()>
             <p class="status-line" aria-live="polite" role="status">{move || format::status_line(&live.get())}</p>
-            {move || live.reconnecting.get().then(|| view! { <p class="muted" role="status">"Reconnecting…"</p> })}
+            {move || live.reconnecting.get().then(|| view! { <p class="muted" role="status">{t(k::RECONNECTING)}</p> })}
             {move || is_live(live.get().status).then(|| view! {
-                <p class="countdown">"Time left to pay: " <span data-countdown>{move || format::countdown(seconds())}</span></p>
+                <p class="countdown">{before.clone()}<span data-countdown>{move || format::countdown(seconds())}</span>{after.clone()}</p>
             })}
         </div>
         <CryptoPayment order=live copied/>

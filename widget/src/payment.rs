@@ -5,6 +5,7 @@ use leptos::prelude::*;
 use shared::OrderStatus;
 
 use crate::clipboard::CopyButton;
+use crate::i18n::{k, t};
 use crate::live::LiveOrder;
 use crate::model::trim_zeros;
 use crate::{format, qr};
@@ -34,19 +35,19 @@ pub fn CryptoPayment(order: LiveOrder, copied: RwSignal<Option<String>>) -> impl
         let ticker = coin.asset.ticker();
         Some(view! {
             <div class="pay">
-                <div class="qr" role="img" aria-label="QR code of the payment request" data-uri=text inner_html=svg></div>
+                <div class="qr" role="img" aria-label=t(k::QR_LABEL) data-uri=text inner_html=svg></div>
                 <p class="warning">{format::network_warning(coin)}</p>
                 <div class="copyable">
-                    <span class="caption">"Amount"</span>
+                    <span class="caption">{t(k::AMOUNT)}</span>
                     <code data-copy="amount">{amount.clone() + " " + ticker}</code>
-                    <CopyButton text=amount done=copied what="Amount copied"/>
+                    <CopyButton text=amount done=copied what=k::AMOUNT_COPIED/>
                 </div>
                 <div class="copyable">
-                    <span class="caption">"Address"</span>
+                    <span class="caption">{t(k::ADDRESS)}</span>
                     <code data-copy="address">{address.clone()}</code>
-                    <CopyButton text=address done=copied what="Address copied"/>
+                    <CopyButton text=address done=copied what=k::ADDRESS_COPIED/>
                 </div>
-                {wallet.map(|href| view! { <a class="wallet" href=href>"Open in wallet"</a> })}
+                {wallet.map(|href| view! { <a class="wallet" href=href>{t(k::OPEN_WALLET)}</a> })}
             </div>
         })
     }
@@ -60,8 +61,8 @@ pub fn HostedPayment(order: LiveOrder) -> impl IntoView {
         let url = o.checkout_url.clone()?;
         (o.status == OrderStatus::Pending).then(|| {
             view! {
-                <p>"Pay on the secure payment page; this window follows along."</p>
-                <a class="primary button" href=url target="_blank" rel="noopener">"Continue to payment"</a>
+                <p>{t(k::HOSTED)}</p>
+                <a class="primary button" href=url target="_blank" rel="noopener">{t(k::CONTINUE)}</a>
             }
         })
     }

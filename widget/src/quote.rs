@@ -49,7 +49,7 @@ impl LiveQuote {
                     }
                     Err(e) => {
                         live.quote.set(None);
-                        live.errors.set(e.fields.iter().map(|f| (f.clone(), e.message.clone())).collect());
+                        live.errors.set(e.field_messages());
                     }
                 }
             });

@@ -2,6 +2,7 @@
 
 use leptos::prelude::*;
 
+use crate::i18n::{k, t};
 use crate::model::{Quote, is_zero};
 
 #[component]
@@ -10,21 +11,22 @@ pub fn Summary(quote: RwSignal<Option<Quote>>) -> impl IntoView {
         quote.get().map(|q| {
             let c = q.currency;
             // A discount, fee or tax line shows only when it is not zero.
-            let line = |label: &'static str, sign: &'static str, amount: &str, class: &'static str, always: bool| {
+            let line = |label: &str, sign: &'static str, amount: &str, class: &'static str, always: bool| {
+                let label = t(label);
                 (always || !is_zero(amount)).then(|| {
                     view! { <div class=class><span>{label}</span><span>{sign.to_owned() + amount + " " + &c}</span></div> }
                 })
             };
             view! {
                 <div class="quote" aria-live="polite">
-                    {line("Subtotal", "", &q.subtotal, "line", true)}
-                    {line("Volume discount", "-", &q.volume_discount, "line", false)}
-                    {line("Coupon", "-", &q.coupon_discount, "line", false)}
-                    {line("Payment fee", "", &q.fee, "line", false)}
-                    {line(if q.tax_included { "Tax included" } else { "Tax" }, "", &q.tax, "line", false)}
-                    {line("Total", "", &q.total, "line total", true)}
+                    {line(k::SUBTOTAL, "", &q.subtotal, "line", true)}
+                    {line(k::VOLUME_DISCOUNT, "-", &q.volume_discount, "line", false)}
+                    {line(k::COUPON_LINE, "-", &q.coupon_discount, "line", false)}
+                    {line(k::FEE, "", &q.fee, "line", false)}
+                    {line(if q.tax_included { k::TAX_INCLUDED } else { k::TAX }, "", &q.tax, "line", false)}
+                    {line(k::TOTAL, "", &q.total, "line total", true)}
                     {q.crypto.map(|(amount, ticker)| view! {
-                        <div class="line crypto"><span>"You send"</span><span data-amount>{amount + " " + &ticker}</span></div>
+                        <div class="line crypto"><span>{t(k::YOU_SEND)}</span><span data-amount>{amount + " " + &ticker}</span></div>
                     })}
                 </div>
             }

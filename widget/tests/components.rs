@@ -39,7 +39,14 @@ window.fetch = async (input, init) => {
   window.fakeCalls.push({ method, path: url.pathname, body,
     key: req.headers.get('Idempotency-Key'), secret: req.headers.get('X-Client-Secret') });
   const reply = (status, data) => new Response(JSON.stringify(data), { status, headers: { 'Content-Type': 'application/json' } });
-  if (url.pathname === '/v1/products/prod_test') return reply(200, { data: window.fakeProduct });
+  if (url.pathname === '/v1/products/prod_test') {
+    // `fakeProductFailures`: how the next product reads fail ('network').
+    if ((window.fakeProductFailures ?? []).shift() === 'network') throw new TypeError('Failed to fetch');
+    return reply(200, { data: window.fakeProduct });
+  }
+  // A locale's texts, as the widget's files serve them (`fakeLocales[tag]`).
+  const locale = url.pathname.match(/^\/widget\/locales\/(.+)\.json$/);
+  if (locale && window.fakeLocales?.[locale[1]]) return reply(200, window.fakeLocales[locale[1]]);
   if (url.pathname === '/v1/quote') return reply(200, { data: window.fakeQuotes[body.payment_method] });
   if (url.pathname === '/v1/orders' && method === 'POST') {
     // `fakeCreateFailures` lists how the next creates fail: 503 (the provider is down) or 'network'.
@@ -202,10 +209,16 @@ async fn settle() {
 /// Mounts the full checkout through the public `mount` entry, in a shadow root.
 async fn mount_checkout(events: &HtmlElement) -> (web_sys::ShadowRoot, widget::MountHandle) {
     install_fake_api();
+    mount_with(events, json!({})).await
+}
+
+/// Mounts the checkout with `extra` options (a locale, say) on the fake API as it is.
+async fn mount_with(events: &HtmlElement, extra: Value) -> (web_sys::ShadowRoot, widget::MountHandle) {
     let host = new_host();
     let root = host.attach_shadow(&web_sys::ShadowRootInit::new(web_sys::ShadowRootMode::Open)).unwrap();
-    let options = json!({"product": "prod_test", "api": "http://fake.test", "mode": "inline"}).to_string();
-    let handle = widget::mount(root.clone(), &options, events.clone(), None).unwrap();
+    let mut options = json!({"product": "prod_test", "api": "http://fake.test", "mode": "inline", "assets": "http://fake.test/widget/"});
+    options.as_object_mut().unwrap().extend(extra.as_object().unwrap().clone());
+    let handle = widget::mount(root.clone(), &options.to_string(), events.clone(), None).unwrap();
     settle().await;
     (root, handle)
 }
@@ -432,10 +445,14 @@ async fn a_retry_after_a_provider_failure_or_a_lost_answer_keeps_the_idempotency
     fill_form(&root, "crypto_btc", "buyer@example.com").await;
     set_global("fakeCreateFailures", &json!([503, "network"]));
     submit(&root).await;
-    assert_eq!(text(&root, "form [role=alert]"), "The payment provider is unavailable; try again shortly.");
+    // The buyer's words for the error's code, never the server's English message.
+    let shown = text(&root, "form [role=alert]");
+    assert_eq!(shown, "The payment service is not answering right now. Please try again in a moment.");
     assert!(root.query_selector(".qr").unwrap().is_none());
     submit(&root).await;
-    assert!(text(&root, "form [role=alert]").starts_with("Could not reach the checkout"));
+    // Nor the browser's raw error ("TypeError: Failed to fetch").
+    let shown = text(&root, "form [role=alert]");
+    assert_eq!(shown, "The checkout could not be reached. Check your connection and try again.");
     submit(&root).await;
     assert!(root.query_selector(".qr svg").unwrap().is_some(), "the third try made the order");
     // The worker resumes the order the first try left waiting, instead of making a second one.
@@ -729,4 +746,42 @@ async fn a_poll_sent_before_a_pushed_view_is_dropped_and_unmounting_closes_the_s
     // The checkout closed: the socket with it.
     drop(handle);
     wait_until("the socket closed", 1000.0, || sockets(ID)[0]["closedByClient"] == json!(true)).await;
+}
+
+#[wasm_bindgen_test]
+async fn a_product_that_cannot_be_reached_is_said_so_in_words_with_a_retry() {
+    install_fake_api();
+    set_global("fakeProductFailures", &json!(["network"]));
+    let (root, _h) = mount_with(&new_host(), json!({})).await;
+    assert_eq!(text(&root, "[role=alert]"), "The checkout could not be reached. Check your connection and try again.");
+    let retry: HtmlElement = query(&root, "button.primary");
+    assert_eq!(retry.text_content().unwrap(), "Try again");
+    retry.click();
+    settle().await;
+    assert!(root.query_selector("[role=alert]").unwrap().is_none());
+    assert_eq!(text(&root, "fieldset.methods legend"), "Pay with", "the form, once the product came");
+}
+
+#[wasm_bindgen_test]
+async fn the_checkout_speaks_the_buyers_language_and_mirrors_for_rtl() {
+    let texts = |tag: &str| -> Value {
+        serde_json::from_str(match tag {
+            "de" => include_str!("../locales/de.json"),
+            _ => include_str!("../locales/ar.json"),
+        })
+        .unwrap()
+    };
+    install_fake_api();
+    set_global("fakeLocales", &json!({"de": texts("de"), "ar": texts("ar")}));
+    // Asked for by the page; the browser's languages come second.
+    let (root, _h) = mount_with(&new_host(), json!({"locale": "de-AT", "languages": ["ja"]})).await;
+    let container: HtmlElement = root.first_element_child().unwrap().dyn_into().unwrap();
+    assert_eq!((container.lang(), container.dir()), ("de".to_owned(), "ltr".to_owned()));
+    assert_eq!(text(&root, "fieldset.methods legend"), texts("de")["form.pay_with"]);
+    assert_eq!(text(&root, "button[type=submit]"), texts("de")["form.submit"]);
+    // No locale asked: the browser's first language that has one.
+    let (root, _h) = mount_with(&new_host(), json!({"languages": ["sw", "ar-EG"]})).await;
+    let container: HtmlElement = root.first_element_child().unwrap().dyn_into().unwrap();
+    assert_eq!((container.lang(), container.dir()), ("ar".to_owned(), "rtl".to_owned()));
+    assert_eq!(text(&root, "fieldset.methods legend"), texts("ar")["form.pay_with"]);
 }

@@ -1,6 +1,6 @@
 //! The build and test steps, and small helpers to run commands loudly.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Instant;
 
@@ -183,7 +183,27 @@ pub fn build_widget() -> Result {
     let mut args = WIDGET_WASM_OPT.to_vec();
     args.extend(WASM_FEATURES);
     args.extend([bg.as_str(), "-o", bg.as_str()]);
-    run_cmd(&wasm_opt().to_string_lossy(), &args)
+    run_cmd(&wasm_opt().to_string_lossy(), &args)?;
+    copy_locales(&out.join("locales"))
+}
+
+/// The locales' texts beside the widget, one file each, without the indentation (English is
+/// built into the wasm and not copied).
+fn copy_locales(to: &Path) -> Result {
+    let from = root().join("widget/locales");
+    std::fs::create_dir_all(to).map_err(|e| format!("{}: {e}", to.display()))?;
+    for entry in std::fs::read_dir(&from).map_err(|e| format!("{}: {e}", from.display()))? {
+        let path = entry.map_err(|e| e.to_string())?.path();
+        let Some(name) = path.file_name().and_then(|n| n.to_str()) else { continue };
+        if name == "en.json" || !name.ends_with(".json") {
+            continue;
+        }
+        let text = std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+        // One text a line in the source: joined, the file is valid JSON without the indentation.
+        let compact: String = text.lines().map(str::trim).collect();
+        std::fs::write(to.join(name), compact).map_err(|e| format!("{name}: {e}"))?;
+    }
+    Ok(())
 }
 
 /// esbuild from npm (worker-build would otherwise download its own).
