@@ -536,3 +536,38 @@ test('with live sockets off on the worker (LIVE_SOCKETS=false), polling takes ov
     await off.stop();
   }
 });
+
+test('on a phone (390×844): a full-height sheet, the wallet button above the QR, 44 px targets', async () => {
+  const page = await newPage('/', async (p) => p.setViewportSize({ width: 390, height: 844 }));
+  await page.click('#buy');
+  await page.locator(`${W} input[name=email]`).waitFor();
+  const box = (selector) => page.locator(`${W} ${selector}`).first().boundingBox();
+  const sheet = await box('[role=dialog]');
+  assert.deepEqual([sheet.x, sheet.y, sheet.width, sheet.height], [0, 0, 390, 844], 'the sheet fills the screen');
+  /** Visible controls smaller than 44 px in either direction a finger needs. */
+  const small = () => page.evaluate(() => {
+    const root = document.querySelector('tollgate-modal').shadowRoot;
+    return [...root.querySelectorAll('button, a, label.method, input:not([type=radio]), select')]
+      .filter((el) => { const r = el.getBoundingClientRect(); return r.width > 0 && (r.height < 44 || r.width < 44); })
+      .map((el) => `${el.tagName.toLowerCase()}.${el.className} ${Math.round(el.getBoundingClientRect().width)}×${Math.round(el.getBoundingClientRect().height)}`);
+  });
+  assert.deepEqual(await small(), [], 'the form');
+  await fillAndCreate(page, 'crypto_btc');
+  await page.locator(`${W} .qr svg`).waitFor();
+  const wallet = await box('a.wallet');
+  const qr = await box('.qr');
+  assert.ok(wallet.y + wallet.height <= qr.y, `the wallet button (y ${wallet.y}) comes before the QR (y ${qr.y})`);
+  assert.deepEqual(await small(), [], 'the payment screen');
+  await page.close();
+});
+
+test('on a desktop the QR leads and the wallet link follows', async () => {
+  const page = await newPage();
+  await page.click('#buy');
+  await fillAndCreate(page, 'crypto_btc');
+  await page.locator(`${W} .qr svg`).waitFor();
+  const wallet = await page.locator(`${W} a.wallet`).boundingBox();
+  const qr = await page.locator(`${W} .qr`).boundingBox();
+  assert.ok(qr.y + qr.height <= wallet.y);
+  await page.close();
+});

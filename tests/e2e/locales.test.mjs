@@ -46,6 +46,15 @@ const container = (page, host) => page.evaluate((h) => {
   return { lang: el.lang, dir: el.dir };
 }, host);
 
+/** Waits for the form in `tag`'s words, then checks the checkout's language and direction. */
+async function speaks(page, host, tag, dir) {
+  const words = texts(tag);
+  await page.locator(`${host} button[type=submit]`, { hasText: words['form.submit'] }).waitFor();
+  assert.deepEqual(await container(page, host), { lang: tag, dir });
+  assert.equal(await page.locator(`${host} fieldset.methods legend`).textContent(), words['form.pay_with']);
+  return words;
+}
+
 async function create(page, host, email) {
   if (email) await page.locator(`${host} input[name=email]`).fill(email);
   await page.locator(`${host} input[value=crypto_btc]`).check();
@@ -55,12 +64,9 @@ async function create(page, host, email) {
 }
 
 test('German from data-locale: texts, the amount as the machine writes it, copied as such', async () => {
-  const de = texts('de');
   const page = await newPage('/de');
   await page.click('#buy');
-  await page.locator(`${W} button[type=submit]`, { hasText: de['form.submit'] }).waitFor();
-  assert.deepEqual(await container(page, W), { lang: 'de', dir: 'ltr' });
-  assert.equal(await page.locator(`${W} fieldset.methods legend`).textContent(), de['form.pay_with']);
+  const de = await speaks(page, W, 'de', 'ltr');
   assert.equal(await page.locator(`${W} .sandbox`).textContent(), de['checkout.test_mode']);
   await create(page, W, 'de@example.com');
   assert.equal(await page.locator(`${W} .status-line`).textContent(), de['status.waiting']);
@@ -73,12 +79,9 @@ test('German from data-locale: texts, the amount as the machine writes it, copie
 });
 
 test('Arabic from the element: right to left, with amounts and addresses left to right', async () => {
-  const ar = texts('ar');
   const page = await newPage('/ar');
   const host = '#inline';
-  await page.locator(`${host} button[type=submit]`, { hasText: ar['form.submit'] }).waitFor();
-  assert.deepEqual(await container(page, host), { lang: 'ar', dir: 'rtl' });
-  assert.equal(await page.locator(`${host} fieldset.methods legend`).textContent(), ar['form.pay_with']);
+  await speaks(page, host, 'ar', 'rtl');
   await create(page, host);
   const direction = (selector) => page.locator(`${host} ${selector}`).evaluate((el) => getComputedStyle(el).direction);
   assert.equal(await direction('.status-line'), 'rtl');
@@ -89,11 +92,9 @@ test('Arabic from the element: right to left, with amounts and addresses left to
 });
 
 test('Japanese from Tollgate.open', async () => {
-  const ja = texts('ja');
   const page = await newPage('/ja');
   await page.click('#open');
-  await page.locator(`${W} button[type=submit]`, { hasText: ja['form.submit'] }).waitFor();
-  assert.deepEqual(await container(page, W), { lang: 'ja', dir: 'ltr' });
+  const ja = await speaks(page, W, 'ja', 'ltr');
   assert.equal(await page.locator(`${W} label`, { hasText: ja['form.quantity'] }).count(), 1);
   await page.context().close();
 });

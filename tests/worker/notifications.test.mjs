@@ -4,6 +4,7 @@
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
+import { createServer as tcpServer } from 'node:net';
 import { createHmac } from 'node:crypto';
 import { readFileSync, writeFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
@@ -119,7 +120,11 @@ describe('a receiver that fails twice, then accepts', () => {
 
 describe('a receiver that is down', () => {
   test('every attempt is recorded, the waits are kept, and then it is given up', async () => {
-    const port = await freePort(); // nothing listens here
+    // A receiver that drops every connection unanswered. Holding the port, rather than leaving
+    // a free one, keeps the worker's own sockets (which take free ports too) off it.
+    const down = tcpServer((socket) => socket.destroy());
+    await new Promise((r) => down.listen(0, '127.0.0.1', r));
+    const { port } = down.address();
     const worker = await startWorker(hooks(`http://127.0.0.1:${port}/hook`, { WEBHOOK_RETRY_SECONDS: '1,2' }));
     try {
       const api = client(worker);
@@ -135,6 +140,7 @@ describe('a receiver that is down', () => {
       assert.equal(given.deliveries[0].delivered_at, null);
     } finally {
       await worker.stop();
+      down.close();
     }
   });
 });

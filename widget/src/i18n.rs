@@ -6,9 +6,12 @@
 //! Messages are a JSON object read by the browser's `JSON.parse` and looked up by `Reflect`,
 //! with `{name}` placeholders filled by [`tf`]: no formatting machinery in the wasm.
 
+#[cfg(target_arch = "wasm32")]
 use std::cell::RefCell;
 
+#[cfg(target_arch = "wasm32")]
 use js_sys::{JSON, Reflect};
+#[cfg(target_arch = "wasm32")]
 use wasm_bindgen::JsValue;
 
 /// The locales with messages (BCP 47 tags). `widget/locales/<tag>.json` holds each one's texts;
