@@ -15,6 +15,9 @@ use crate::options::Options;
 use crate::pay::PayScreen;
 use crate::quote::LiveQuote;
 
+/// How long the checkout waits for the buyer's locale before it speaks English.
+const LOCALE_WAIT_MS: i32 = 2000;
+
 #[component]
 pub fn Checkout(options: Options, env: EnvStore) -> impl IntoView {
     let product = RwSignal::new(None::<Product>);
@@ -33,6 +36,11 @@ pub fn Checkout(options: Options, env: EnvStore) -> impl IntoView {
             if let Ok(json) = api::text(&url).await {
                 i18n::add(tag, &json);
             }
+            texts_ready.set(true);
+        });
+        // A locale file that is slow to come does not hold the checkout: English after 2 s.
+        spawn_local(async move {
+            crate::live::sleep(LOCALE_WAIT_MS).await;
             texts_ready.set(true);
         });
     }

@@ -249,8 +249,8 @@ fn seller_webhooks(
 
 /// An https URL with a host, or in test mode an http URL on this machine. Checked by hand, not
 /// with a URL parser, which the worker does not ship (its Unicode tables cost ~60 KB of wasm): a
-/// host is ASCII letters, digits, dots and hyphens (an international name in its `xn--` form)
-/// or a bracketed IPv6 address; no user or password; a port, if any, of digits.
+/// host is ASCII letters, digits, `-`, `_` and dots (a trailing one too; an international name
+/// in its `xn--` form) or a bracketed IPv6 address; no user or password; a port of 1 to 65535.
 fn is_webhook_url(u: &str, sandbox: bool) -> bool {
     if u.chars().any(|c| c.is_whitespace() || c.is_control()) {
         return false;
@@ -258,8 +258,13 @@ fn is_webhook_url(u: &str, sandbox: bool) -> bool {
     let Some((scheme, rest)) = u.split_once("://") else { return false };
     let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
     let (host, port) = match authority.strip_prefix('[') {
+        // After the brackets: nothing, or a port.
         Some(v6) => match v6.split_once(']') {
-            Some((addr, after)) if !addr.is_empty() && addr.chars().all(|c| c.is_ascii_hexdigit() || c == ':') => {
+            Some((addr, after))
+                if addr.contains(':')
+                    && addr.chars().all(|c| c.is_ascii_hexdigit() || c == ':')
+                    && (after.is_empty() || after.starts_with(':')) =>
+            {
                 (&authority[..addr.len() + 2], after.strip_prefix(':'))
             }
             _ => return false,
@@ -269,13 +274,14 @@ fn is_webhook_url(u: &str, sandbox: bool) -> bool {
             None => (authority, None),
         },
     };
-    let port_ok = port.is_none_or(|p| !p.is_empty() && p.len() <= 5 && p.bytes().all(|b| b.is_ascii_digit()));
+    let port_ok = port.is_none_or(|p| p.bytes().all(|b| b.is_ascii_digit()) && p.parse::<u16>().is_ok_and(|n| n > 0));
+    let name = host.strip_suffix('.').unwrap_or(host);
     let name_ok = host.starts_with('[')
-        || (!host.is_empty()
-            && host
-                .split('.')
-                .all(|label| !label.is_empty() && label.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')));
-    let loopback = matches!(host, "127.0.0.1" | "localhost" | "[::1]");
+        || (!name.is_empty()
+            && name.split('.').all(|label| {
+                !label.is_empty() && label.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+            }));
+    let loopback = ["127.0.0.1", "localhost", "[::1]"].iter().any(|l| name.eq_ignore_ascii_case(l));
     let scheme_ok =
         scheme.eq_ignore_ascii_case("https") || (sandbox && scheme.eq_ignore_ascii_case("http") && loopback);
     port_ok && name_ok && scheme_ok
@@ -591,7 +597,13 @@ mod tests {
         ]);
         assert_eq!(live.unwrap_err(), ["WEBHOOK_URL must list https:// addresses"]);
         // What a URL must be, checked without a URL parser.
-        for good in ["https://a.example", "https://xn--bcher-kva.example:8443/h?x=1", "https://[2001:db8::1]/h"] {
+        for good in [
+            "https://a.example",
+            "https://xn--bcher-kva.example:8443/h?x=1",
+            "https://[2001:db8::1]/h",
+            "https://my_host.example./h",
+            "HTTPS://A.EXAMPLE:65535",
+        ] {
             assert!(is_webhook_url(good, false), "{good}");
         }
         for bad in [
@@ -604,10 +616,14 @@ mod tests {
             "ftp://a.example/h",
             "a.example/h",
             "https://[zz::1]/h",
+            "https://[::1]junk/h",
+            "https://[1]/h",
+            "https://a.example:65536/h",
+            "https://a.example:0/h",
         ] {
             assert!(!is_webhook_url(bad, true), "{bad}");
         }
-        assert!(is_webhook_url("http://[::1]:9/x", true) && is_webhook_url("http://localhost/x", true));
+        assert!(is_webhook_url("http://[::1]:9/x", true) && is_webhook_url("http://LOCALHOST/x", true));
     }
 
     #[test]

@@ -168,9 +168,20 @@ async fn create_object(ctx: &Ctx<'_>, record: Record) -> Handled {
             created(&stored.order, &stored.client_secret, false)
         }
         Err(failed) => {
-            // No half-made order: give back what the reservation held.
-            let _ = store_call(ctx, Abort { order_id: id }).await;
-            Err(failed)
+            // The object may have stored the order and only its answer was lost: the order is
+            // given up only if it was never made, and only then is its reservation undone. If
+            // the object cannot say, the store's sweep asks it later.
+            match order_call(ctx, &id, &OrderRequest::Abandon).await {
+                Ok(OrderReply::NotFound) => {
+                    let _ = store_call(ctx, Abort { order_id: id }).await;
+                    Err(failed)
+                }
+                Ok(answer @ OrderReply::Order { .. }) => {
+                    let stored = stored(answer)?;
+                    created(&stored.order, &stored.client_secret, false)
+                }
+                _ => Err(failed),
+            }
         }
     }
 }

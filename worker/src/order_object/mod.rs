@@ -87,9 +87,10 @@ impl OrderObject {
         let mut r = r.clone();
         let endpoints = self.config().and_then(|c| c.seller_webhooks).map(|h| h.urls).unwrap_or_default();
         notices::address(&mut r.notices, &endpoints, now());
-        // Seen by the next load at once, as storage's own cache would show it.
-        *self.record.borrow_mut() = Some(r.clone());
         self.state.storage().put("order", serde_json::to_string(&r)?).await?;
+        // Only once stored: a failed put leaves the copy as storage has it. Nothing else runs in
+        // this object while storage writes (its input gate is closed).
+        *self.record.borrow_mut() = Some(r.clone());
         self.push(&r);
         self.schedule(&r).await
     }

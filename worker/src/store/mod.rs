@@ -354,8 +354,12 @@ impl DurableObject for StoreObject {
         let reserving = matches!(request, StoreRequest::Reserve(_));
         let response = self.handle(request);
         // After a restart, or with a new reservation: make sure a sweep is due.
-        if first || reserving {
-            self.plan_sweep().await?;
+        // A sweep that cannot be planned now is planned by the next reservation; the answer
+        // stands either way.
+        if (first || reserving)
+            && let Err(e) = self.plan_sweep().await
+        {
+            worker::console_warn!("the reservation sweep could not be planned: {e}");
         }
         response
     }

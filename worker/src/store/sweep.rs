@@ -67,16 +67,20 @@ impl StoreObject {
         let old: Vec<&Unmade> = rows.iter().filter(|u| now_ms - u.reserved_ms >= ABANDONED_AFTER_MS).collect();
         let namespace = self.env.durable_object(order_object::BINDING)?;
         for u in &old {
-            let stub = namespace.get_by_name(&u.order_id)?;
-            match rpc::call::<_, OrderReply>(&stub, &OrderRequest::Abandon).await? {
-                OrderReply::NotFound => {
+            // One object that cannot answer now is asked again next time; the others go on.
+            let asked = async {
+                rpc::call::<_, OrderReply>(&namespace.get_by_name(&u.order_id)?, &OrderRequest::Abandon).await
+            };
+            match asked.await {
+                Err(e) => worker::console_warn!("order {} could not be asked about its reservation: {e}", u.order_id),
+                Ok(OrderReply::NotFound) => {
                     worker::console_warn!(
                         "order {} was reserved but never made: its reservation is undone",
                         u.order_id
                     );
                     self.abort(Abort { order_id: u.order_id.clone() })?;
                 }
-                _ => {
+                Ok(_) => {
                     self.sql().exec("DELETE FROM unmade WHERE order_id = ?", vec![super::text(&u.order_id)])?;
                 }
             }
