@@ -22,7 +22,11 @@ export default {
   async fetch(request, env) {
     const { pathname } = new URL(request.url);
     if (pathname === '/health') return Response.json({ status: 'ok' });
-    if (pathname === '/object') return env.VALUE.get(env.VALUE.idFromName('one')).fetch(request);
+    // `?n=<name>` reads another object, for measures of many objects (tests/stress/objects.mjs).
+    if (pathname === '/object') {
+      const name = new URL(request.url).searchParams.get('n') ?? 'one';
+      return env.VALUE.get(env.VALUE.idFromName(name)).fetch(request);
+    }
     return new Response('not found', { status: 404 });
   },
 };
