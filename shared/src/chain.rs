@@ -61,17 +61,32 @@ impl Network {
         Network::Polygon,
     ];
 
-    /// The name a buyer reads: "Send only USDT on TRON (TRC20)".
+    /// The network's own name: "Ethereum", "TRON". A token's network is named with its token
+    /// standard too ([`Coin::network_label`]).
     pub fn display_name(self) -> &'static str {
         match self {
             Network::Bitcoin => "Bitcoin",
             Network::Litecoin => "Litecoin",
-            Network::Ethereum => "Ethereum (ERC20)",
+            Network::Ethereum => "Ethereum",
             Network::Solana => "Solana",
-            Network::Tron => "TRON (TRC20)",
-            Network::Bsc => "BNB Smart Chain (BEP20)",
+            Network::Tron => "TRON",
+            Network::Bsc => "BNB Smart Chain",
             Network::Ton => "TON",
             Network::Polygon => "Polygon PoS",
+        }
+    }
+
+    /// The standard its tokens follow, as wallets and exchanges name it, where it has tokens.
+    /// Polygon PoS runs the EVM, so its tokens are ERC20 contracts; Solana's are SPL tokens
+    /// and TON's jettons (TEP-74).
+    pub fn token_standard(self) -> Option<&'static str> {
+        match self {
+            Network::Ethereum | Network::Polygon => Some("ERC20"),
+            Network::Tron => Some("TRC20"),
+            Network::Bsc => Some("BEP20"),
+            Network::Solana => Some("SPL"),
+            Network::Ton => Some("Jetton"),
+            Network::Bitcoin | Network::Litecoin => None,
         }
     }
 
@@ -156,6 +171,16 @@ impl Coin {
         self.network.native_asset() == Some(self.asset)
     }
 
+    /// The network as a buyer must read it to send this coin: "Ethereum" for ether, "TRON
+    /// (TRC20)" for a token on TRON.
+    pub fn network_label(self) -> String {
+        match self.network.token_standard().filter(|_| !self.is_native()) {
+            // Joined by hand: the widget uses this, and keeps Rust's formatting code out.
+            Some(standard) => self.network.display_name().to_owned() + " (" + standard + ")",
+            None => self.network.display_name().to_owned(),
+        }
+    }
+
     /// Decimals of the asset's smallest on-chain unit.
     /// BTC/LTC 8 (satoshi, litoshi), ETH 18 (wei), SOL 9 (lamports); USDT and USDC are 6 on
     /// every network here except BNB Smart Chain, where the Binance-Peg contracts use 18
@@ -189,7 +214,7 @@ impl Coin {
 
     /// "USDT on TRON (TRC20)".
     pub fn describe(self) -> String {
-        format!("{} on {}", self.asset.ticker(), self.network.display_name())
+        format!("{} on {}", self.asset.ticker(), self.network_label())
     }
 }
 
@@ -270,5 +295,12 @@ mod tests {
     #[test]
     fn describes_for_buyers() {
         assert_eq!(Coin::new(Asset::Usdt, Network::Tron).describe(), "USDT on TRON (TRC20)");
+        assert_eq!(Coin::new(Asset::Eth, Network::Ethereum).describe(), "ETH on Ethereum");
+        assert_eq!(Coin::new(Asset::Usdc, Network::Ethereum).describe(), "USDC on Ethereum (ERC20)");
+        assert_eq!(Coin::new(Asset::Usdt, Network::Bsc).network_label(), "BNB Smart Chain (BEP20)");
+        assert_eq!(Coin::new(Asset::Usdc, Network::Solana).network_label(), "Solana (SPL)");
+        assert_eq!(Coin::new(Asset::Sol, Network::Solana).network_label(), "Solana");
+        assert_eq!(Coin::new(Asset::Usdt, Network::Ton).network_label(), "TON (Jetton)");
+        assert_eq!(Coin::new(Asset::Usdc, Network::Polygon).network_label(), "Polygon PoS (ERC20)");
     }
 }

@@ -26,6 +26,69 @@ pub enum PaymentMethod {
     PayPal,
 }
 
+/// What a buyer picks first, before a network: a coin or token, a card, or PayPal.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum AssetChoice {
+    Coin(Asset),
+    Card,
+    PayPal,
+}
+
+impl AssetChoice {
+    /// The choices in the order the picker shows them.
+    pub const ALL: [AssetChoice; 8] = [
+        AssetChoice::Coin(Asset::Btc),
+        AssetChoice::Coin(Asset::Ltc),
+        AssetChoice::Coin(Asset::Eth),
+        AssetChoice::Coin(Asset::Sol),
+        AssetChoice::Coin(Asset::Usdt),
+        AssetChoice::Coin(Asset::Usdc),
+        AssetChoice::Card,
+        AssetChoice::PayPal,
+    ];
+
+    /// Its name as a buyer knows it (the card's is translated by the widget).
+    pub fn name(self) -> &'static str {
+        match self {
+            AssetChoice::Coin(Asset::Btc) => "Bitcoin",
+            AssetChoice::Coin(Asset::Ltc) => "Litecoin",
+            AssetChoice::Coin(Asset::Eth) => "Ether",
+            AssetChoice::Coin(Asset::Sol) => "Solana",
+            AssetChoice::Coin(Asset::Usdt) => "USDT",
+            AssetChoice::Coin(Asset::Usdc) => "USDC",
+            AssetChoice::Card => "Card",
+            AssetChoice::PayPal => "PayPal",
+        }
+    }
+
+    /// A short stable name, for icons and markup: "btc", "usdt", "card".
+    pub fn key(self) -> &'static str {
+        match self {
+            AssetChoice::Coin(Asset::Btc) => "btc",
+            AssetChoice::Coin(Asset::Ltc) => "ltc",
+            AssetChoice::Coin(Asset::Eth) => "eth",
+            AssetChoice::Coin(Asset::Sol) => "sol",
+            AssetChoice::Coin(Asset::Usdt) => "usdt",
+            AssetChoice::Coin(Asset::Usdc) => "usdc",
+            AssetChoice::Card => "card",
+            AssetChoice::PayPal => "paypal",
+        }
+    }
+}
+
+/// The methods a buyer chooses between, from a product's methods in the seller's order: one per
+/// asset and network. Where two methods take the same asset on the same network (`crypto_btc`
+/// and `flexpay_BTC`), the buyer sees one choice and the one the seller listed first is used.
+pub fn buyer_choices(methods: &[PaymentMethod]) -> Vec<PaymentMethod> {
+    let mut chosen: Vec<PaymentMethod> = Vec::new();
+    for &m in methods {
+        if !chosen.iter().any(|c| c.asset_choice() == m.asset_choice() && c.coin() == m.coin()) {
+            chosen.push(m);
+        }
+    }
+    chosen
+}
+
 /// How a method is grouped in the picker.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -92,6 +155,15 @@ impl PaymentMethod {
         self.coin().is_some()
     }
 
+    /// What the buyer picks first to pay this way.
+    pub fn asset_choice(self) -> AssetChoice {
+        match self {
+            PaymentMethod::Crypto { coin, .. } => AssetChoice::Coin(coin.asset),
+            PaymentMethod::Stripe => AssetChoice::Card,
+            PaymentMethod::PayPal => AssetChoice::PayPal,
+        }
+    }
+
     pub fn group(self) -> MethodGroup {
         match self.coin().map(|c| c.asset) {
             Some(Asset::Usdt) => MethodGroup::Usdt,
@@ -111,9 +183,7 @@ impl PaymentMethod {
             PaymentMethod::Crypto { coin, .. } if coin.is_native() => {
                 format!("{} (FlexPay)", coin.network.display_name())
             }
-            PaymentMethod::Crypto { coin, .. } => {
-                format!("{} · {}", coin.asset.ticker(), coin.network.display_name())
-            }
+            PaymentMethod::Crypto { coin, .. } => format!("{} · {}", coin.asset.ticker(), coin.network_label()),
         }
     }
 }
@@ -228,6 +298,7 @@ mod tests {
         );
         assert_eq!(m.group(), MethodGroup::Usdt);
         assert_eq!(m.label(), "USDT · TRON (TRC20)");
+        assert_eq!("crypto_eth".parse::<PaymentMethod>().unwrap().label(), "Ethereum");
         let m: PaymentMethod = "crypto_sol".parse().unwrap();
         assert_eq!(m.coin(), Some(Coin::new(Asset::Sol, Network::Solana)));
         assert_eq!(m.group(), MethodGroup::Crypto);
@@ -243,6 +314,40 @@ mod tests {
         assert_eq!(labels.len(), PaymentMethod::ALL_STRINGS.len());
         assert_eq!("flexpay_BTC".parse::<PaymentMethod>().unwrap().label(), "Bitcoin (FlexPay)");
         assert_eq!("crypto_btc".parse::<PaymentMethod>().unwrap().label(), "Bitcoin");
+    }
+
+    #[test]
+    fn the_buyer_sees_one_choice_per_asset_and_network_in_the_sellers_order() {
+        let m = |s: &str| s.parse::<PaymentMethod>().unwrap();
+        let offered = [m("flexpay_BTC"), m("crypto_eth"), m("crypto_btc"), m("flexpay_ETH"), m("flexpay_USDT_TRC20")];
+        assert_eq!(buyer_choices(&offered), [m("flexpay_BTC"), m("crypto_eth"), m("flexpay_USDT_TRC20")]);
+        let other_order = [m("crypto_btc"), m("flexpay_BTC")];
+        assert_eq!(buyer_choices(&other_order), [m("crypto_btc")]);
+        // USDT and USDC on one network, and one asset on two networks, are all distinct choices.
+        let tokens =
+            [m("flexpay_USDT_ERC20"), m("flexpay_USDC_ERC20"), m("flexpay_USDT_TRC20"), m("stripe"), m("paypal")];
+        assert_eq!(buyer_choices(&tokens), tokens);
+        assert_eq!(buyer_choices(&PaymentMethod::all()).len(), 21 - 4);
+        assert_eq!(buyer_choices(&[]), []);
+    }
+
+    #[test]
+    fn every_method_has_its_asset_choice() {
+        for method in PaymentMethod::all() {
+            let choice = method.asset_choice();
+            assert!(AssetChoice::ALL.contains(&choice), "{method}");
+            if let Some(coin) = method.coin() {
+                assert_eq!(choice, AssetChoice::Coin(coin.asset));
+            }
+        }
+        assert_eq!(m_name("crypto_eth"), "Ether");
+        assert_eq!(m_name("stripe"), "Card");
+        let keys: std::collections::HashSet<&str> = AssetChoice::ALL.iter().map(|c| c.key()).collect();
+        assert_eq!(keys.len(), AssetChoice::ALL.len());
+    }
+
+    fn m_name(s: &str) -> &'static str {
+        s.parse::<PaymentMethod>().unwrap().asset_choice().name()
     }
 
     #[test]

@@ -11,6 +11,7 @@ use serde::{Deserialize, Deserializer, Serialize};
 use crate::chain::{Environment, Network};
 use crate::method::PaymentMethod;
 use crate::money::{Fiat, ceil_dp};
+use crate::pricing::Breakdown;
 use crate::status::{OrderEvent, OrderStatus, Settlement, TransitionError, transition};
 use crate::uri::payment_uri;
 
@@ -76,6 +77,12 @@ pub struct Order {
     pub late_amount_paid: Decimal,
     #[serde(default)]
     pub sandbox: bool,
+    /// The variant's name as it was when the order was made, for the buyer's summary.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub variant_name: Option<String>,
+    /// How the total was made up when the order was made: the summary and receipt show it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub breakdown: Option<Breakdown>,
 }
 
 impl Order {
@@ -149,6 +156,8 @@ impl Order {
             product_id: self.product_id.clone(),
             product_name: self.product_name.clone(),
             variant_id: self.variant_id.clone(),
+            variant_name: self.variant_name.clone(),
+            breakdown: self.breakdown.clone(),
             buyer_email: MaskedEmail::mask(&self.buyer_email),
             quantity: self.quantity,
             total_amount: self.total_amount,
@@ -159,7 +168,7 @@ impl Order {
             crypto_currency: self.crypto_currency.clone(),
             crypto_amount: self.crypto_amount,
             network: self.network,
-            network_name: self.network.map(|n| n.display_name().to_owned()),
+            network_name: self.network.and_then(|_| self.payment_method.coin()).map(|c| c.network_label()),
             payment_address: self.payment_address.clone(),
             payment_uri: self.payment_uri_for(owed),
             exchange_rate: self.exchange_rate,
@@ -225,6 +234,9 @@ pub struct PublicOrder {
     pub product_id: String,
     pub product_name: String,
     pub variant_id: Option<String>,
+    pub variant_name: Option<String>,
+    /// Subtotal, discounts, fee, tax and total, as priced when the order was made.
+    pub breakdown: Option<Breakdown>,
     pub buyer_email: MaskedEmail,
     pub quantity: u32,
     pub total_amount: Decimal,

@@ -243,7 +243,7 @@ impl From<PaymentMethod> for MethodView {
             label: m.label(),
             asset: coin.map(|c| c.asset),
             network: coin.map(|c| c.network),
-            network_name: coin.map(|c| c.network.display_name().to_owned()),
+            network_name: coin.map(|c| c.network_label()),
         }
     }
 }

@@ -6,7 +6,7 @@ import { createRequire } from 'node:module';
 import jsQR from 'jsqr';
 import { PNG } from 'pngjs';
 import { startWorker, useWorker, client, eventually } from '../support/worker.mjs';
-import { launch, sellerSite, sellerPage } from '../support/browser.mjs';
+import { launch, sellerSite, sellerPage, chooseMethod } from '../support/browser.mjs';
 
 const require = createRequire(import.meta.url);
 const axeSource = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
@@ -61,7 +61,7 @@ async function waitForEvent(page, name, timeout = 20_000) {
 
 async function fillAndCreate(page, method, email = 'buyer@example.com') {
   await page.locator(`${W} input[name=email]`).fill(email);
-  await page.locator(`${W} input[value=${method}]`).check();
+  await chooseMethod(page, `${W}`, method);
   await page.locator(`${W} .quote .total`).waitFor();
   await page.locator(`${W} button[type=submit]`).click();
   return (await waitForEvent(page, 'order')).detail;
@@ -98,7 +98,7 @@ test('buy with BTC: QR, payment, confirming, delivered key, events on the host p
   await axeCheck(page, 'form');
 
   // The email is checked before anything is sent.
-  await page.locator(`${W} input[value=crypto_btc]`).check();
+  await chooseMethod(page, `${W}`, 'crypto_btc');
   await page.locator(`${W} input[name=email]`).fill('not-an-email');
   await page.locator(`${W} button[type=submit]`).click();
   await page.locator(`${W} [data-field=buyer_email]`).waitFor();
@@ -234,7 +234,7 @@ test('card payment through the sandbox page, followed live by the widget', async
   await page.click('#buy-card');
   await page.locator(`${W} input[name=email]`).waitFor();
   assert.equal(await page.locator(`${W} input[name=email]`).inputValue(), 'card@example.com');
-  assert.equal(await page.locator(`${W} input[value=stripe]`).isChecked(), true, 'data-tollgate-method preselects');
+  assert.equal(await page.locator(`${W} input[name=asset][value=card]`).isChecked(), true, 'data-tollgate-method preselects');
   await page.locator(`${W} .quote .total`).waitFor();
   assert.match(await page.locator(`${W} .quote .total`).textContent(), /31\.16 USD/);
   await page.locator(`${W} button[type=submit]`).click();
@@ -326,13 +326,13 @@ test('inline mode renders in place; two widgets on one page work independently',
   const page = await newPage('/inline');
   const inline = page.locator('tollgate-checkout');
   await inline.locator('input[name=email]').waitFor();
-  assert.equal(await inline.locator('input[value=crypto_ltc]').isChecked(), true);
+  assert.equal(await inline.locator('input[name=asset][value=ltc]').isChecked(), true);
   await inline.locator('.quote .total').waitFor();
   await inline.locator('button[type=submit]').click();
   await inline.locator('.qr svg').waitFor();
   await page.evaluate(() => window.Tollgate.open({ product: 'prod_bundle', variant: 'var_personal' }));
   await page.locator(`${W} input[name=email]`).fill('modal@example.com');
-  await page.locator(`${W} input[value=crypto_btc]`).check();
+  await chooseMethod(page, `${W}`, 'crypto_btc');
   await page.locator(`${W} button[type=submit]`).click();
   await page.locator(`${W} .qr svg`).waitFor();
   await page.keyboard.press('Escape');

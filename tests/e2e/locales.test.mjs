@@ -6,7 +6,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { useWorker } from '../support/worker.mjs';
-import { launch, sellerSite, sellerPage } from '../support/browser.mjs';
+import { launch, sellerSite, sellerPage, chooseMethod } from '../support/browser.mjs';
 
 const api = useWorker({ ORDERS_PER_MINUTE_PER_IP: '1000' });
 const texts = (tag) => JSON.parse(readFileSync(new URL(`../../widget/locales/${tag}.json`, import.meta.url), 'utf8'));
@@ -57,7 +57,7 @@ async function speaks(page, host, tag, dir) {
 
 async function create(page, host, email) {
   if (email) await page.locator(`${host} input[name=email]`).fill(email);
-  await page.locator(`${host} input[value=crypto_btc]`).check();
+  await chooseMethod(page, `${host}`, 'crypto_btc');
   await page.locator(`${host} .quote .total`).waitFor();
   await page.locator(`${host} button[type=submit]`).click();
   await page.locator(`${host} .qr svg`).waitFor({ timeout: 20_000 });

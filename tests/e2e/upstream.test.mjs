@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import jsQR from 'jsqr';
 import { PNG } from 'pngjs';
 import { startWorker } from '../support/worker.mjs';
-import { launch, sellerSite, sellerPage } from '../support/browser.mjs';
+import { launch, sellerSite, sellerPage, chooseMethod } from '../support/browser.mjs';
 import { startUpstream, upstreamVars, PROVIDERS, HOSTED, WEBHOOKS } from '../support/upstream.mjs';
 
 const W = 'tollgate-modal';
@@ -38,8 +38,11 @@ for (const provider of PROVIDERS) {
       await page.waitForFunction(() => window.Tollgate);
       await page.click('#buy');
       // Only the methods the provider can take are offered.
-      await page.locator(`${W} input[value=crypto_btc]`).check();
+      // USDT's networks show once USDT is chosen.
+      const usdt = page.locator(`${W} input[name=asset][value=usdt]`);
+      if (await usdt.count()) await usdt.check();
       assert.equal(await page.locator(`${W} input[value=flexpay_USDT_TON]`).count(), provider === 'sellgate' || provider === 'coingate' ? 1 : 0);
+      await chooseMethod(page, `${W}`, 'crypto_btc');
       await page.locator(`${W} input[name=email]`).fill('buyer@example.com');
       await page.locator(`${W} .quote .total`).waitFor();
       await page.locator(`${W} button[type=submit]`).click();

@@ -34,3 +34,19 @@ export function sellerPage(workerBase, body, { head = '', scriptAttrs = '' } = {
     document.addEventListener('tollgate:' + name, (e) => window.tollgateEvents.push({ name, target: e.target.id || e.target.tagName, detail: e.detail }));
 </script></body></html>`;
 }
+
+/** The picker's asset for a method string: `crypto_btc` and `flexpay_BTC` are `btc`,
+ * `flexpay_USDT_TRC20` is `usdt`, `stripe` is `card`. */
+export function assetOf(method) {
+  if (method === 'stripe') return 'card';
+  if (method === 'paypal') return 'paypal';
+  return method.replace(/^(crypto|flexpay)_/, '').split('_')[0].toLowerCase();
+}
+
+/** Chooses `method` in the checkout's picker under `scope`: its asset, then, where the asset is
+ * offered on more than one network, its network. */
+export async function chooseMethod(page, scope, method) {
+  await page.locator(`${scope} input[name=asset][value=${assetOf(method)}]`).check();
+  const network = page.locator(`${scope} input[name=network][value=${method}]`);
+  if (await network.count()) await network.check();
+}

@@ -112,6 +112,12 @@ pub async fn product(api: &str, id: &str) -> Result<Product, ApiError> {
     read(send(&(api.to_owned() + "/v1/products/" + id), None, &[]).await?, Product::read).await
 }
 
+/// The product from the loader's own request, sent beside the wasm's download.
+pub async fn fetched_product(answer: Promise) -> Result<Product, ApiError> {
+    let resp = JsFuture::from(answer).await.map_err(ApiError::network)?;
+    read(resp.unchecked_into(), Product::read).await
+}
+
 pub async fn quote(api: &str, body: String) -> Result<Quote, ApiError> {
     read(send(&(api.to_owned() + "/v1/quote"), Some(body), &[]).await?, Quote::read).await
 }

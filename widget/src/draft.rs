@@ -30,7 +30,9 @@ impl Draft {
     }
 
     /// At least the product's least quantity, its first variant unless one was asked for, and
-    /// the `preferred` method only if the product offers it.
+    /// the `preferred` method, else the product's first. A preferred method the buyer is not
+    /// shown (`flexpay_BTC` where `crypto_btc` comes first) picks the choice of the same asset
+    /// and network.
     pub fn fit(self, p: &Product, preferred: Option<&str>) {
         if self.quantity.get_untracked() < p.min_quantity {
             self.quantity.set(p.min_quantity);
@@ -39,9 +41,11 @@ impl Draft {
             self.variant.set(p.variants.first().map(|v| v.id.clone()));
         }
         let wanted = preferred.and_then(|m| m.parse::<PaymentMethod>().ok());
-        if let Some(m) = wanted.filter(|m| p.methods.iter().any(|v| v.id == *m)) {
-            self.method.set(Some(m));
-        }
+        let offered = wanted.and_then(|w| {
+            p.methods.iter().find(|m| m.id.asset_choice() == w.asset_choice() && m.id.coin() == w.coin())
+        });
+        let kept = self.method.get_untracked().filter(|m| p.methods.iter().any(|v| v.id == *m));
+        self.method.set(offered.map(|m| m.id).or(kept).or(p.methods.first().map(|m| m.id)));
     }
 
     /// The body of a quote request, or of an order when `with_email`; read in a reactive

@@ -25,7 +25,7 @@ pub fn num(n: u64) -> String {
 }
 
 /// At least two digits: "05", "42".
-fn two(n: u64) -> String {
+pub fn two(n: u64) -> String {
     if n < 10 { "0".to_owned() + &num(n) } else { num(n) }
 }
 
@@ -47,7 +47,7 @@ pub fn seconds_left(order: &Order, buyer_now_ms: f64, offset_ms: f64) -> u64 {
 
 /// "Send only USDT on TRON (TRC20)": `Coin::describe`'s words, joined here without `format!`.
 pub fn network_warning(coin: Coin) -> String {
-    tf(k::SEND_ONLY, &[("asset", coin.asset.ticker()), ("network", coin.network.display_name())])
+    tf(k::SEND_ONLY, &[("asset", coin.asset.ticker()), ("network", &coin.network_label())])
 }
 
 /// The one line that says where the order stands; also what the live region announces.
@@ -82,6 +82,13 @@ mod tests {
         Order {
             id: "ord_1".into(),
             order_number: "ORD-1".into(),
+            product_name: "Premium License".into(),
+            variant_name: None,
+            quantity: 1,
+            breakdown: None,
+            exchange_rate: None,
+            crypto_amount: None,
+            buyer_email: "b***@example.com".into(),
             status,
             payment_method: "crypto_btc".parse().ok(),
             currency: "USD".into(),

@@ -73,6 +73,12 @@ pub fn select(tag: &'static str) -> bool {
     })
 }
 
+/// The locale in use, for `Intl`.
+#[cfg(target_arch = "wasm32")]
+pub fn current() -> &'static str {
+    MESSAGES.with(|m| m.borrow().current)
+}
+
 /// Takes a locale's texts as fetched (a JSON object of texts by key).
 #[cfg(target_arch = "wasm32")]
 pub fn add(tag: &'static str, json: &str) {
@@ -158,8 +164,8 @@ keys! {
     SUBMIT = "form.submit",
     SUBMITTING = "form.submitting",
     SOLD_OUT = "form.sold_out",
-    GROUP_CRYPTO = "methods.crypto",
-    GROUP_CARD = "methods.card",
+    CARD = "methods.card",
+    NETWORK_LEGEND = "methods.network",
     SUBTOTAL = "summary.subtotal",
     VOLUME_DISCOUNT = "summary.volume_discount",
     COUPON_LINE = "summary.coupon",
@@ -168,6 +174,9 @@ keys! {
     TAX_INCLUDED = "summary.tax_included",
     TOTAL = "summary.total",
     YOU_SEND = "summary.you_send",
+    RATE = "summary.rate",
+    RATE_HELD = "summary.rate_held",
+    RECEIPT_FOR = "receipt.for",
     QR_LABEL = "pay.qr_label",
     SEND_ONLY = "pay.send_only",
     AMOUNT = "pay.amount",

@@ -11,6 +11,7 @@ pub mod events;
 pub mod form;
 pub mod format;
 pub mod i18n;
+pub mod intl;
 pub mod live;
 pub mod methods;
 pub mod model;
@@ -30,7 +31,7 @@ use crate::env::{Env, EnvStore};
 use crate::options::Options;
 
 /// The widget's styles, adopted into each shadow root as a constructed stylesheet.
-pub const CSS: &str = include_str!("widget.css");
+pub const CSS: &str = include_str!(concat!(env!("OUT_DIR"), "/widget.css"));
 
 /// A mounted checkout; `unmount()` removes it.
 #[wasm_bindgen]
@@ -57,13 +58,15 @@ fn adopt_styles(root: &web_sys::ShadowRoot) -> Result<(), JsValue> {
 }
 
 /// Mounts a checkout into `root`. Events are dispatched on `events`; `on_close` is called when
-/// the buyer closes a modal.
+/// the buyer closes a modal. `product`, when given, is the loader's `fetch` of the product (a
+/// promise of its `Response`), made while the wasm was loading.
 #[wasm_bindgen]
 pub fn mount(
     root: web_sys::ShadowRoot,
     options: &str,
     events: web_sys::HtmlElement,
     on_close: Option<js_sys::Function>,
+    product: Option<js_sys::Promise>,
 ) -> Result<MountHandle, JsValue> {
     let options = Options::read(options).ok_or("options: a JSON object with `api` is required")?;
     adopt_styles(&root)?;
@@ -77,7 +80,7 @@ pub fn mount(
     let env =
         Env { api: options.api.trim_end_matches('/').to_owned(), events, on_close, modal: options.mode != "inline" };
     let handle = leptos::mount::mount_to(container.clone(), move || {
-        view! { <Checkout options=options env=EnvStore::new(env)/> }
+        view! { <Checkout options=options env=EnvStore::new(env) fetched=product/> }
     });
     Ok(MountHandle { inner: Some((Box::new(handle), container)) })
 }

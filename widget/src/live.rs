@@ -82,7 +82,7 @@ impl LiveOrder {
         self.order.get().expect("always set")
     }
 
-    fn get_untracked(self) -> Order {
+    pub fn get_untracked(self) -> Order {
         self.order.get_untracked().expect("always set")
     }
 

@@ -8,7 +8,6 @@
 //! fails a test.
 
 use js_sys::{JSON, Reflect};
-use shared::method::MethodGroup;
 use shared::{OrderStatus, PaymentMethod};
 use wasm_bindgen::{JsCast, JsValue};
 
@@ -109,8 +108,6 @@ pub struct Method {
     /// The method as the API spells it (`crypto_btc`), which is how it is sent back: the
     /// widget never formats a `PaymentMethod` (see `crate::format` on `format!`).
     pub name: String,
-    pub group: MethodGroup,
-    pub label: String,
 }
 
 /// `GET /v1/products/{id}`.
@@ -142,22 +139,27 @@ impl Product {
                 .collect(),
             min_quantity: j.u32("min_quantity").unwrap_or(1).max(1),
             max_quantity: j.u32("max_quantity"),
-            // A method this build does not know is left out rather than shown wrongly.
-            methods: j
-                .list("payment_methods")
-                .iter()
-                .filter_map(|m| {
-                    let name = m.str("id")?;
-                    let id: PaymentMethod = name.parse().ok()?;
-                    // The API always labels a method; without one, its name is better than nothing.
-                    let label = m.str("label").unwrap_or_else(|| name.clone());
-                    Some(Method { id, name, group: id.group(), label })
-                })
-                .collect(),
+            methods: methods(j),
             in_stock: j.bool("in_stock"),
             sandbox: j.bool("sandbox"),
         })
     }
+}
+
+/// The product's methods, one per asset and network, in the seller's order. A method this
+/// build does not know is left out rather than shown wrongly.
+fn methods(j: &Json) -> Vec<Method> {
+    let known: Vec<Method> = j
+        .list("payment_methods")
+        .iter()
+        .filter_map(|m| {
+            let name = m.str("id")?;
+            Some(Method { id: name.parse().ok()?, name })
+        })
+        .collect();
+    let ids: Vec<PaymentMethod> = known.iter().map(|m| m.id).collect();
+    let chosen = shared::method::buyer_choices(&ids);
+    known.into_iter().filter(|m| chosen.contains(&m.id)).collect()
 }
 
 /// `POST /v1/quote`: the breakdown in fiat, and what to send in crypto.
@@ -199,6 +201,16 @@ impl Quote {
 pub struct Order {
     pub id: String,
     pub order_number: String,
+    pub product_name: String,
+    pub variant_name: Option<String>,
+    pub quantity: u32,
+    /// The price's lines as the order was made (read like a quote's breakdown).
+    pub breakdown: Option<Quote>,
+    /// Fiat per unit of the crypto, as priced.
+    pub exchange_rate: Option<String>,
+    pub crypto_amount: Option<String>,
+    /// Masked: `c***@example.com`.
+    pub buyer_email: String,
     pub status: OrderStatus,
     pub payment_method: Option<PaymentMethod>,
     pub currency: String,
@@ -224,6 +236,13 @@ impl Order {
         Some(Order {
             id: j.str("id")?,
             order_number: j.text("order_number"),
+            product_name: j.text("product_name"),
+            variant_name: j.str("variant_name"),
+            quantity: j.u32("quantity").unwrap_or(1),
+            breakdown: Quote::read(j),
+            exchange_rate: j.str("exchange_rate"),
+            crypto_amount: j.str("crypto_amount"),
+            buyer_email: j.text("buyer_email"),
             status: j.str("status")?.parse().ok()?,
             payment_method: j.str("payment_method").and_then(|m| m.parse().ok()),
             currency: j.text("currency"),

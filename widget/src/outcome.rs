@@ -23,7 +23,7 @@ pub fn Outcome(
                 let content = o.delivered_content.clone().unwrap_or_default();
                 Some(Either::Left(view! {
                     <div class="done">
-                        <p data-order-number=o.order_number.clone()>{tf(k::ORDER_NUMBER, &[("order", &o.order_number)])}</p>
+                        <p data-receipt-for>{tf(k::RECEIPT_FOR, &[("email", &o.buyer_email)])}</p>
                         {(!content.is_empty()).then(|| view! {
                             <p class="caption">{t(k::PURCHASE)}</p>
                             <pre class="delivered" data-delivered>{content.clone()}</pre>

@@ -10,6 +10,7 @@ use crate::live::{LiveOrder, is_live, now_ms};
 use crate::model::Order;
 use crate::outcome::Outcome;
 use crate::payment::{CryptoPayment, HostedPayment};
+use crate::summary::OrderSummary;
 
 /// `restart` brings the form back after an expired order.
 #[component]
@@ -32,6 +33,7 @@ pub fn PayScreen(order: Order, env: EnvStore, restart: impl Fn() + Copy + Send +
         </div>
         <CryptoPayment order=live copied/>
         <HostedPayment order=live/>
+        <OrderSummary order=live/>
         <Outcome order=live copied restart/>
         <p class="muted" aria-live="polite">{move || copied.get()}</p>
     }

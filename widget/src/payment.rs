@@ -5,13 +5,15 @@ use leptos::prelude::*;
 use shared::OrderStatus;
 
 use crate::clipboard::CopyButton;
-use crate::i18n::{k, t};
+use crate::i18n::{k, t, tf};
+use crate::intl;
 use crate::live::LiveOrder;
 use crate::model::trim_zeros;
 use crate::{format, qr};
 
 #[component]
 pub fn CryptoPayment(order: LiveOrder, copied: RwSignal<Option<String>>) -> impl IntoView {
+    let shown = std::cell::Cell::new(false);
     move || {
         let o = order.get();
         let coin = o.payment_method?.coin()?;
@@ -31,12 +33,16 @@ pub fn CryptoPayment(order: LiveOrder, copied: RwSignal<Option<String>>) -> impl
             return None;
         }
         let svg = qr::svg(&text).unwrap_or_default();
+        if !shown.replace(true) {
+            crate::events::mark_next_frame("tollgate:qr");
+        }
         let amount = trim_zeros(&o.amount_remaining).to_owned();
         let ticker = coin.asset.ticker();
         Some(view! {
             <div class="pay">
                 <div class="qr" role="img" aria-label=t(k::QR_LABEL) data-uri=text inner_html=svg></div>
                 <p class="warning">{format::network_warning(coin)}</p>
+                <p class="muted">{tf(k::RATE_HELD, &[("time", &intl::time(o.expires_at_ms))])}</p>
                 <div class="copyable">
                     <span class="caption">{t(k::AMOUNT)}</span>
                     <code data-copy="amount">{amount.clone() + " " + ticker}</code>

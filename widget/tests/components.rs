@@ -106,7 +106,9 @@ fn product() -> Value {
         "payment_methods": [
             method("crypto_btc", "crypto", "Bitcoin", json!("BTC"), json!("bitcoin"), json!("Bitcoin")),
             method("flexpay_USDT_TRC20", "usdt", "USDT · TRON (TRC20)", json!("USDT"), json!("tron"), json!("TRON (TRC20)")),
-            method("flexpay_USDC_SOL", "usdc", "USDC · Solana", json!("USDC"), json!("solana"), json!("Solana")),
+            method("flexpay_BTC", "crypto", "Bitcoin (FlexPay)", json!("BTC"), json!("bitcoin"), json!("Bitcoin")),
+            method("flexpay_USDT_ERC20", "usdt", "USDT · Ethereum (ERC20)", json!("USDT"), json!("ethereum"), json!("Ethereum (ERC20)")),
+            method("flexpay_USDC_SOL", "usdc", "USDC · Solana (SPL)", json!("USDC"), json!("solana"), json!("Solana (SPL)")),
             method("stripe", "card", "Card", Value::Null, Value::Null, Value::Null),
         ]
     })
@@ -119,6 +121,8 @@ fn quote(method: &str) -> Value {
     let crypto = match method {
         "crypto_btc" => crypto("BTC", "bitcoin", "0.00045125", "66461.25"),
         "flexpay_USDT_TRC20" => crypto("USDT", "tron", "29.99", "1"),
+        "flexpay_BTC" => crypto("BTC", "bitcoin", "0.00045125", "66461.25"),
+        "flexpay_USDT_ERC20" => crypto("USDT", "ethereum", "29.99", "1"),
         "flexpay_USDC_SOL" => crypto("USDC", "solana", "29.99", "1"),
         _ => Value::Null,
     };
@@ -139,7 +143,8 @@ fn quote(method: &str) -> Value {
 fn order(status: &str, paid: &str, remaining: &str, confirmations: u32) -> Value {
     json!({
         "id": "ord_00000000000000000000000000000001", "invoice_id": "INV-1", "order_number": "ORD-TEST-0001",
-        "product_id": "prod_test", "product_name": "Premium License", "variant_id": null, "buyer_email": "b***@example.com",
+        "product_id": "prod_test", "product_name": "Premium License", "variant_id": null, "variant_name": null,
+        "breakdown": quote("crypto_btc")["breakdown"], "buyer_email": "b***@example.com",
         "quantity": 1, "total_amount": "29.99", "currency": "USD", "discount_amount": null, "status": status,
         "payment_method": "crypto_btc", "crypto_currency": "BTC", "crypto_amount": "0.00045125", "network": "bitcoin",
         "network_name": "Bitcoin", "payment_address": "tb1qw508d6qejxtdg4y5r3zarvary0c5xw7kxpjzsx",
@@ -231,53 +236,56 @@ fn text(root: &web_sys::ShadowRoot, selector: &str) -> String {
     query::<HtmlElement>(root, selector).text_content().unwrap_or_default()
 }
 
-#[wasm_bindgen_test]
-async fn method_picker_groups_every_offered_method_as_one_radio_group() {
-    let (root, _h) = mount_checkout(&new_host()).await;
-    let radios = root.query_selector_all("fieldset.methods input[type=radio]").unwrap();
-    let values: Vec<String> =
-        (0..radios.length()).map(|i| radios.item(i).unwrap().dyn_into::<HtmlInputElement>().unwrap().value()).collect();
-    assert_eq!(values, ["crypto_btc", "flexpay_USDT_TRC20", "flexpay_USDC_SOL", "stripe"]);
-    // One name: the browser makes them a single Tab stop moved by the arrow keys.
-    for i in 0..radios.length() {
-        assert_eq!(radios.item(i).unwrap().dyn_into::<HtmlInputElement>().unwrap().name(), "payment_method");
-    }
-    assert_eq!(text(&root, "fieldset.methods legend"), "Pay with");
-    let groups = root.query_selector_all("fieldset.methods [role=group]").unwrap();
-    let labels: Vec<String> = (0..groups.length())
-        .map(|i| groups.item(i).unwrap().dyn_into::<HtmlElement>().unwrap().get_attribute("aria-label").unwrap())
-        .collect();
-    assert_eq!(labels, ["Crypto", "USDT", "USDC", "Card & PayPal"]);
-    // The network is always in words beside a token.
-    assert!(text(&root, "fieldset.methods").contains("TRON (TRC20)"));
+fn radio_values(root: &web_sys::ShadowRoot, selector: &str) -> Vec<String> {
+    let radios = root.query_selector_all(selector).unwrap();
+    (0..radios.length()).map(|i| radios.item(i).unwrap().dyn_into::<HtmlInputElement>().unwrap().value()).collect()
+}
 
-    // Choosing a method (as a keyboard's Space would) asks the server for a quote.
-    let usdt: HtmlInputElement = query(&root, "input[value=flexpay_USDT_TRC20]");
-    usdt.click();
+fn quoted(method: &str) -> bool {
+    fake_calls().as_array().unwrap().iter().any(|c| c["path"] == "/v1/quote" && c["body"]["payment_method"] == method)
+}
+
+#[wasm_bindgen_test]
+async fn the_picker_offers_each_asset_once_then_its_networks() {
+    let (root, _h) = mount_checkout(&new_host()).await;
+    // One choice per asset, in the seller's order; flexpay_BTC, listed after crypto_btc, is
+    // not a second Bitcoin.
+    assert_eq!(radio_values(&root, "input[name=asset]"), ["btc", "usdt", "usdc", "card"]);
+    assert_eq!(text(&root, "fieldset.methods legend"), "Pay with");
+    assert!(text(&root, ".assets").contains("Bitcoin") && text(&root, ".assets").contains("Card"));
+    assert_eq!(root.query_selector_all(".asset .icon svg").unwrap().length(), 4, "each asset has its icon");
+    // The first method is chosen, and its quote asked for at once.
+    assert!(query::<HtmlInputElement>(&root, "input[name=asset][value=btc]").checked());
+    assert!(quoted("crypto_btc"));
+    assert!(root.query_selector("fieldset.networks").unwrap().is_none(), "Bitcoin has one network here");
+
+    // USDT is offered on two networks: choosing it takes the first and shows both, in words.
+    query::<HtmlInputElement>(&root, "input[name=asset][value=usdt]").click();
     settle().await;
-    assert!(usdt.checked());
-    let calls = fake_calls();
-    assert!(
-        calls
-            .as_array()
-            .unwrap()
-            .iter()
-            .any(|c| c["path"] == "/v1/quote" && c["body"]["payment_method"] == "flexpay_USDT_TRC20")
-    );
-    assert!(text(&root, ".quote").contains("29.99 USD"));
+    assert_eq!(radio_values(&root, "input[name=network]"), ["flexpay_USDT_TRC20", "flexpay_USDT_ERC20"]);
+    assert!(query::<HtmlInputElement>(&root, "input[value=flexpay_USDT_TRC20]").checked());
+    assert!(text(&root, "fieldset.networks").contains("TRON (TRC20)"));
+    assert!(text(&root, "fieldset.networks").contains("Ethereum (ERC20)"));
+    assert!(quoted("flexpay_USDT_TRC20"));
+    query::<HtmlInputElement>(&root, "input[value=flexpay_USDT_ERC20]").click();
+    settle().await;
+    assert!(quoted("flexpay_USDT_ERC20"));
+    // Fiat in the buyer's locale (English here), what to send exactly.
+    assert!(text(&root, ".quote").contains("$29.99"), "{}", text(&root, ".quote"));
     assert_eq!(text(&root, ".quote [data-amount]"), "29.99 USDT");
     assert!(!text(&root, ".quote").contains("Tax"), "no tax line when there is no tax");
 
     // A store that charges tax shows its line.
-    query::<HtmlInputElement>(&root, "input[value=stripe]").click();
+    query::<HtmlInputElement>(&root, "input[name=asset][value=card]").click();
     settle().await;
-    assert!(text(&root, ".quote").contains("Tax included5.00 USD"), "{}", text(&root, ".quote"));
+    assert!(root.query_selector("fieldset.networks").unwrap().is_none());
+    assert!(text(&root, ".quote").contains("Tax included$5.00"), "{}", text(&root, ".quote"));
 }
 
 #[wasm_bindgen_test]
 async fn a_bad_email_is_refused_before_anything_is_sent() {
     let (root, _h) = mount_checkout(&new_host()).await;
-    query::<HtmlInputElement>(&root, "input[value=crypto_btc]").click();
+    query::<HtmlInputElement>(&root, "input[name=asset][value=btc]").click();
     let email: HtmlInputElement = query(&root, "input[name=email]");
     email.set_value("buyer@nowhere");
     email.dispatch_event(&web_sys::Event::new("input").unwrap()).unwrap();
@@ -303,7 +311,7 @@ async fn creating_an_order_fires_events_and_shows_the_payment() {
         events.add_event_listener_with_callback(name, record.as_ref().unchecked_ref()).unwrap();
     }
     let (root, _h) = mount_checkout(&events).await;
-    query::<HtmlInputElement>(&root, "input[value=crypto_btc]").click();
+    query::<HtmlInputElement>(&root, "input[name=asset][value=btc]").click();
     let email: HtmlInputElement = query(&root, "input[name=email]");
     email.set_value("buyer@example.com");
     email.dispatch_event(&web_sys::Event::new("input").unwrap()).unwrap();
@@ -659,6 +667,12 @@ async fn the_socket_brings_every_change_and_nothing_is_polled() {
     let seen = record_status_events(&events);
     let pending = order_numbered(ID, "pending", "0", "0.00045125", 0);
     let (root, _handle) = mount_pay_screen(pending.clone(), &events).await;
+    // What the order is for, its price as it was made, the rate and how long it holds.
+    let summary = text(&root, ".order-summary");
+    for part in ["Premium License", "Subtotal$29.99", "Total$29.99", "0.00045125 BTC", "Rate: 1 BTC = $66,461.25"] {
+        assert!(summary.contains(part), "{part} in {summary}");
+    }
+    assert!(text(&root, ".pay").contains("This rate holds until"), "{}", text(&root, ".pay"));
     wait_until("the socket's first message", 2000.0, || sockets(ID).first().is_some_and(|s| s["sent"] != json!([])))
         .await;
     let socket = &sockets(ID)[0];
@@ -682,6 +696,11 @@ async fn the_socket_brings_every_change_and_nothing_is_polled() {
     push(ID, &order_numbered(ID, "completed", "0.00045125", "0.00000000", 2));
     settle().await;
     assert_eq!(text(&root, "[data-delivered]"), "TG-AAAA-BBBB-CCCC-DDDD");
+    // The receipt: what was bought, its number and whom it is for.
+    assert!(text(&root, ".order-summary").contains("Premium License"));
+    assert!(root.query_selector(".order-summary [data-order-number]").unwrap().is_some());
+    assert_eq!(text(&root, "[data-receipt-for]"), "Receipt for b***@example.com");
+    assert!(root.query_selector(".pay").unwrap().is_none(), "nothing to pay, no rate to hold once paid");
     assert_eq!(names(&seen), ["tollgate:status", "tollgate:status", "tollgate:completed"]);
     // A final order needs no socket.
     wait_until("the socket closed", 1000.0, || sockets(ID)[0]["closedByClient"] == json!(true)).await;

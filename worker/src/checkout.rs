@@ -152,6 +152,8 @@ pub fn new_order(priced: &Priced, request: &CreateOrderRequest, facts: OrderFact
         checkout_url: None,
         late_amount_paid: Decimal::ZERO,
         sandbox: facts.sandbox,
+        variant_name: priced.variant.map(|v| v.name.clone()),
+        breakdown: Some(priced.breakdown.clone()),
     }
 }
 

@@ -15,6 +15,7 @@ mod fuzz;
 mod setup;
 mod size;
 mod steps;
+mod wasm_trim;
 
 use std::process::ExitCode;
 

@@ -2,7 +2,9 @@
      <script src="https://<worker>/tollgate.js" async></script>
      <button data-tollgate-product="prod_xyz789">Buy</button>
    It binds Buy buttons (also ones added later: the click listener is on the document), the
-   <tollgate-checkout> element, and window.Tollgate; the WebAssembly loads on first use. */
+   <tollgate-checkout> element, and window.Tollgate. The WebAssembly and the product load
+   before the click when a Buy button comes into view, is hovered or is focused, and never on a
+   page without one. This file is served minified (www/tollgate.js, by cargo xtask). */
 (() => {
   // Included twice, the first copy serves. Not a truthiness test: an element with id="Tollgate"
   // (or a frame named so) is window.Tollgate too, until this script sets it.
@@ -22,6 +24,36 @@
       await m.default({ module_or_path: new URL('tollgate_widget_bg.wasm', files) });
       return m;
     }));
+  // A product's answer, fetched at most once a minute and taken by the first checkout that
+  // opens it: later ones, and Try again, fetch their own. A failed fetch is not kept.
+  const products = new Map();
+  const product = (id) => {
+    const p = products.get(id);
+    if (p && performance.now() - p.at < 6e4) return p.answer;
+    const answer = fetch(cfg.api + '/v1/products/' + encodeURIComponent(id));
+    answer.catch(() => products.delete(id));
+    products.set(id, { at: performance.now(), answer });
+    return answer;
+  };
+  const take = (id) => {
+    const answer = product(id);
+    products.delete(id);
+    return answer;
+  };
+  // Before the click: the wasm, and the product of each button in view, hovered or focused
+  // (eight products at most per page).
+  const warm = (el) => {
+    const id = el.getAttribute('data-tollgate-product') ?? el.getAttribute('product');
+    load().catch(() => (wasm = null));
+    if (id && (products.has(id) || products.size < 8)) product(id);
+  };
+  const buyButton = (e) => e.target instanceof Element && e.target.closest('[data-tollgate-product]');
+  for (const type of ['pointerover', 'focusin']) document.addEventListener(type, (e) => { const el = buyButton(e); el && warm(el); });
+  const seen = window.IntersectionObserver && new IntersectionObserver((entries) => {
+    for (const e of entries) if (e.isIntersecting) { seen.unobserve(e.target); warm(e.target); }
+  });
+  const watch = () => seen && document.querySelectorAll('[data-tollgate-product]').forEach((el) => seen.observe(el));
+  document.readyState === 'loading' ? document.addEventListener('DOMContentLoaded', watch) : watch();
 
   const num = (v) => (v == null || v === '' ? undefined : Number(v));
   const fromAttributes = (el, prefix) => {
@@ -33,13 +65,16 @@
 
   // Renders a checkout into `host`'s shadow root once the wasm is in, unless `live()` says the
   // host has been closed or removed meanwhile (then null); events go to `target`.
+  // The product is fetched beside the wasm, not after it.
   async function render(host, options, target, mode, onClose, live) {
     host.dataset.theme = cfg.theme;
     const root = host.shadowRoot || host.attachShadow({ mode: 'open' });
-    const m = await load();
+    const answer = options.product ? take(String(options.product)) : null;
+    answer?.catch(() => {});
+    const m = await load().catch((e) => { wasm = null; throw e; });
     const locale = options.locale || cfg.locale;
     const all = { ...options, api: cfg.api, locale, languages: navigator.languages, assets: files.href, mode };
-    return live() ? m.mount(root, JSON.stringify(all), target, onClose) : null;
+    return live() ? m.mount(root, JSON.stringify(all), target, onClose, answer) : null;
   }
 
   let modal = null;
@@ -53,6 +88,7 @@
     if (opener && opener.isConnected && opener.focus) opener.focus();
   }
   async function open(options, opener) {
+    performance.mark('tollgate:open');
     close();
     const target = opener && opener.isConnected ? opener : document.body;
     const host = document.createElement('tollgate-modal');
@@ -84,6 +120,7 @@
       if (this._live) return;
       const live = (this._live = () => this._live === live);
       const options = fromAttributes(this, '');
+      performance.mark('tollgate:open');
       fire(this, 'open', { ...options });
       render(this, options, this, 'inline', () => {}, live).then(
         (h) => { if (live()) this._handle = h; else h?.unmount(); },

@@ -1,0 +1,59 @@
+//! Numbers and times in the buyer's locale, by the browser's `Intl`: no locale data in the
+//! wasm. Only what the buyer reads is formatted this way (fiat prices, the rate, a clock
+//! time); what they copy or send (crypto amounts, addresses) keeps its exact machine form.
+
+#[cfg(target_arch = "wasm32")]
+mod browser {
+    use wasm_bindgen::prelude::*;
+
+    #[wasm_bindgen]
+    extern "C" {
+        pub type NumberFormat;
+        /// Throws on an unknown currency code: `catch` makes that an `Err`, not a trap.
+        #[wasm_bindgen(catch, js_namespace = Intl, js_name = NumberFormat)]
+        pub fn number_format(locale: &str, options: &js_sys::Object) -> Result<NumberFormat, JsValue>;
+        /// Given a string, `format` reads it as an exact decimal (no rounding through a float).
+        #[wasm_bindgen(method, js_name = format)]
+        pub fn format_decimal(this: &NumberFormat, value: &str) -> String;
+
+        pub type DateTimeFormat;
+        #[wasm_bindgen(catch, js_namespace = Intl, js_name = DateTimeFormat)]
+        pub fn date_time_format(locale: &str, options: &js_sys::Object) -> Result<DateTimeFormat, JsValue>;
+        #[wasm_bindgen(method, js_name = format)]
+        pub fn format_millis(this: &DateTimeFormat, millis: f64) -> String;
+    }
+
+    pub fn options(pairs: &[(&str, &str)]) -> js_sys::Object {
+        let o = js_sys::Object::new();
+        for (k, v) in pairs {
+            let _ = js_sys::Reflect::set(&o, &(*k).into(), &(*v).into());
+        }
+        o
+    }
+}
+
+/// A fiat amount as the buyer's locale writes it: "$29.99" in English, "29,99 $" in German.
+pub fn money(amount: &str, currency: &str) -> String {
+    #[cfg(target_arch = "wasm32")]
+    {
+        let options = browser::options(&[("style", "currency"), ("currency", currency)]);
+        if let Ok(f) = browser::number_format(crate::i18n::current(), &options) {
+            return f.format_decimal(amount);
+        }
+    }
+    amount.to_owned() + " " + currency
+}
+
+/// A time of day (milliseconds since the epoch) as the buyer's locale writes it: "2:32 PM",
+/// "14:32".
+pub fn time(millis: f64) -> String {
+    #[cfg(target_arch = "wasm32")]
+    {
+        let options = browser::options(&[("timeStyle", "short")]);
+        if let Ok(f) = browser::date_time_format(crate::i18n::current(), &options) {
+            return f.format_millis(millis);
+        }
+    }
+    let minutes = (millis / 60_000.0).floor() as u64;
+    crate::format::num(minutes / 60 % 24) + ":" + &crate::format::two(minutes % 60) + " UTC"
+}
