@@ -223,7 +223,7 @@ async fn mount_with(events: &HtmlElement, extra: Value) -> (web_sys::ShadowRoot,
     let root = host.attach_shadow(&web_sys::ShadowRootInit::new(web_sys::ShadowRootMode::Open)).unwrap();
     let mut options = json!({"product": "prod_test", "api": "http://fake.test", "mode": "inline", "assets": "http://fake.test/widget/"});
     options.as_object_mut().unwrap().extend(extra.as_object().unwrap().clone());
-    let handle = widget::mount(root.clone(), &options.to_string(), events.clone(), None).unwrap();
+    let handle = widget::mount(root.clone(), &options.to_string(), events.clone(), None, None).unwrap();
     settle().await;
     (root, handle)
 }
@@ -352,6 +352,8 @@ async fn mount_pay_screen(
     order: Value,
     events: &HtmlElement,
 ) -> (web_sys::ShadowRoot, leptos::mount::UnmountHandle<impl leptos::tachys::view::Mountable + use<>>) {
+    // The payment screen alone speaks the page's language, whatever an earlier test chose.
+    widget::i18n::select("en");
     let host = new_host();
     let root = host.attach_shadow(&web_sys::ShadowRootInit::new(web_sys::ShadowRootMode::Open)).unwrap();
     let container: HtmlElement = document().create_element("div").unwrap().dyn_into().unwrap();
@@ -421,9 +423,10 @@ async fn delivered_content_is_text_never_html() {
     assert!(root.query_selector("[data-delivered] img").unwrap().is_none());
 }
 
-/// Chooses `method`, types `email` and lets the quote arrive.
-async fn fill_form(root: &web_sys::ShadowRoot, method: &str, email: &str) {
-    query::<HtmlInputElement>(root, &format!("input[value={method}]")).click();
+/// Chooses the asset `asset` (one network each in the fake product), types `email` and lets the
+/// quote arrive.
+async fn fill_form(root: &web_sys::ShadowRoot, asset: &str, email: &str) {
+    query::<HtmlInputElement>(root, &format!("input[name=asset][value={asset}]")).click();
     let input: HtmlInputElement = query(root, "input[name=email]");
     input.set_value(email);
     input.dispatch_event(&web_sys::Event::new("input").unwrap()).unwrap();
@@ -450,7 +453,7 @@ fn create_keys() -> Vec<String> {
 #[wasm_bindgen_test]
 async fn a_retry_after_a_provider_failure_or_a_lost_answer_keeps_the_idempotency_key() {
     let (root, _h) = mount_checkout(&new_host()).await;
-    fill_form(&root, "crypto_btc", "buyer@example.com").await;
+    fill_form(&root, "btc", "buyer@example.com").await;
     set_global("fakeCreateFailures", &json!([503, "network"]));
     submit(&root).await;
     // The buyer's words for the error's code, never the server's English message.
@@ -473,11 +476,11 @@ async fn a_retry_after_a_provider_failure_or_a_lost_answer_keeps_the_idempotency
 #[wasm_bindgen_test]
 async fn a_changed_form_after_a_failure_gets_a_new_idempotency_key() {
     let (root, _h) = mount_checkout(&new_host()).await;
-    fill_form(&root, "crypto_btc", "buyer@example.com").await;
+    fill_form(&root, "btc", "buyer@example.com").await;
     set_global("fakeCreateFailures", &json!([503]));
     submit(&root).await;
     // Reusing the key with another body would be refused as an idempotency conflict.
-    fill_form(&root, "crypto_btc", "other@example.com").await;
+    fill_form(&root, "btc", "other@example.com").await;
     submit(&root).await;
     assert!(root.query_selector(".qr svg").unwrap().is_some());
     let keys = create_keys();
@@ -499,7 +502,7 @@ async fn events_never_carry_the_client_secret() {
         events.add_event_listener_with_callback(name, record.as_ref().unchecked_ref()).unwrap();
     }
     let (root, _h) = mount_checkout(&events).await;
-    fill_form(&root, "crypto_btc", "buyer@example.com").await;
+    fill_form(&root, "btc", "buyer@example.com").await;
     submit(&root).await;
     // Every answer of the fake carries a secret, reads included: none may reach the page.
     set_global("fakeOrder", &order("completed", "0.00045125", "0.00000000", 2));
