@@ -24,8 +24,9 @@
       await m.default({ module_or_path: new URL('tollgate_widget_bg.wasm', files) });
       return m;
     }));
-  // A product's answer, fetched at most once a minute and taken by the first checkout that
-  // opens it: later ones, and Try again, fetch their own. A failed fetch is not kept.
+  // A product's answer, fetched at most once a minute; each checkout that opens it reads its own
+  // copy (a checkout removed before it mounted reads nothing). A failed fetch is not kept; Try
+  // again always asks anew.
   const products = new Map();
   const product = (id) => {
     const p = products.get(id);
@@ -35,11 +36,7 @@
     products.set(id, { at: performance.now(), answer });
     return answer;
   };
-  const take = (id) => {
-    const answer = product(id);
-    products.delete(id);
-    return answer;
-  };
+  const copy = (id) => product(id).then((r) => r.clone());
   // Before the click: the wasm, and the product of each button in view, hovered or focused
   // (eight products at most per page).
   const warm = (el) => {
@@ -69,7 +66,7 @@
   async function render(host, options, target, mode, onClose, live) {
     host.dataset.theme = cfg.theme;
     const root = host.shadowRoot || host.attachShadow({ mode: 'open' });
-    const answer = options.product ? take(String(options.product)) : null;
+    const answer = options.product ? copy(String(options.product)) : null;
     answer?.catch(() => {});
     const m = await load().catch((e) => { wasm = null; throw e; });
     const locale = options.locale || cfg.locale;

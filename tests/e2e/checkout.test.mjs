@@ -547,7 +547,7 @@ test('on a phone (390×844): a full-height sheet, the wallet button above the QR
   /** Visible controls smaller than 44 px in either direction a finger needs. */
   const small = () => page.evaluate(() => {
     const root = document.querySelector('tollgate-modal').shadowRoot;
-    return [...root.querySelectorAll('button, a, label.method, input:not([type=radio]), select')]
+    return [...root.querySelectorAll('button, a, label.asset, label.network, input:not([type=radio]), select')]
       .filter((el) => { const r = el.getBoundingClientRect(); return r.width > 0 && (r.height < 44 || r.width < 44); })
       .map((el) => `${el.tagName.toLowerCase()}.${el.className} ${Math.round(el.getBoundingClientRect().width)}×${Math.round(el.getBoundingClientRect().height)}`);
   });
