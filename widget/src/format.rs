@@ -50,6 +50,18 @@ pub fn network_warning(coin: Coin) -> String {
     tf(k::SEND_ONLY, &[("asset", coin.asset.ticker()), ("network", &coin.network_label())])
 }
 
+/// A crypto payment's steps as list items (our own texts, escaped); none for a hosted payment.
+pub fn steps_html(o: &Order) -> String {
+    if o.payment_method.and_then(|m| m.coin()).is_none() {
+        return String::new();
+    }
+    let mut html = String::new();
+    for key in [k::STEP_WAITING, k::STEP_SEEN, k::STEP_CONFIRMING, k::STEP_PAID] {
+        html = html + "<li>" + &t(key).replace('&', "&amp;").replace('<', "&lt;") + "</li>";
+    }
+    html
+}
+
 /// The one line that says where the order stands; also what the live region announces.
 pub fn status_line(o: &Order) -> String {
     let unit = o.crypto_currency.as_deref().unwrap_or(&o.currency);
@@ -123,6 +135,16 @@ mod tests {
                 assert_eq!(network_warning(coin), format!("Send only {}", coin.describe()));
             }
         }
+    }
+
+    #[test]
+    fn steps_for_a_crypto_payment_only() {
+        use OrderStatus::*;
+        let html = steps_html(&order(Pending, "0", "0.00045125", 0));
+        assert_eq!(html, "<li>Waiting for payment</li><li>Payment seen</li><li>Confirmations</li><li>Paid</li>");
+        let mut card = order(Pending, "0", "0", 0);
+        card.payment_method = "stripe".parse().ok();
+        assert_eq!(steps_html(&card), "");
     }
 
     #[test]

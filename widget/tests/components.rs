@@ -676,6 +676,10 @@ async fn the_socket_brings_every_change_and_nothing_is_polled() {
         assert!(summary.contains(part), "{part} in {summary}");
     }
     assert!(text(&root, ".pay").contains("This rate holds until"), "{}", text(&root, ".pay"));
+    // The steps follow the status (the stylesheet marks them from `data-status`).
+    assert_eq!(root.query_selector_all(".steps li").unwrap().length(), 4, "a crypto payment has steps");
+    let step = |root: &web_sys::ShadowRoot| query::<HtmlElement>(root, ".status").get_attribute("data-status").unwrap();
+    assert_eq!(step(&root), "pending");
     wait_until("the socket's first message", 2000.0, || sockets(ID).first().is_some_and(|s| s["sent"] != json!([])))
         .await;
     let socket = &sockets(ID)[0];
@@ -688,6 +692,8 @@ async fn the_socket_brings_every_change_and_nothing_is_polled() {
     push(ID, &order_numbered(ID, "confirming", "0.00045125", "0.00000000", 1));
     settle().await;
     assert_eq!(text(&root, ".status-line"), "Payment seen, 1 of 2 confirmations.");
+    assert_eq!(step(&root), "confirming");
+    assert_eq!(text(&root, ".steps li:nth-child(3)"), "Confirmations");
     assert_eq!(names(&seen), ["tollgate:status"]);
 
     // Many polls' intervals with the socket up: not one read, and a heartbeat after 25 s.
@@ -699,6 +705,7 @@ async fn the_socket_brings_every_change_and_nothing_is_polled() {
     push(ID, &order_numbered(ID, "completed", "0.00045125", "0.00000000", 2));
     settle().await;
     assert_eq!(text(&root, "[data-delivered]"), "TG-AAAA-BBBB-CCCC-DDDD");
+    assert_eq!(step(&root), "completed");
     // The receipt: what was bought, its number and whom it is for.
     assert!(text(&root, ".order-summary").contains("Premium License"));
     assert!(root.query_selector(".order-summary [data-order-number]").unwrap().is_some());

@@ -208,7 +208,8 @@ pub fn build_widget() -> Result {
     let glue = out.join("tollgate_widget.js").to_string_lossy().into_owned();
     let text = std::fs::read_to_string(&glue).map_err(|e| format!("{glue}: {e}"))?;
     let (text, removed) = crate::wasm_trim::prune_glue(&text, &imported);
-    println!("dropped {removed} imports the wasm no longer uses from the glue");
+    let (text, classes) = crate::wasm_trim::drop_classes(&text, &dropped);
+    println!("dropped {removed} imports the wasm no longer uses and the classes {classes:?} from the glue");
     std::fs::write(&glue, text).map_err(|e| format!("{glue}: {e}"))?;
     run_cmd(
         &esbuild().to_string_lossy(),

@@ -1,5 +1,5 @@
-//! Trimming what the widget never uses from wasm-bindgen's output: a dependency's exports, and
-//! then the glue's imports that the optimized wasm no longer imports.
+//! Trimming what the widget never uses from wasm-bindgen's output: a dependency's exports, the
+//! glue's classes for them, and the glue's imports that the optimized wasm no longer imports.
 //!
 //! Dropping a dependency's wasm-bindgen exports the widget never calls. A `#[wasm_bindgen]`
 //! export is a root of the module: wasm-opt keeps it and everything it reaches, used or not.
@@ -169,6 +169,55 @@ pub fn prune_glue(glue: &str, imported: &[String]) -> (String, usize) {
     (out, removed)
 }
 
+/// The (unminified) glue without the classes that call an export in `dropped`, their
+/// `Symbol.dispose` line and their `FinalizationRegistry`, and the names of those classes. A
+/// class is `export class Name {` to the next line that is `}`; its registry is `const
+/// NameFinalization = …` to the line that ends with `;`.
+pub fn drop_classes(glue: &str, dropped: &[String]) -> (String, Vec<String>) {
+    let lines: Vec<&str> = glue.split_inclusive('\n').collect();
+    let mut gone: Vec<String> = Vec::new();
+    let mut i = 0;
+    while i < lines.len() {
+        if let Some(name) = lines[i].strip_prefix("export class ").and_then(|r| r.split_once(' ')).map(|(n, _)| n) {
+            let end = (i..lines.len()).find(|&j| lines[j].trim_end() == "}").unwrap_or(i);
+            let calls_dropped =
+                lines[i..=end].iter().any(|l| dropped.iter().any(|d| l.contains(&("wasm.".to_owned() + d + "("))));
+            if calls_dropped {
+                gone.push(name.to_owned());
+            }
+            i = end;
+        }
+        i += 1;
+    }
+    let mut out = String::with_capacity(glue.len());
+    let mut skip_until_semicolon = false;
+    let mut in_class = false;
+    for line in lines {
+        if skip_until_semicolon {
+            skip_until_semicolon = !line.trim_end().ends_with(';');
+            continue;
+        }
+        if in_class {
+            in_class = line.trim_end() != "}";
+            continue;
+        }
+        let class = |prefix: &str| gone.iter().any(|c| line.starts_with(&(prefix.to_owned() + c)));
+        if gone.iter().any(|c| line.starts_with(&("export class ".to_owned() + c + " "))) {
+            in_class = true;
+            continue;
+        }
+        if class("if (Symbol.dispose) ") {
+            continue;
+        }
+        if gone.iter().any(|c| line.starts_with(&("const ".to_owned() + c + "Finalization "))) {
+            skip_until_semicolon = !line.trim_end().ends_with(';');
+            continue;
+        }
+        out.push_str(line);
+    }
+    (out, gone)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -214,6 +263,18 @@ mod tests {
         let (all, none) =
             prune_glue(glue, &["__wbg_fetch_1".into(), "__wbg_enqueue_2".into(), "__wbindgen_cast_3".into()]);
         assert_eq!((all.as_str(), none), (glue, 0));
+    }
+
+    #[test]
+    fn the_glue_loses_the_classes_of_dropped_exports() {
+        let glue = "export class Source {\n    pull(c) {\n        return wasm.source_pull(this.__wbg_ptr, c);\n    }\n}\nif (Symbol.dispose) Source.prototype[Symbol.dispose] = Source.prototype.free;\n\nexport class MountHandle {\n    unmount() {\n        wasm.mounthandle_unmount(this.__wbg_ptr);\n    }\n}\nconst SourceFinalization = (typeof FinalizationRegistry === 'undefined')\n    ? { register: () => {}, unregister: () => {} }\n    : new FinalizationRegistry(ptr => wasm.__wbg_source_free(ptr, 1));\nconst MountHandleFinalization = 1;\n";
+        let (kept, gone) = drop_classes(glue, &["source_pull".to_owned()]);
+        assert_eq!(gone, ["Source"]);
+        assert_eq!(
+            kept,
+            "\nexport class MountHandle {\n    unmount() {\n        wasm.mounthandle_unmount(this.__wbg_ptr);\n    }\n}\nconst MountHandleFinalization = 1;\n"
+        );
+        assert_eq!(drop_classes(glue, &[]).0, glue);
     }
 
     #[test]
