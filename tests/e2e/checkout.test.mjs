@@ -1,15 +1,11 @@
 // The buyer's whole flow in headless Chromium: a seller page on another origin, the real worker.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import jsQR from 'jsqr';
 import { PNG } from 'pngjs';
 import { startWorker, useWorker, client, eventually } from '../support/worker.mjs';
-import { launch, sellerSite, sellerPage, chooseMethod } from '../support/browser.mjs';
+import { launch, sellerSite, sellerPage, chooseMethod, axeCheck } from '../support/browser.mjs';
 
-const require = createRequire(import.meta.url);
-const axeSource = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
 
 const api = useWorker({ ORDERS_PER_MINUTE_PER_IP: '1000' });
 let browser, site;
@@ -76,15 +72,6 @@ async function sandbox(order, what, body) {
   const r = await api.call('POST', `/v1/sandbox/orders/${order.id}/${what}`, { body, headers: api.seller });
   assert.equal(r.status, 200, r.text);
   return r.json.data;
-}
-
-async function axeCheck(page, label) {
-  await page.evaluate(axeSource);
-  const result = await page.evaluate(async () => {
-    const r = await window.axe.run(document, { resultTypes: ['violations'] });
-    return r.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id}: ${v.help}`);
-  });
-  assert.deepEqual(result, [], `${label}: accessibility violations`);
 }
 
 test('buy with BTC: QR, payment, confirming, delivered key, events on the host page', async () => {
@@ -562,7 +549,7 @@ test('on a phone (390×844): a full-height sheet, the wallet button above the QR
 });
 
 test('on a desktop the QR leads and the wallet link follows', async () => {
-  const page = await newPage();
+  const page = await newPage('/', async (p) => p.setViewportSize({ width: 1280, height: 800 }));
   await page.click('#buy');
   await fillAndCreate(page, 'crypto_btc');
   await page.locator(`${W} .qr svg`).waitFor();

@@ -6,7 +6,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { useWorker } from '../support/worker.mjs';
-import { launch, sellerSite, sellerPage, chooseMethod } from '../support/browser.mjs';
+import { launch, sellerSite, sellerPage, chooseMethod, axeCheck, VIEWPORT } from '../support/browser.mjs';
 
 const api = useWorker({ ORDERS_PER_MINUTE_PER_IP: '1000' });
 const texts = (tag) => JSON.parse(readFileSync(new URL(`../../widget/locales/${tag}.json`, import.meta.url), 'utf8'));
@@ -30,7 +30,7 @@ after(async () => {
   await site?.close();
 });
 
-async function newPage(path, { viewport = { width: 1280, height: 800 }, setup = async () => {} } = {}) {
+async function newPage(path, { viewport = VIEWPORT, setup = async () => {} } = {}) {
   const context = await browser.newContext({ viewport });
   await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: site.origin });
   const page = await context.newPage();
@@ -82,7 +82,9 @@ test('Arabic from the element: right to left, with amounts and addresses left to
   const page = await newPage('/ar');
   const host = '#inline';
   await speaks(page, host, 'ar', 'rtl');
+  await axeCheck(page, 'the Arabic form');
   await create(page, host);
+  await axeCheck(page, 'the Arabic payment');
   const direction = (selector) => page.locator(`${host} ${selector}`).evaluate((el) => getComputedStyle(el).direction);
   assert.equal(await direction('.status-line'), 'rtl');
   assert.equal(await direction('[data-copy=amount]'), 'ltr');

@@ -38,7 +38,8 @@ for (const provider of PROVIDERS) {
       await page.waitForFunction(() => window.Tollgate);
       await page.click('#buy');
       // Only the methods the provider can take are offered.
-      // USDT's networks show once USDT is chosen.
+      // USDT's networks show once USDT is chosen (after the form is in).
+      await page.locator(`${W} input[name=asset]`).first().waitFor();
       const usdt = page.locator(`${W} input[name=asset][value=usdt]`);
       if (await usdt.count()) await usdt.check();
       assert.equal(await page.locator(`${W} input[value=flexpay_USDT_TON]`).count(), provider === 'sellgate' || provider === 'coingate' ? 1 : 0);

@@ -1,15 +1,44 @@
 // Headless Debian Chromium through playwright-core (no browser download), and a seller page
 // served from an origin other than the worker's.
 import { createServer } from 'node:http';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import assert from 'node:assert/strict';
 import { chromium } from 'playwright-core';
 
+/** The viewport pages open with: a desktop's, or `TOLLGATE_VIEWPORT` (`390x844`: the test
+ * command runs the e2e tests a second time at a phone's size). */
+export const VIEWPORT = (() => {
+  const [width, height] = (process.env.TOLLGATE_VIEWPORT ?? '1280x800').split('x').map(Number);
+  return { width, height };
+})();
+
+/** Chromium, whose pages and contexts open at `VIEWPORT` unless a test asks for another. */
 export async function launch() {
-  return chromium.launch({
+  const browser = await chromium.launch({
     executablePath: '/usr/bin/chromium',
     headless: true,
     args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
       '--disable-sync', '--no-first-run', '--disable-quic'],
   });
+  const newPage = browser.newPage.bind(browser);
+  const newContext = browser.newContext.bind(browser);
+  browser.newPage = (options = {}) => newPage({ viewport: VIEWPORT, ...options });
+  browser.newContext = (options = {}) => newContext({ viewport: VIEWPORT, ...options });
+  return browser;
+}
+
+const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+
+/** axe-core on the page as it stands: no serious or critical violation. */
+export async function axeCheck(page, label) {
+  await page.evaluate(axeSource);
+  const result = await page.evaluate(async () => {
+    const r = await window.axe.run(document, { resultTypes: ['violations'] });
+    return r.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')
+      .map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.html.slice(0, 120)).join(' | ')})`);
+  });
+  assert.deepEqual(result, [], `${label}: accessibility violations`);
 }
 
 /** Serves `pages` ({path: html}) on 127.0.0.1; returns { origin, close }. */

@@ -61,7 +61,7 @@ pub fn Dialog<C: IntoView + 'static>(
             if modal && ev.target() == ev.current_target() { env.close(); }
         }>
             <div class="dialog" node_ref=dialog_ref tabindex="-1" role=if modal { "dialog" } else { "region" }
-                aria-modal=if modal { "true" } else { "false" } aria-labelledby="tg-title">
+                aria-modal=modal.then_some("true") aria-labelledby="tg-title">
                 <header>
                     <h2 id="tg-title">{title}</h2>
                     {modal.then(|| view! { <button type="button" class="close" aria-label=crate::i18n::t(crate::i18n::k::CLOSE) on:click=move |_| env.close()>"×"</button> })}

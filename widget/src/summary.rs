@@ -56,11 +56,11 @@ pub fn OrderSummary(order: LiveOrder) -> impl IntoView {
         q.crypto = Some((amount.clone(), ticker.clone()));
     }
     let rate = o.exchange_rate.as_ref().zip(o.crypto_currency.as_ref()).map(|(rate, unit)| {
-        view! { <p class="muted" data-rate>{tf(k::RATE, &[("unit", unit), ("price", &intl::money(rate, &o.currency))])}</p> }
+        view! { <p class="muted">{tf(k::RATE, &[("unit", unit), ("price", &intl::money(rate, &o.currency))])}</p> }
     });
     view! {
         <div class="quote order-summary">
-            <p class="item" data-item>{item}</p>
+            <p class="item">{item}</p>
             // The form's own summary, given the order's lines: one copy of their code, not two.
             <Summary quote=RwSignal::new(priced)/>
             {rate}

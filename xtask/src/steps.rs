@@ -83,6 +83,10 @@ pub fn test() -> Result {
     // cores are enough for one.
     // Node 20 has its WebSocket client behind a flag (the live socket's tests use it).
     run_cmd("node", &["--experimental-websocket", "--test", "--test-concurrency=1", "tests/worker/", "tests/e2e/"])?;
+    // The buyer's flows again at a phone's size (390×844; the tests above run at a desktop's).
+    let mut phone = cmd("node", &["--experimental-websocket", "--test", "--test-concurrency=1", "tests/e2e/"]);
+    phone.env("TOLLGATE_VIEWPORT", "390x844");
+    run(phone)?;
     // Load, faults and the stock race, reduced: 100 pollers for 10 s, one kill-and-restart.
     stress("smoke")?;
     println!("\nxtask: all tests passed in {:.0} s", started.elapsed().as_secs_f64());
