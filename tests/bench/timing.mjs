@@ -1,0 +1,86 @@
+// `cargo xtask bench`'s browser part: how soon the checkout is ready, as a buyer meets it, in
+// headless Chromium against the local worker. Measured in the page, from the click event's
+// time to the widget's own User Timing marks, which it sets in the first animation frame that
+// shows the result (`tollgate:ready`: the form, its product loaded and Pay enabled;
+// `tollgate:qr`: the payment's QR code). The median of N runs each (20 unless
+// TOLLGATE_BENCH_RUNS says otherwise):
+// - cold: a new browser profile (empty cache), the click 1 s after the page loaded, as a buyer
+//   who reads the page first (the preloading has started when the Buy button came into view);
+// - cold, at once: the same, the click as soon as the loader runs (what preloading cannot hide);
+// - warm: the checkout closed and opened again on the same page;
+// - Pay → QR: the click on the form's button (the default method, an email typed) to the QR,
+//   and how much of it the order's creation (the request's round trip) took.
+// Prints one table and writes it as JSON (argument 1, or bench-timing.json here).
+import { writeFileSync } from 'node:fs';
+import { startWorker } from '../support/worker.mjs';
+import { launch, sellerSite, sellerPage } from '../support/browser.mjs';
+
+const RUNS = Number(process.env.TOLLGATE_BENCH_RUNS ?? 20);
+const out = process.argv[2] ?? 'bench-timing.json';
+const W = 'tollgate-modal';
+
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+
+/** Milliseconds from the last click to the mark `name`, once the mark is there. */
+async function sinceClick(page, name) {
+  await page.waitForFunction((n) => performance.getEntriesByName(n).length > 0, name, { timeout: 20_000 });
+  return page.evaluate((n) => performance.getEntriesByName(n).at(-1).startTime - window.clickedAt, name);
+}
+
+/** Clicks `selector` with the marks cleared, the click's time kept by the page. */
+async function click(page, selector) {
+  await page.evaluate(() => performance.clearMarks());
+  await page.click(selector);
+}
+
+const worker = await startWorker({ ORDERS_PER_MINUTE_PER_IP: '10000', READS_PER_MINUTE_PER_IP: '100000' });
+const browser = await launch();
+const site = await sellerSite({
+  '/': sellerPage(worker.base, `<h1>Shop</h1><button id="buy" data-tollgate-product="prod_xyz789">Buy</button>
+    <script>document.addEventListener('click', (e) => { window.clickedAt = e.timeStamp; }, true);</script>`),
+});
+const rows = { cold: [], 'cold, at once': [], warm: [], 'Pay → QR': [], '(of which the create request)': [] };
+try {
+  for (let i = 0; i < RUNS; i++) {
+    for (const atOnce of [false, true]) {
+      const context = await browser.newContext();
+      const page = await context.newPage();
+      await page.goto(site.origin);
+      await page.waitForFunction(() => window.Tollgate);
+      if (!atOnce) await page.waitForTimeout(1000);
+      await click(page, '#buy');
+      rows[atOnce ? 'cold, at once' : 'cold'].push(await sinceClick(page, 'tollgate:ready'));
+      if (!atOnce) {
+        await page.evaluate(() => window.Tollgate.close());
+        await click(page, '#buy');
+        rows.warm.push(await sinceClick(page, 'tollgate:ready'));
+        await page.locator(`${W} input[name=email]`).fill('timing@example.com');
+        await page.locator(`${W} .quote .total`).waitFor();
+        await click(page, `${W} button[type=submit]`);
+        rows['Pay → QR'].push(await sinceClick(page, 'tollgate:qr'));
+        rows['(of which the create request)'].push(await page.evaluate(() =>
+          performance.getEntriesByType('resource').filter((r) => r.name.endsWith('/v1/orders')).at(-1).duration));
+      }
+      await context.close();
+    }
+  }
+} finally {
+  await browser.close();
+  await site.close();
+  await worker.stop();
+}
+
+const table = Object.entries(rows).map(([what, ms]) => ({
+  what,
+  median_ms: Math.round(median(ms)),
+  min_ms: Math.round(Math.min(...ms)),
+  max_ms: Math.round(Math.max(...ms)),
+  runs: ms.length,
+}));
+console.log(`\n| from the click to | median ms | min | max | runs |\n|---|---:|---:|---:|---:|`);
+for (const r of table) console.log(`| ${r.what} | ${r.median_ms} | ${r.min_ms} | ${r.max_ms} | ${r.runs} |`);
+writeFileSync(out, JSON.stringify({ measured_at: new Date().toISOString(), runs: RUNS, rows: table }, null, 2));
+console.log(`\n(written to ${out})`);
