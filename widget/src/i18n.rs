@@ -33,9 +33,9 @@ pub fn choose<'a>(asked: Option<&'a str>, browser: impl IntoIterator<Item = &'a 
 }
 
 fn matching(tag: &str) -> Option<&'static str> {
-    let tag = tag.trim();
-    let language = tag.split(['-', '_']).next().unwrap_or_default();
-    let exact = LOCALES.iter().find(|l| l.eq_ignore_ascii_case(tag) || l.replace('-', "_").eq_ignore_ascii_case(tag));
+    let tag = tag.trim().replace('_', "-");
+    let language = tag.split('-').next().unwrap_or_default();
+    let exact = LOCALES.iter().find(|l| l.eq_ignore_ascii_case(&tag));
     let by_language = || LOCALES.iter().find(|l| l.split('-').next().is_some_and(|x| x.eq_ignore_ascii_case(language)));
     exact.or_else(by_language).copied()
 }

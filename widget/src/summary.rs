@@ -56,7 +56,9 @@ pub fn OrderSummary(order: LiveOrder) -> impl IntoView {
         q.crypto = Some((amount.clone(), ticker.clone()));
     }
     let rate = o.exchange_rate.as_ref().zip(o.crypto_currency.as_ref()).map(|(rate, unit)| {
-        view! { <p class="muted">{tf(k::RATE, &[("unit", unit), ("price", &intl::money(rate, &o.currency))])}</p> }
+        // "1 BTC = $66,461.25" reads left to right inside any sentence (first-strong isolate).
+        let equation = "\u{2068}1 ".to_owned() + unit + " = " + &intl::money(rate, &o.currency) + "\u{2069}";
+        view! { <p class="muted">{tf(k::RATE, &[("rate", &equation)])}</p> }
     });
     view! {
         <div class="quote order-summary">

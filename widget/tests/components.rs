@@ -672,7 +672,13 @@ async fn the_socket_brings_every_change_and_nothing_is_polled() {
     let (root, _handle) = mount_pay_screen(pending.clone(), &events).await;
     // What the order is for, its price as it was made, the rate and how long it holds.
     let summary = text(&root, ".order-summary");
-    for part in ["Premium License", "Subtotal$29.99", "Total$29.99", "0.00045125 BTC", "Rate: 1 BTC = $66,461.25"] {
+    for part in [
+        "Premium License",
+        "Subtotal$29.99",
+        "Total$29.99",
+        "0.00045125 BTC",
+        "Rate: \u{2068}1 BTC = $66,461.25\u{2069}",
+    ] {
         assert!(summary.contains(part), "{part} in {summary}");
     }
     assert!(text(&root, ".pay").contains("This rate holds until"), "{}", text(&root, ".pay"));
