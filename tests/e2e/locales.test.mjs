@@ -78,7 +78,7 @@ test('German from data-locale: texts, the amount as the machine writes it, copie
   await page.context().close();
 });
 
-test('Arabic from the element: right to left, with amounts and addresses left to right', async () => {
+test('Arabic from the element: right to left, with amounts and addresses left to right, paid to the receipt', async () => {
   const page = await newPage('/ar');
   const host = '#inline';
   await speaks(page, host, 'ar', 'rtl');
@@ -90,6 +90,19 @@ test('Arabic from the element: right to left, with amounts and addresses left to
   assert.equal(await direction('[data-copy=amount]'), 'ltr');
   assert.equal(await direction('[data-copy=address]'), 'ltr');
   assert.equal(await page.locator(`${host} [data-copy=amount]`).textContent(), '0.00045125 BTC');
+
+  // Paid to the end: the receipt in Arabic, the goods and the masked email left to right.
+  const order = (await page.evaluate(() => window.tollgateEvents)).find((e) => e.name === 'order').detail;
+  const paid = await api.call('POST', `/v1/sandbox/orders/${order.id}/pay`, {
+    body: { amount: order.crypto_amount, confirmations: 100 },
+    headers: api.seller,
+  });
+  assert.equal(paid.status, 200, paid.text);
+  await page.locator(`${host} [data-delivered]`).waitFor({ timeout: 20_000 });
+  const ar = texts('ar');
+  assert.equal(await page.locator(`${host} [data-receipt-for]`).textContent(), ar['receipt.for'].replace('{email}', 'a***@example.com'));
+  assert.equal(await direction('[data-delivered]'), 'ltr');
+  await axeCheck(page, 'the Arabic receipt');
   await page.context().close();
 });
 
