@@ -25,14 +25,15 @@
       return m;
     }));
   // A product's answer, fetched at most once a minute; each checkout that opens it reads its own
-  // copy (a checkout removed before it mounted reads nothing). A failed fetch is not kept; Try
-  // again always asks anew.
+  // copy (a checkout removed before it mounted reads nothing). A failed fetch or a refusal (a
+  // 429, a 5xx) is not kept; Try again always asks anew.
   const products = new Map();
   const product = (id) => {
     const p = products.get(id);
     if (p && performance.now() - p.at < 6e4) return p.answer;
     const answer = fetch(cfg.api + '/v1/products/' + encodeURIComponent(id));
-    answer.catch(() => products.delete(id));
+    const forget = () => products.get(id)?.answer === answer && products.delete(id);
+    answer.then((r) => r.ok || forget(), forget);
     products.set(id, { at: performance.now(), answer });
     return answer;
   };
