@@ -71,9 +71,14 @@ fn cargo_fuzz(args: &[&str]) -> Command {
     c
 }
 
-pub fn run(seconds: u32) -> Result {
+/// Runs every target, or only those in `only` when it names some.
+pub fn run(seconds: u32, only: &[String]) -> Result {
     let list = cargo_fuzz(&["list"]).output().map_err(|e| format!("cargo fuzz list: {e}"))?;
-    let targets: Vec<String> = String::from_utf8_lossy(&list.stdout).lines().map(str::to_owned).collect();
+    let all: Vec<String> = String::from_utf8_lossy(&list.stdout).lines().map(str::to_owned).collect();
+    if let Some(unknown) = only.iter().find(|t| !all.contains(t)) {
+        return Err(format!("no fuzz target `{unknown}` (there are: {})", all.join(", ")));
+    }
+    let targets: Vec<String> = all.into_iter().filter(|t| only.is_empty() || only.contains(t)).collect();
     if targets.is_empty() {
         return Err("cargo fuzz list found no targets".into());
     }

@@ -9,7 +9,8 @@
 //!   adds the 15-minute soak).
 //! - `bench`: build, then the worker's throughput, latency and CPU per request against a
 //!   reference worker, and the sizes; one table, also written as JSON.
-//! - `fuzz`:  every fuzz target for `--seconds N` each (60 by default); fails on a crash.
+//! - `fuzz`:  every fuzz target (or those named by `--only a,b`) for `--seconds N` each (60 by
+//!   default); fails on a crash.
 
 mod fuzz;
 mod setup;
@@ -29,6 +30,15 @@ fn seconds(args: &[String], default: u32) -> Result<u32, String> {
             .filter(|n| *n > 0)
             .ok_or_else(|| "--seconds takes a whole number of seconds".into()),
     }
+}
+
+/// The fuzz targets named by `--only a,b`, or none (every target).
+fn only(args: &[String]) -> Vec<String> {
+    args.iter()
+        .position(|a| a == "--only")
+        .and_then(|i| args.get(i + 1))
+        .map(|list| list.split(',').map(str::to_owned).collect())
+        .unwrap_or_default()
 }
 
 fn main() -> ExitCode {
@@ -55,10 +65,12 @@ fn main() -> ExitCode {
             .and_then(|()| steps::build_widget())
             .and_then(|()| steps::build_worker())
             .and_then(|()| steps::bench()),
-        Some("fuzz") => setup::all().and_then(|()| setup::fuzzing()).and_then(|()| fuzz::run(seconds(&args[1..], 60)?)),
+        Some("fuzz") => setup::all()
+            .and_then(|()| setup::fuzzing())
+            .and_then(|()| fuzz::run(seconds(&args[1..], 60)?, &only(&args[1..]))),
         _ => {
             eprintln!(
-                "usage: cargo xtask <setup|test|run [--port N]|size|build [widget|worker]|stress [--soak]|bench|fuzz [--seconds N]>"
+                "usage: cargo xtask <setup|test|run [--port N]|size|build [widget|worker]|stress [--soak]|bench|fuzz [--seconds N] [--only a,b]>"
             );
             return ExitCode::from(2);
         }

@@ -70,7 +70,7 @@ pub fn test() -> Result {
     )?;
     // Each fuzz target for a few seconds: they keep building, and a quick crash shows.
     crate::setup::fuzzing()?;
-    crate::fuzz::run(3)?;
+    crate::fuzz::run(3, &[])?;
     // The shared model must build for the browser and the worker alike.
     run_cmd("cargo", &["build", "--target", "wasm32-unknown-unknown", "--package", "shared"])?;
     // Widget components in headless Debian Chromium, against a fake API.
