@@ -1,13 +1,12 @@
 //! Trimming what the widget never uses from wasm-bindgen's output: a dependency's exports, the
 //! glue's classes for them, and the glue's imports that the optimized wasm no longer imports.
 //!
-//! Dropping a dependency's wasm-bindgen exports the widget never calls. A `#[wasm_bindgen]`
-//! export is a root of the module: wasm-opt keeps it and everything it reaches, used or not.
+//! Why: a `#[wasm_bindgen]` export is a root of the module: wasm-opt keeps it and everything it reaches, used or not.
 //! Leptos's server functions link wasm-streams, whose stream adapters (`IntoUnderlyingSource`,
 //! `…Sink`, `…ByteSource`) are such exports, with their futures and formatting code behind
 //! them. The widget has no server functions, so nothing calls them; without these roots
-//! wasm-opt removes that code (1.6 KB of the gzipped wasm). The glue's classes for them stay,
-//! unused: they only call into the wasm when constructed.
+//! wasm-opt removes that code (1.6 KB of the gzipped wasm), and `drop_classes` their classes
+//! from the glue.
 
 /// Exports whose names start with one of these are dropped from the widget's wasm.
 pub const UNUSED_EXPORTS: [&str; 2] = ["intounderlying", "__wbg_intounderlying"];
