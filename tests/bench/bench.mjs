@@ -8,8 +8,7 @@ import { gzipSync } from 'node:zlib';
 import { tmpdir, cpus } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startWorker, client, workerdProcesses } from '../support/worker.mjs';
-import { directBase } from '../stress/harness.mjs';
+import { startWorker, client, workerdProcesses, directBase } from '../support/worker.mjs';
 
 /** The worker as wrk reaches it (see VIA); the rest of `worker` is kept for its processes. */
 async function reach(worker, health) {

@@ -5,11 +5,11 @@
 // Scale: TOLLGATE_STRESS = smoke (CI, a few minutes in all) | full (the default) | soak (full,
 // with the 15-minute soak). Every figure below can be set on its own by its variable, to try a
 // test with small numbers.
-import { readFileSync, readdirSync, readlinkSync, existsSync, mkdtempSync, cpSync, rmSync } from 'node:fs';
+import { readFileSync, existsSync, mkdtempSync, cpSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { SELLER_KEY, startWorker, runtimePid } from '../support/worker.mjs';
+import { SELLER_KEY, startWorker, runtimePid, rssKb } from '../support/worker.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -222,34 +222,27 @@ export function startFrozenWorker(vars = {}, options = {}) {
   return startWorker(vars, { config: frozenConfig(), ...options });
 }
 
-/** The loopback ports a process listens on (from /proc: its sockets' inodes in the TCP table). */
-function listening(pid) {
-  const inodes = new Set();
-  for (const fd of readdirSync(`/proc/${pid}/fd`)) {
-    try { const m = readlinkSync(`/proc/${pid}/fd/${fd}`).match(/^socket:\[(\d+)\]$/); if (m) inodes.add(m[1]); } catch { /* closed meanwhile */ }
-  }
-  const ports = [];
-  for (const table of ['tcp', 'tcp6']) {
-    for (const row of readFileSync(`/proc/${pid}/net/${table}`, 'utf8').trim().split('\n').slice(1)) {
-      const f = row.trim().split(/\s+/);
-      if (f[3] === '0A' && inodes.has(f[9])) ports.push(parseInt(f[1].split(':')[1], 16));
-    }
-  }
-  return ports;
-}
-
 /**
- * The worker as workerd serves it, without wrangler's dev proxy in front: the runtime's own
- * entry socket (the one of its ports whose `health` path answers `status: ok`). The proxy (a single Durable
- * Object that every request goes through) is part of `wrangler dev`, not of a deployment.
+ * What the local runtime itself keeps for each Durable Object that has run: the
+ * plain-JavaScript reference worker (tests/bench/reference) reads `n` distinct objects once each,
+ * and workerd's growth is divided by `n`. workerd under `wrangler dev` does not give that memory
+ * back while it lives, so a test of Tollgate's memory subtracts it for the objects it made.
+ * `idleMs`: how long to wait afterwards, to see whether it is given back.
  */
-export async function directBase(worker, health = '/v1/health') {
-  const pid = runtimePid(worker);
-  for (const port of listening(pid)) {
-    try {
-      const r = await fetch(`http://127.0.0.1:${port}${health}`, { signal: AbortSignal.timeout(2000) });
-      if (r.status === 200 && (await r.json()).status === 'ok') return `http://127.0.0.1:${port}`;
-    } catch { /* another of its sockets */ }
+export async function runtimeObjectCost(n, { idleMs = 0 } = {}) {
+  const config = join(root, 'tests', 'bench', 'reference', 'bare.toml');
+  const worker = await startWorker({}, { config, env: null, expectStatus: 404 });
+  try {
+    const pid = runtimePid(worker);
+    const read = (name) => fetch(`${worker.base}/object?n=${name}`, { signal: AbortSignal.timeout(30_000) }).then((r) => r.text());
+    for (let i = 0; i < 50; i++) await read(`warm-${i}`);
+    const beforeKb = rssKb(pid);
+    let next = 0;
+    await Promise.all(Array.from({ length: 16 }, async () => { while (next < n) await read(`o-${next++}`); }));
+    const afterKb = rssKb(pid);
+    await wait(idleMs);
+    return { n, beforeKb, afterKb, idleKb: rssKb(pid), kbPerObject: Math.round((afterKb - beforeKb) / n) };
+  } finally {
+    await worker.stop();
   }
-  throw new Error(`workerd ${pid} has no socket that answers ${health}`);
 }

@@ -9,7 +9,8 @@
 // have), to tell the two apart.
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startFrozenWorker, directBase, sandboxEvent, scaled, report, timedClient, buyerIp, stockList, listAll, within, wait, Latencies, Tally } from './harness.mjs';
+import { directBase } from '../support/worker.mjs';
+import { startFrozenWorker, sandboxEvent, scaled, report, timedClient, buyerIp, stockList, listAll, within, wait, Latencies, Tally } from './harness.mjs';
 
 const POLLERS = scaled('TOLLGATE_POLLERS', 100, 1000);
 const POLL_SECONDS = scaled('TOLLGATE_POLL_SECONDS', 10, 60);

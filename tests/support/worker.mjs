@@ -2,7 +2,7 @@
 // state, and stops it when the tests end (or after a hard time limit, whatever happens).
 import { before, after } from 'node:test';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, readFileSync, readdirSync } from 'node:fs';
+import { mkdtempSync, rmSync, readFileSync, readdirSync, readlinkSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
@@ -125,6 +125,8 @@ export function useWorker(vars = {}) {
   const api = client(running);
   // Other root hooks are not ordered after this one: they await `ready` before using `base`.
   api.ready = ready;
+  // The running worker itself (its processes, `directBase`).
+  api.worker = running;
   return api;
 }
 
@@ -225,4 +227,36 @@ export function rssKb(pid) {
     const m = readFileSync(`/proc/${pid}/status`, 'utf8').match(/^VmRSS:\s+(\d+) kB/m);
     return m ? Number(m[1]) : null;
   } catch { return null; }
+}
+
+/** The loopback ports a process listens on (from /proc: its sockets' inodes in the TCP table). */
+function listening(pid) {
+  const inodes = new Set();
+  for (const fd of readdirSync(`/proc/${pid}/fd`)) {
+    try { const m = readlinkSync(`/proc/${pid}/fd/${fd}`).match(/^socket:\[(\d+)\]$/); if (m) inodes.add(m[1]); } catch { /* closed meanwhile */ }
+  }
+  const ports = [];
+  for (const table of ['tcp', 'tcp6']) {
+    for (const row of readFileSync(`/proc/${pid}/net/${table}`, 'utf8').trim().split('\n').slice(1)) {
+      const f = row.trim().split(/\s+/);
+      if (f[3] === '0A' && inodes.has(f[9])) ports.push(parseInt(f[1].split(':')[1], 16));
+    }
+  }
+  return ports;
+}
+
+/**
+ * The worker as workerd serves it, without wrangler's dev proxy in front: the runtime's own
+ * entry socket (the one of its ports whose `health` path answers `status: ok`). The proxy (a single Durable
+ * Object that every request goes through) is part of `wrangler dev`, not of a deployment.
+ */
+export async function directBase(worker, health = '/v1/health') {
+  const pid = runtimePid(worker);
+  for (const port of listening(pid)) {
+    try {
+      const r = await fetch(`http://127.0.0.1:${port}${health}`, { signal: AbortSignal.timeout(2000) });
+      if (r.status === 200 && (await r.json()).status === 'ok') return `http://127.0.0.1:${port}`;
+    } catch { /* another of its sockets */ }
+  }
+  throw new Error(`workerd ${pid} has no socket that answers ${health}`);
 }

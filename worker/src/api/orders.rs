@@ -44,8 +44,8 @@ pub(super) async fn create(ctx: &Ctx<'_>, req: &mut Request) -> Handled {
         coupon: priced.coupon.and_then(|c| c.max_uses.map(|m| (c.coupon.code.clone(), m))),
         now_ms: order.created_at.timestamp_millis(),
     };
-    let reserved = match store_call(ctx, reserve.clone()).await? {
-        Reserved::Reserved { items } => items,
+    let (reserved, lose_answer) = match store_call(ctx, reserve.clone()).await? {
+        Reserved::Reserved { items, lose_answer } => (items, lose_answer),
         Reserved::Replay { order_id, reserved_ms } => match replay(ctx, &order_id, reserved_ms).await? {
             Replayed::Answer(response) => return Ok(response),
             // The first request died between its reservation and its order (a crash, a
@@ -53,7 +53,7 @@ pub(super) async fn create(ctx: &Ctx<'_>, req: &mut Request) -> Handled {
             Replayed::Abandoned => {
                 store_call(ctx, Abort { order_id }).await?;
                 match store_call(ctx, reserve).await? {
-                    Reserved::Reserved { items } => items,
+                    Reserved::Reserved { items, lose_answer } => (items, lose_answer),
                     Reserved::Replay { .. } => return refuse(in_progress(1)),
                     Reserved::Refused { refusal } => return refuse(not_reserved(refusal, &order)),
                 }
@@ -63,7 +63,7 @@ pub(super) async fn create(ctx: &Ctx<'_>, req: &mut Request) -> Handled {
     };
     let delivery_text = priced.product.delivery.text().map(str::to_owned);
     let record = Record::new(order, secret, reserved, delivery_text, link);
-    create_object(ctx, record).await
+    create_object(ctx, record, lose_answer).await
 }
 
 /// The order's ids, times and where the buyer is.
@@ -157,12 +157,13 @@ fn not_reserved(refusal: NotReserved, order: &Order) -> Result<Response> {
     }
 }
 
-/// Creates the order's object. A provider's failure is passed on: the order waits, pending, for
+/// Creates the order's object (`lose_answer`: test mode's `lost_creates` fault, see
+/// `sandbox::faults`). A provider's failure is passed on: the order waits, pending, for
 /// a retry with the same Idempotency-Key (which opens it upstream then) or for its expiry,
 /// which frees the stock.
-async fn create_object(ctx: &Ctx<'_>, record: Record) -> Handled {
+async fn create_object(ctx: &Ctx<'_>, record: Record, lose_answer: bool) -> Handled {
     let id = record.order.id.clone();
-    match order_call(ctx, &id, &OrderRequest::Create { record: Box::new(record) }).await {
+    match order_call(ctx, &id, &OrderRequest::Create { record: Box::new(record), lose_answer }).await {
         Ok(answer) => {
             let stored = stored(answer)?;
             created(&stored.order, &stored.client_secret, false)

@@ -100,21 +100,24 @@ pub(super) async fn checkout_action(ctx: &Ctx<'_>, req: &mut Request, id: &str, 
 /// `POST /v1/sandbox/faults` (test mode, seller key): `{"store_updates": n}` makes the store's
 /// next `n` index updates fail, so tests can show that an order's object retries until the
 /// store has its change; `{"lost_reservations": n}` makes the next `n` reservations land but
-/// answer with an error, as when the creating request dies before the order is made.
+/// answer with an error, as when the creating request dies before the order is made;
+/// `{"lost_creates": n}` makes the next `n` orders' objects store their order and then answer
+/// with an error, as when that answer is lost on the way back to the creating request.
 pub(super) async fn faults(ctx: &Ctx<'_>, req: &mut Request) -> Handled {
     let body = http::read_json(req).await?;
     // Each count absent (0) or 0 to 100; every field at fault is named.
     let count = |field: &str| body.get(field).map_or(Some(0), |v| v.as_u64().filter(|n| *n <= 100).map(|n| n as u32));
-    let fields = ["store_updates", "lost_reservations"];
+    let fields = ["store_updates", "lost_reservations", "lost_creates"];
     let bad: Vec<String> = fields.iter().filter(|f| count(f).is_none()).map(|f| f.to_string()).collect();
     if !bad.is_empty() {
         let body = ErrorBody::new("validation_failed", format!("{}: 0 to 100", bad.join(", "))).with_fields(bad);
         return refuse(http::json(422, &body));
     }
-    let fault = Fault { updates: count(fields[0]).unwrap_or(0), lost_reservations: count(fields[1]).unwrap_or(0) };
+    let [updates, lost_reservations, lost_creates] = fields.map(|f| count(f).unwrap_or(0));
+    let fault = Fault { updates, lost_reservations, lost_creates };
     store_call(ctx, fault).await?;
     Ok(http::json(
         200,
-        &serde_json::json!({"store_updates": fault.updates, "lost_reservations": fault.lost_reservations}),
+        &serde_json::json!({"store_updates": updates, "lost_reservations": lost_reservations, "lost_creates": lost_creates}),
     )?)
 }

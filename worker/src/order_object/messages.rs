@@ -22,6 +22,9 @@ pub enum OrderRequest {
     /// Stores a new order (or finds it stored) and opens it at the provider.
     Create {
         record: Box<Record>,
+        /// Test mode's `lost_creates` fault: store the order, then answer with an error.
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        lose_answer: bool,
     },
     /// A create retried with the same Idempotency-Key: opens it upstream if the first could not.
     Resume,

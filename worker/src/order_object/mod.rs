@@ -200,7 +200,7 @@ impl OrderObject {
 
     async fn handle(&self, request: OrderRequest) -> Result<OrderReply> {
         match request {
-            OrderRequest::Create { record } => self.create(*record).await,
+            OrderRequest::Create { record, .. } => self.create(*record).await,
             OrderRequest::Resume => self.open_upstream().await,
             OrderRequest::Abandon => match self.load().await? {
                 Some(r) => Ok(r.stored()),
@@ -269,7 +269,13 @@ impl DurableObject for OrderObject {
             return self.open_socket(req).await;
         }
         let request: OrderRequest = rpc::request(req).await?;
-        rpc::reply(&self.handle(request).await?)
+        let lose_answer = matches!(request, OrderRequest::Create { lose_answer: true, .. });
+        let reply = self.handle(request).await?;
+        if lose_answer {
+            // Stored, but answered as an error: the creating request must find the order.
+            return Response::error("the order's answer is lost on purpose (test mode fault)", 500);
+        }
+        rpc::reply(&reply)
     }
 
     async fn websocket_message(&self, ws: WebSocket, message: WebSocketIncomingMessage) -> Result<()> {

@@ -38,6 +38,7 @@ pub struct StoreObject {
     failing_updates: Cell<u32>,
     /// Test mode: reservations to make and then answer with an error, as if the request died.
     lost_reservations: Cell<u32>,
+    lost_creates: Cell<u32>,
 }
 
 #[derive(Deserialize)]
@@ -224,7 +225,7 @@ impl StoreObject {
             ],
         )?;
         sql.exec("INSERT INTO unmade (order_id, reserved_ms) VALUES (?, ?)", vec![text(&o.id), int(r.now_ms)])?;
-        Ok(Reserved::Reserved { items })
+        Ok(Reserved::Reserved { items, lose_answer: false })
     }
 
     /// Follows an order's status: an order given up (expired, cancelled, or refunded before
@@ -311,18 +312,26 @@ impl StoreObject {
     fn fault(&self, f: Fault) -> Result<<Fault as Ask>::Reply> {
         self.failing_updates.set(f.updates);
         self.lost_reservations.set(f.lost_reservations);
+        self.lost_creates.set(f.lost_creates);
         Ok(())
     }
 
     fn handle(&self, request: StoreRequest) -> Result<Response> {
         match request {
             StoreRequest::Reserve(r) => {
-                let reserved = self.reserve(*r)?;
+                let mut reserved = self.reserve(*r)?;
                 let lost = self.lost_reservations.get();
                 if lost > 0 && matches!(reserved, Reserved::Reserved { .. }) {
                     self.lost_reservations.set(lost - 1);
                     // Kept, but answered as an error: the reservation is made and its order never is.
                     return Response::error("the reservation's answer is lost on purpose (test mode fault)", 500);
+                }
+                let lost = self.lost_creates.get();
+                if let Reserved::Reserved { lose_answer, .. } = &mut reserved
+                    && lost > 0
+                {
+                    self.lost_creates.set(lost - 1);
+                    *lose_answer = true;
                 }
                 rpc::reply(&reserved)
             }
@@ -344,6 +353,7 @@ impl DurableObject for StoreObject {
             ready: Cell::new(false),
             failing_updates: Cell::new(0),
             lost_reservations: Cell::new(0),
+            lost_creates: Cell::new(0),
         }
     }
 

@@ -75,6 +75,10 @@ pub struct Reserve {
 pub enum Reserved {
     Reserved {
         items: Vec<String>,
+        /// Test mode's `lost_creates` fault: the order's object is to store the order and
+        /// then answer with an error, as when its answer is lost on the way back.
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        lose_answer: bool,
     },
     /// The same key and body were seen from this client: this is that order.
     Replay {
@@ -145,6 +149,9 @@ pub struct Fault {
     /// Reservations made whose answer is then an error, as when the creating request dies.
     #[serde(default)]
     pub lost_reservations: u32,
+    /// Orders made whose object's answer is then an error, as when it is lost on the way back.
+    #[serde(default)]
+    pub lost_creates: u32,
 }
 
 #[cfg(test)]
