@@ -40,17 +40,10 @@ pub(crate) fn verify_hmac_sha512(secret: &str, body: &[u8], signature: Option<&s
         return Err(WebhookRefusal::Unauthorized("the webhook is not signed".into()));
     };
     let mismatch = || WebhookRefusal::Unauthorized("the webhook signature does not match".into());
-    let sig = from_hex(sig).ok_or_else(mismatch)?;
+    let sig = shared::signature::from_hex(sig).ok_or_else(mismatch)?;
     let mut mac = Hmac::<Sha512>::new_from_slice(secret.as_bytes()).expect("HMAC takes any key length");
     mac.update(body);
     mac.verify_slice(&sig).map_err(|_| mismatch())
-}
-
-fn from_hex(s: &str) -> Option<Vec<u8>> {
-    if s.len() % 2 != 0 {
-        return None;
-    }
-    (0..s.len()).step_by(2).map(|i| u8::from_str_radix(s.get(i..i + 2)?, 16).ok()).collect()
 }
 
 /// Checks a webhook signed with HMAC-SHA512 of its raw body, then reads it with `read`.

@@ -62,8 +62,10 @@ pub fn verify(secret: &str, header: &str, body: &[u8], now: i64) -> Result<(), S
     if signatures.iter().any(matches) { Ok(()) } else { Err(SignatureError::Mismatch) }
 }
 
-fn from_hex(s: &str) -> Option<Vec<u8>> {
-    if s.len() % 2 != 0 {
+/// Bytes from hex (either case); `None` for an odd length or a character that is not hex.
+/// The providers' webhook signatures are read with it too (`gateways::webhook`).
+pub fn from_hex(s: &str) -> Option<Vec<u8>> {
+    if !s.len().is_multiple_of(2) {
         return None;
     }
     (0..s.len()).step_by(2).map(|i| u8::from_str_radix(s.get(i..i + 2)?, 16).ok()).collect()

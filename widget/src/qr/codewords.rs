@@ -97,7 +97,7 @@ struct Bits {
 impl Bits {
     fn push(&mut self, value: u32, count: usize) {
         for i in (0..count).rev() {
-            if self.len % 8 == 0 {
+            if self.len.is_multiple_of(8) {
                 self.bytes.push(0);
             }
             if value >> i & 1 == 1 {
