@@ -114,6 +114,30 @@ test('Japanese from Tollgate.open', async () => {
   await page.context().close();
 });
 
+test('a locale file of another release is not used: the checkout speaks English', async () => {
+  const stale = shipped(texts('fr'));
+  stale[0] = '00000000';
+  const page = await newPage('/pseudo', {
+    setup: (p) => p.route('**/widget/locales/fr.json', (route) => route.fulfill({
+      status: 200, contentType: 'application/json', headers: { 'Access-Control-Allow-Origin': '*' }, body: JSON.stringify(stale),
+    })),
+  });
+  await page.click('#buy');
+  const en = texts('en');
+  await page.locator(`${W} button[type=submit]`, { hasText: en['form.submit'] }).waitFor();
+  assert.equal(await page.locator(`${W} fieldset.methods legend`).textContent(), en['form.pay_with']);
+  await page.context().close();
+});
+
+/**
+ * Texts in the form they ship in (widget/locale_format.rs): the fingerprint of the built
+ * locale files, then each text in English's key order.
+ */
+function shipped(byKey) {
+  const built = JSON.parse(readFileSync(new URL('../../www/widget/locales/fr.json', import.meta.url), 'utf8'));
+  return [built[0], ...Object.keys(texts('en')).map((key) => byKey[key])];
+}
+
 /** English with every text 40 % longer (and accented), as a long language would be. */
 function pseudo() {
   const en = texts('en');
@@ -131,7 +155,7 @@ test('a language 40 % longer than English fits a phone without overflowing', asy
   const page = await newPage('/pseudo', {
     viewport: { width: 390, height: 844 },
     setup: (p) => p.route('**/widget/locales/fr.json', (route) => route.fulfill({
-      status: 200, contentType: 'application/json', headers: { 'Access-Control-Allow-Origin': '*' }, body: JSON.stringify(long),
+      status: 200, contentType: 'application/json', headers: { 'Access-Control-Allow-Origin': '*' }, body: JSON.stringify(shipped(long)),
     })),
   });
   await page.click('#buy');

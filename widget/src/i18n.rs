@@ -3,8 +3,10 @@
 //! (`locales/<tag>.json`), with English, built in, for anything missing. Amounts and addresses
 //! are never translated or reformatted here: what a buyer copies is the machine's exact form.
 //!
-//! Messages are a JSON object read by the browser's `JSON.parse` and looked up by `Reflect`,
-//! with `{name}` placeholders filled by [`tf`]: no formatting machinery in the wasm.
+//! Messages ship as a JSON array (`widget/locale_format.rs`): a key is its number in English's
+//! order, so no key name is downloaded. They are read by the browser's `JSON.parse` and looked
+//! up by `Reflect`, with `{name}` placeholders filled by [`tf`]: no formatting machinery in
+//! the wasm.
 
 #[cfg(target_arch = "wasm32")]
 use std::cell::RefCell;
@@ -21,8 +23,13 @@ pub const LOCALES: [&str; 20] = [
     "ko", "zh-CN",
 ];
 
-/// English, built in: the fallback for every key.
-pub const ENGLISH: &str = include_str!("../locales/en.json");
+/// English, built in (in its shipped form, by `build.rs`): the fallback for every key.
+#[cfg(target_arch = "wasm32")]
+const ENGLISH: &str = include_str!(concat!(env!("OUT_DIR"), "/en.json"));
+
+/// English's source file, read natively by name.
+#[cfg(not(target_arch = "wasm32"))]
+const ENGLISH: &str = include_str!("../locales/en.json");
 
 /// The locale for the asked one (the script tag's `data-locale`, `Tollgate.open`'s or the
 /// element's `locale`), else for the first of the browser's languages that has one, else
@@ -79,22 +86,26 @@ pub fn current() -> &'static str {
     MESSAGES.with(|m| m.borrow().current)
 }
 
-/// Takes a locale's texts as fetched (a JSON object of texts by key).
+/// Takes a locale's texts as fetched, if they are for this widget's keys: a file whose
+/// fingerprint (its first item) is not English's is of another release, and English shows.
 #[cfg(target_arch = "wasm32")]
 pub fn add(tag: &'static str, json: &str) {
-    if let Ok(texts) = JSON::parse(json).map(|v| if v.is_object() { v } else { JsValue::UNDEFINED }) {
-        MESSAGES.with(|m| m.borrow_mut().loaded.push((tag, texts)));
-    }
+    MESSAGES.with(|m| {
+        let mut m = m.borrow_mut();
+        let texts = JSON::parse(json).unwrap_or(JsValue::UNDEFINED);
+        let ours = texts.is_object() && Reflect::get_u32(&texts, 0).ok() == Reflect::get_u32(&m.english, 0).ok();
+        m.loaded.push((tag, if ours { texts } else { JsValue::UNDEFINED }));
+    })
 }
 
-/// The text for `key`: the chosen locale's, else English, else the key itself.
+/// The text for `key`: the chosen locale's, else English.
 #[cfg(target_arch = "wasm32")]
-pub fn t(key: &str) -> String {
+pub fn t(key: Key) -> String {
     MESSAGES.with(|m| {
         let m = m.borrow();
-        let found = |texts: &JsValue| Reflect::get(texts, &key.into()).ok().and_then(|v| v.as_string());
+        let found = |texts: &JsValue| Reflect::get_u32(texts, key as u32 + 1).ok().and_then(|v| v.as_string());
         let current = m.loaded.iter().find(|(t, _)| *t == m.current).and_then(|(_, texts)| found(texts));
-        current.or_else(|| found(&m.english)).unwrap_or_else(|| key.to_owned())
+        current.or_else(|| found(&m.english)).unwrap_or_default()
     })
 }
 
@@ -107,24 +118,27 @@ pub fn select(tag: &'static str) -> bool {
 #[cfg(not(target_arch = "wasm32"))]
 pub fn add(_tag: &'static str, _json: &str) {}
 
-/// Natively (the unit tests of the texts' users), English, read from its file's lines.
+/// Natively (the unit tests of the texts' users), English, read from its file by key name.
 #[cfg(not(target_arch = "wasm32"))]
-pub fn t(key: &str) -> String {
-    let start = "\"".to_owned() + key + "\": \"";
-    ENGLISH
-        .lines()
-        .find_map(|l| l.trim().strip_prefix(start.as_str()))
-        .map(|rest| rest.trim_end_matches(',').trim_end_matches('"').replace("\\\"", "\""))
-        .unwrap_or_else(|| key.to_owned())
+pub fn t(key: Key) -> String {
+    let name = k::NAMES[key as usize];
+    let text = locale_format::entries(ENGLISH).into_iter().find(|(k, _)| *k == name).map(|(_, t)| t);
+    text.map(|t| t[1..t.len() - 1].replace("\\\"", "\"")).unwrap_or_else(|| name.to_owned())
 }
 
+// Natively only its reader is used outside the tests; the build script and xtask use the rest.
+#[cfg(not(target_arch = "wasm32"))]
+#[allow(dead_code)]
+#[path = "../locale_format.rs"]
+mod locale_format;
+
 /// The text for `key` with each `{name}` replaced by its value.
-pub fn tf(key: &str, args: &[(&str, &str)]) -> String {
+pub fn tf(key: Key, args: &[(&str, &str)]) -> String {
     fill(t(key), args)
 }
 
 /// The text for `key` split where `{name}` stands, for markup to go between the two parts.
-pub fn around(key: &str, name: &str) -> (String, String) {
+pub fn around(key: Key, name: &str) -> (String, String) {
     let text = t(key);
     let mark = "{".to_owned() + name + "}";
     match text.split_once(&mark) {
@@ -142,14 +156,20 @@ fn fill(mut text: String, args: &[(&str, &str)]) -> String {
 
 macro_rules! keys {
     ($($name:ident = $key:literal,)*) => {
-        /// The keys of the texts, one constant each: a mistyped key does not compile.
+        /// The keys of the texts, in English's order (`en.json`'s, which a test holds them to):
+        /// a mistyped key does not compile, and a key is its number in the shipped texts.
         pub mod k {
-            $(pub const $name: &str = $key;)*
-            /// Every key, for the tests that hold the locales to them.
-            pub const ALL: &[&str] = &[$($key),*];
+            #[allow(non_camel_case_types)]
+            #[derive(Clone, Copy, PartialEq, Eq, Debug)]
+            pub enum Key { $($name,)* }
+            pub use Key::*;
+            /// Each key's name in the source files, by number.
+            pub const NAMES: &[&str] = &[$($key),*];
         }
     };
 }
+
+pub use k::Key;
 
 keys! {
     TITLE = "checkout.title",
@@ -165,7 +185,6 @@ keys! {
     SUBMITTING = "form.submitting",
     SOLD_OUT = "form.sold_out",
     CARD = "methods.card",
-    NETWORK_LEGEND = "methods.network",
     SUBTOTAL = "summary.subtotal",
     VOLUME_DISCOUNT = "summary.volume_discount",
     COUPON_LINE = "summary.coupon",
@@ -174,13 +193,6 @@ keys! {
     TAX_INCLUDED = "summary.tax_included",
     TOTAL = "summary.total",
     YOU_SEND = "summary.you_send",
-    RATE = "summary.rate",
-    RATE_HELD = "summary.rate_held",
-    RECEIPT_FOR = "receipt.for",
-    STEP_WAITING = "steps.waiting",
-    STEP_SEEN = "steps.seen",
-    STEP_CONFIRMING = "steps.confirming",
-    STEP_PAID = "steps.paid",
     QR_LABEL = "pay.qr_label",
     SEND_ONLY = "pay.send_only",
     AMOUNT = "pay.amount",
@@ -219,6 +231,14 @@ keys! {
     FIELD_COUPON = "error.field.coupon_code",
     FIELD_VARIANT = "error.field.variant_id",
     FIELD_OTHER = "error.field.other",
+    NETWORK_LEGEND = "methods.network",
+    RATE = "summary.rate",
+    RATE_HELD = "summary.rate_held",
+    RECEIPT_FOR = "receipt.for",
+    STEP_WAITING = "steps.waiting",
+    STEP_SEEN = "steps.seen",
+    STEP_CONFIRMING = "steps.confirming",
+    STEP_PAID = "steps.paid",
 }
 
 /// What to tell the buyer about a refused or failed call, by the API's error code: never the
@@ -275,10 +295,12 @@ mod tests {
     #[test]
     fn every_locale_has_every_text() {
         use std::collections::BTreeSet;
-        let read = |tag: &str| -> serde_json::Map<String, serde_json::Value> {
+        let source = |tag: &str| {
             let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("locales").join(tag.to_owned() + ".json");
-            let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-            serde_json::from_str(&text).unwrap_or_else(|e| panic!("{tag}: {e}"))
+            std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+        };
+        let read = |tag: &str| -> serde_json::Map<String, serde_json::Value> {
+            serde_json::from_str(&source(tag)).unwrap_or_else(|e| panic!("{tag}: {e}"))
         };
         let placeholders = |s: &str| -> Vec<String> {
             let mut found: Vec<String> =
@@ -288,7 +310,11 @@ mod tests {
         };
         let english = read("en");
         let keys: BTreeSet<&str> = english.keys().map(String::as_str).collect();
-        assert_eq!(keys, k::ALL.iter().copied().collect::<BTreeSet<_>>(), "en.json and the keys in the code");
+        // The order matters: a key is its number in the shipped texts.
+        let en_source = source("en");
+        let in_order: Vec<&str> = locale_format::entries(&en_source).into_iter().map(|(key, _)| key).collect();
+        assert_eq!(in_order, k::NAMES, "en.json's keys, in order, are the keys in the code");
+        assert_eq!(in_order.len(), english.len(), "one text a line in en.json");
         let mut files: Vec<String> =
             std::fs::read_dir(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("locales"))
                 .unwrap()
@@ -298,15 +324,45 @@ mod tests {
         let mut listed: Vec<String> = LOCALES.iter().map(|l| l.to_string()).collect();
         listed.sort();
         assert_eq!(files, listed, "a file for each locale in LOCALES, and no other");
+        let fingerprint = locale_format::fingerprint(k::NAMES.iter().copied());
         for tag in LOCALES {
             let messages = read(tag);
             let theirs: BTreeSet<&str> = messages.keys().map(String::as_str).collect();
             assert_eq!(theirs, keys, "{tag}: its keys");
+            // As shipped: English's fingerprint, then each text at its key's number.
+            let shipped: Vec<serde_json::Value> =
+                serde_json::from_str(&locale_format::shipped(&source(tag), &en_source))
+                    .unwrap_or_else(|e| panic!("{tag} as shipped: {e}"));
+            assert_eq!(shipped[0], fingerprint.as_str(), "{tag}: the fingerprint");
+            for (n, name) in k::NAMES.iter().enumerate() {
+                assert_eq!(shipped[n + 1], messages[*name], "{tag}: {name} at {}", n + 1);
+            }
             for (key, en) in &english {
                 let text = messages[key].as_str().unwrap_or_else(|| panic!("{tag} {key}: not a string"));
                 assert!(!text.trim().is_empty(), "{tag} {key}: empty");
                 assert_eq!(placeholders(text), placeholders(en.as_str().unwrap()), "{tag} {key}: its placeholders");
             }
         }
+    }
+
+    #[test]
+    fn the_fingerprint_changes_with_any_key_or_its_place() {
+        let f = |keys: &[&str]| locale_format::fingerprint(keys.iter().copied());
+        let base = f(&["a.b", "c.d"]);
+        assert_eq!(base.len(), 8);
+        assert_ne!(base, f(&["c.d", "a.b"]), "moved");
+        assert_ne!(base, f(&["a.b", "c.e"]), "renamed");
+        assert_ne!(base, f(&["a.b"]), "removed");
+        assert_ne!(base, f(&["a.bc.d"]), "joined");
+    }
+
+    #[test]
+    fn a_text_the_locale_lacks_ships_as_null() {
+        let english = "{\n  \"a\": \"A \\\"x\\\"\",\n  \"b\": \"B\"\n}\n";
+        let german = "{\n  \"b\": \"Be\"\n}\n";
+        let shipped = locale_format::shipped(german, english);
+        assert_eq!(shipped, "[\"".to_owned() + &locale_format::fingerprint(["a", "b"]) + "\",null,\"Be\"]");
+        let parsed: Vec<serde_json::Value> = serde_json::from_str(&locale_format::shipped(english, english)).unwrap();
+        assert_eq!(parsed[1], "A \"x\"");
     }
 }

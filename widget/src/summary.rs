@@ -4,7 +4,7 @@
 use leptos::prelude::*;
 
 use crate::format::num;
-use crate::i18n::{k, t, tf};
+use crate::i18n::{Key, k, t, tf};
 use crate::intl;
 use crate::live::LiveOrder;
 use crate::model::{Quote, is_zero, trim_zeros};
@@ -13,7 +13,7 @@ use crate::model::{Quote, is_zero, trim_zeros};
 /// send for a crypto method. Fiat in the buyer's locale; the crypto amount exactly.
 fn lines(q: Quote) -> impl IntoView {
     let c = q.currency;
-    let line = |label: &str, sign: &'static str, amount: &str, class: &'static str, always: bool| {
+    let line = |label: Key, sign: &'static str, amount: &str, class: &'static str, always: bool| {
         let label = t(label);
         (always || !is_zero(amount)).then(|| {
             view! { <div class=class><span>{label}</span><span>{sign.to_owned() + &intl::money(amount, &c)}</span></div> }

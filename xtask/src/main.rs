@@ -13,6 +13,8 @@
 //!   default); fails on a crash.
 
 mod fuzz;
+#[path = "../../widget/locale_format.rs"]
+mod locale_format;
 mod setup;
 mod size;
 mod steps;

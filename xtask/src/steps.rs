@@ -230,10 +230,11 @@ pub fn build_widget() -> Result {
     run_cmd(&esbuild().to_string_lossy(), &[&loader, "--minify", "--target=es2020", &format!("--outfile={served}")])
 }
 
-/// The locales' texts beside the widget, one file each, without the indentation (English is
-/// built into the wasm and not copied).
+/// The locales' texts beside the widget, one file each, in their shipped form
+/// (`widget/locale_format.rs`; English is built into the wasm and not copied).
 fn copy_locales(to: &Path) -> Result {
     let from = root().join("widget/locales");
+    let english = std::fs::read_to_string(from.join("en.json")).map_err(|e| format!("en.json: {e}"))?;
     std::fs::create_dir_all(to).map_err(|e| format!("{}: {e}", to.display()))?;
     for entry in std::fs::read_dir(&from).map_err(|e| format!("{}: {e}", from.display()))? {
         let path = entry.map_err(|e| e.to_string())?.path();
@@ -242,9 +243,8 @@ fn copy_locales(to: &Path) -> Result {
             continue;
         }
         let text = std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
-        // One text a line in the source: joined, the file is valid JSON without the indentation.
-        let compact: String = text.lines().map(str::trim).collect();
-        std::fs::write(to.join(name), compact).map_err(|e| format!("{name}: {e}"))?;
+        let shipped = crate::locale_format::shipped(&text, &english);
+        std::fs::write(to.join(name), shipped).map_err(|e| format!("{name}: {e}"))?;
     }
     Ok(())
 }
