@@ -21,6 +21,13 @@ mod browser {
         pub fn date_time_format(locale: &str, options: &js_sys::Object) -> Result<DateTimeFormat, JsValue>;
         #[wasm_bindgen(method, js_name = format)]
         pub fn format_millis(this: &DateTimeFormat, millis: f64) -> String;
+
+        /// Only with `new`; absent from older browsers, which `catch` makes an `Err`.
+        pub type DurationFormat;
+        #[wasm_bindgen(catch, constructor, js_namespace = Intl)]
+        pub fn new(locale: &str, options: &js_sys::Object) -> Result<DurationFormat, JsValue>;
+        #[wasm_bindgen(method, js_name = format)]
+        pub fn format_duration(this: &DurationFormat, duration: &js_sys::Object) -> String;
     }
 
     pub fn options(pairs: &[(&str, &str)]) -> js_sys::Object {
@@ -56,4 +63,21 @@ pub fn time(millis: f64) -> String {
     }
     let minutes = (millis / 60_000.0).floor() as u64;
     crate::format::num(minutes / 60 % 24) + ":" + &crate::format::two(minutes % 60) + " UTC"
+}
+
+/// The time left as a clock ("30:00", "1:02:05") in the buyer's locale's digits and
+/// separators; where the browser has no `Intl.DurationFormat`, the same with Latin digits.
+pub fn countdown(seconds: u64) -> String {
+    #[cfg(target_arch = "wasm32")]
+    {
+        let options = browser::options(&[("style", "digital"), ("hoursDisplay", "auto")]);
+        if let Ok(f) = browser::DurationFormat::new(crate::i18n::current(), &options) {
+            let duration = js_sys::Object::new();
+            for (unit, n) in [("hours", seconds / 3600), ("minutes", seconds / 60 % 60), ("seconds", seconds % 60)] {
+                let _ = js_sys::Reflect::set(&duration, &unit.into(), &(n as f64).into());
+            }
+            return f.format_duration(&duration);
+        }
+    }
+    crate::format::countdown(seconds)
 }

@@ -6,6 +6,7 @@ use leptos::prelude::*;
 use crate::env::EnvStore;
 use crate::format;
 use crate::i18n::{k, t};
+use crate::intl;
 use crate::live::{LiveOrder, is_live, now_ms};
 use crate::model::Order;
 use crate::outcome::Outcome;
@@ -32,7 +33,7 @@ pub fn PayScreen(order: Order, env: EnvStore, restart: impl Fn() + Copy + Send +
             <ol class="steps" aria-hidden="true" inner_html=untrack(|| format::steps_html(&live.get()))></ol>
             {move || live.reconnecting.get().then(|| view! { <p class="muted" role="status">{t(k::RECONNECTING)}</p> })}
             {move || is_live(live.get().status).then(|| view! {
-                <p class="countdown">{before.clone()}<span data-countdown>{move || format::countdown(seconds())}</span>{after.clone()}</p>
+                <p class="countdown">{before.clone()}<span data-countdown>{move || intl::countdown(seconds())}</span>{after.clone()}</p>
             })}
         </div>
         <CryptoPayment order=live copied/>
