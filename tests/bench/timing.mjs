@@ -10,9 +10,12 @@
 // - warm: the checkout closed and opened again on the same page;
 // - Pay → QR: the click on the form's button (the default method, an email typed) to the QR,
 //   and how much of it the order's creation (the request's round trip) took.
+// The page and the API are served by workerd's own socket, as bench.mjs measures the API:
+// wrangler's dev proxy, which a deployment does not have, would add its own hop to every
+// request (TOLLGATE_BENCH_VIA=proxy measures through it).
 // Prints one table and writes it as JSON (argument 1, or bench-timing.json here).
 import { writeFileSync } from 'node:fs';
-import { startWorker } from '../support/worker.mjs';
+import { startWorker, directBase } from '../support/worker.mjs';
 import { launch, sellerSite, sellerPage } from '../support/browser.mjs';
 
 const RUNS = Number(process.env.TOLLGATE_BENCH_RUNS ?? 20);
@@ -37,9 +40,11 @@ async function click(page, selector) {
 }
 
 const worker = await startWorker({ ORDERS_PER_MINUTE_PER_IP: '10000', READS_PER_MINUTE_PER_IP: '100000' });
+const VIA = process.env.TOLLGATE_BENCH_VIA === 'proxy' ? 'proxy' : 'direct';
+const base = VIA === 'proxy' ? worker.base : await directBase(worker);
 const browser = await launch();
 const site = await sellerSite({
-  '/': sellerPage(worker.base, `<h1>Shop</h1><button id="buy" data-tollgate-product="prod_xyz789">Buy</button>
+  '/': sellerPage(base, `<h1>Shop</h1><button id="buy" data-tollgate-product="prod_xyz789">Buy</button>
     <script>document.addEventListener('click', (e) => { window.clickedAt = e.timeStamp; }, true);</script>`),
 });
 const rows = { cold: [], 'cold, at once': [], warm: [], 'Pay → QR': [], '(of which the create request)': [] };
@@ -62,7 +67,7 @@ try {
         await click(page, `${W} button[type=submit]`);
         rows['Pay → QR'].push(await sinceClick(page, 'tollgate:qr'));
         rows['(of which the create request)'].push(await page.evaluate(() =>
-          performance.getEntriesByType('resource').filter((r) => r.name.endsWith('/v1/orders')).at(-1).duration));
+          performance.getEntriesByType('resource').filter((r) => new URL(r.name).pathname === '/v1/orders').at(-1).duration));
       }
       await context.close();
     }
@@ -82,5 +87,5 @@ const table = Object.entries(rows).map(([what, ms]) => ({
 }));
 console.log(`\n| from the click to | median ms | min | max | runs |\n|---|---:|---:|---:|---:|`);
 for (const r of table) console.log(`| ${r.what} | ${r.median_ms} | ${r.min_ms} | ${r.max_ms} | ${r.runs} |`);
-writeFileSync(out, JSON.stringify({ measured_at: new Date().toISOString(), runs: RUNS, rows: table }, null, 2));
+writeFileSync(out, JSON.stringify({ measured_at: new Date().toISOString(), runs: RUNS, via: VIA, rows: table }, null, 2));
 console.log(`\n(written to ${out})`);

@@ -77,6 +77,7 @@ async function sandbox(order, what, body) {
 test('buy with BTC: QR, payment, confirming, delivered key, events on the host page', async () => {
   const page = await newPage();
   const started = Date.now();
+  const logFrom = api.worker.log().length;
   await page.click('#buy');
   const dialog = page.locator(`${W} [role=dialog]`);
   await dialog.waitFor();
@@ -94,6 +95,10 @@ test('buy with BTC: QR, payment, confirming, delivered key, events on the host p
   const order = await fillAndCreate(page, 'crypto_btc');
   await page.locator(`${W} .qr svg`).waitFor();
   const clickToQr = Date.now() - started;
+  // The quote and the create are simple requests: the buyer waits for no CORS preflight.
+  const requests = api.worker.log().slice(logFrom).split('\n');
+  assert.ok(requests.some((l) => /POST \/v1\/orders\b/.test(l)), 'the log shows the requests');
+  assert.deepEqual(requests.filter((l) => /OPTIONS \/v1\/(orders|quote)\b/.test(l)), [], 'no preflight');
   assert.match(order.payment_uri, /^bitcoin:tb1q[02-9ac-hj-np-z]+\?amount=0\.00045125$/);
   assert.equal('client_secret' in order, false, 'no script on the page gets the secret from an event');
   assert.equal(await decodeQr(page), order.payment_uri);

@@ -14,6 +14,11 @@ use web_sys::{HtmlElement, HtmlInputElement};
 use widget::env::{Env, EnvStore};
 use widget::pay::PayScreen;
 
+/// The locales' shipped form, to serve them as the widget's files do.
+#[path = "../locale_format.rs"]
+#[allow(dead_code)]
+mod locale_format;
+
 wasm_bindgen_test_configure!(run_in_browser);
 
 /// The fake worker. `window.fakeQuotes` holds a quote per method, `window.fakeOrder` is what
@@ -36,8 +41,8 @@ window.fetch = async (input, init) => {
   const method = req.method;
   const sent = await req.clone().text();
   const body = sent ? JSON.parse(sent) : null;
-  window.fakeCalls.push({ method, path: url.pathname, body,
-    key: req.headers.get('Idempotency-Key'), secret: req.headers.get('X-Client-Secret') });
+  window.fakeCalls.push({ method, path: url.pathname, body, key: url.searchParams.get('idempotency_key'),
+    secret: req.headers.get('X-Client-Secret'), headers: [...req.headers].map(([name, value]) => name + ': ' + value) });
   const reply = (status, data) => new Response(JSON.stringify(data), { status, headers: { 'Content-Type': 'application/json' } });
   if (url.pathname === '/v1/products/prod_test') {
     // `fakeProductFailures`: how the next product reads fail ('network').
@@ -439,15 +444,26 @@ async fn submit(root: &web_sys::ShadowRoot) {
     settle().await;
 }
 
-/// The Idempotency-Key of every `POST /v1/orders` so far.
+/// The idempotency key of every `POST /v1/orders` so far.
 fn create_keys() -> Vec<String> {
     fake_calls()
         .as_array()
         .unwrap()
         .iter()
         .filter(|c| c["path"] == "/v1/orders" && c["method"] == "POST")
-        .map(|c| c["key"].as_str().expect("every create has an Idempotency-Key").to_owned())
+        .map(|c| c["key"].as_str().expect("every create has an idempotency key").to_owned())
         .collect()
+}
+
+/// Every POST so far is a simple request, which needs no CORS preflight: a `text/plain` body
+/// and no header of the widget's own.
+fn assert_posts_are_simple() {
+    let calls = fake_calls();
+    let posts: Vec<&Value> = calls.as_array().unwrap().iter().filter(|c| c["method"] == "POST").collect();
+    assert!(!posts.is_empty());
+    for c in posts {
+        assert_eq!(c["headers"], json!(["content-type: text/plain;charset=UTF-8"]), "{}", c["path"]);
+    }
 }
 
 #[wasm_bindgen_test]
@@ -471,6 +487,8 @@ async fn a_retry_after_a_provider_failure_or_a_lost_answer_keeps_the_idempotency
     assert_eq!(keys.len(), 3);
     assert!(!keys[0].is_empty());
     assert!(keys.iter().all(|k| *k == keys[0]), "{keys:?}");
+    // Quotes and creates alike, so the buyer waits for no preflight.
+    assert_posts_are_simple();
 }
 
 #[wasm_bindgen_test]
@@ -807,7 +825,11 @@ async fn the_checkout_speaks_the_buyers_language_and_mirrors_for_rtl() {
         .unwrap()
     };
     install_fake_api();
-    set_global("fakeLocales", &json!({"de": texts("de"), "ar": texts("ar")}));
+    let shipped = |tag: &str| -> Value {
+        let source = if tag == "de" { include_str!("../locales/de.json") } else { include_str!("../locales/ar.json") };
+        serde_json::from_str(&locale_format::shipped(source, include_str!("../locales/en.json"))).unwrap()
+    };
+    set_global("fakeLocales", &json!({"de": shipped("de"), "ar": shipped("ar")}));
     // Asked for by the page; the browser's languages come second.
     let (root, _h) = mount_with(&new_host(), json!({"locale": "de-AT", "languages": ["ja"]})).await;
     let container: HtmlElement = root.first_element_child().unwrap().dyn_into().unwrap();

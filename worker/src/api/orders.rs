@@ -26,7 +26,7 @@ use crate::store::{ABANDONED_AFTER_MS, Abort, NotReserved, Reserve, Reserved};
 
 pub(super) async fn create(ctx: &Ctx<'_>, req: &mut Request) -> Handled {
     let idempotency_key = idempotency_key(req)?;
-    let body = http::read_json(req).await?;
+    let body = http::read_public_json(req, &ctx.config).await?;
     let request = CreateOrderRequest::from_json(&body).or_else(|e| refuse(http::field_errors(e)))?;
     let priced = priced(ctx, &request.quote).await?;
     let (client, ip) = client(req)?;
@@ -187,8 +187,10 @@ async fn create_object(ctx: &Ctx<'_>, record: Record, lose_answer: bool) -> Hand
     }
 }
 
+/// The `Idempotency-Key` header, else the `idempotency_key` query parameter: a browser sends
+/// the key there, since a header of its own would need a CORS preflight.
 fn idempotency_key(req: &Request) -> Handled<Option<String>> {
-    match req.headers().get("Idempotency-Key")? {
+    match req.headers().get("Idempotency-Key")?.or_else(|| http::query(req, "idempotency_key")) {
         None => Ok(None),
         Some(k) if (1..=255).contains(&k.len()) && k.bytes().all(|b| b.is_ascii_graphic()) => Ok(Some(k)),
         Some(_) => refuse(http::json(

@@ -88,7 +88,7 @@ async fn coupon_uses(ctx: &Ctx<'_>, code: Option<&str>) -> Handled<u32> {
 
 pub(super) async fn quote(ctx: &Ctx<'_>, req: &mut Request) -> Handled {
     limit_reads(ctx, req).await?;
-    let body = http::read_json(req).await?;
+    let body = http::read_public_json(req, &ctx.config).await?;
     let q = QuoteRequest::from_json(&body).or_else(|e| refuse(http::field_errors(e)))?;
     let priced = priced(ctx, &q).await?;
     Ok(http::json(200, &Envelope { data: priced.view() })?)
