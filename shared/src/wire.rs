@@ -269,6 +269,11 @@ pub struct ProductView {
     pub payment_methods: Vec<MethodView>,
     pub in_stock: bool,
     pub sandbox: bool,
+    /// The quote a checkout shows before the buyer changes anything (the first of
+    /// `payment_methods`, the first variant, the least quantity, no coupon), sent with the
+    /// product so that it needs no request of its own.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub default_quote: Option<QuoteView>,
 }
 
 /// The crypto side of a quote.

@@ -99,6 +99,8 @@ test('buy with BTC: QR, payment, confirming, delivered key, events on the host p
   const requests = api.worker.log().slice(logFrom).split('\n');
   assert.ok(requests.some((l) => /POST \/v1\/orders\b/.test(l)), 'the log shows the requests');
   assert.deepEqual(requests.filter((l) => /OPTIONS \/v1\/(orders|quote)\b/.test(l)), [], 'no preflight');
+  // Bitcoin is the product's first method: its quote came with the product.
+  assert.deepEqual(requests.filter((l) => /\/v1\/quote\b/.test(l)), [], 'no quote request');
   assert.match(order.payment_uri, /^bitcoin:tb1q[02-9ac-hj-np-z]+\?amount=0\.00045125$/);
   assert.equal('client_secret' in order, false, 'no script on the page gets the secret from an event');
   assert.equal(await decodeQr(page), order.payment_uri);

@@ -45,6 +45,21 @@ test('product view lists the methods enabled for store and product', async () =>
   ]);
 });
 
+test('a product comes with the quote for its defaults: first method, first variant, least quantity', async () => {
+  for (const id of ['prod_xyz789', 'prod_credits', 'prod_bundle']) {
+    const p = (await api.call('GET', `/v1/products/${id}`)).json.data;
+    const asked = await api.call('POST', '/v1/quote', {
+      body: { product_id: id, payment_method: p.payment_methods[0].id, quantity: p.min_quantity, variant_id: p.variants[0]?.id ?? null },
+    });
+    assert.equal(asked.status, 200, asked.text);
+    assert.deepEqual(p.default_quote, asked.json.data, id);
+  }
+  const credits = (await api.call('GET', '/v1/products/prod_credits')).json.data.default_quote;
+  // 5 credits at 5.00, the least quantity; paid in BTC at the sandbox rate.
+  assert.equal(credits.breakdown.total, '25.00');
+  assert.equal(credits.crypto.amount, '0.00037616');
+});
+
 test('quote gives the server breakdown, to the last decimal', async () => {
   const r = await api.call('POST', '/v1/quote', {
     body: { product_id: 'prod_credits', payment_method: 'stripe', quantity: 100, coupon_code: 'SAVE10' },

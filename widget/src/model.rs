@@ -123,6 +123,9 @@ pub struct Product {
     pub methods: Vec<Method>,
     pub in_stock: bool,
     pub sandbox: bool,
+    /// The quote the product came with, and the quote request's body it answers (shared: a
+    /// product is cloned wherever it is read).
+    pub default_quote: Option<std::sync::Arc<(String, Quote)>>,
 }
 
 impl Product {
@@ -142,8 +145,24 @@ impl Product {
             methods: methods(j),
             in_stock: j.bool("in_stock"),
             sandbox: j.bool("sandbox"),
+            default_quote: default_quote(j).map(std::sync::Arc::new),
         })
     }
+}
+
+/// The product's `default_quote`, with the body `Draft::body` writes for the same request (the
+/// same fields in the same order): a draft whose body is this one needs no quote request.
+fn default_quote(j: &Json) -> Option<(String, Quote)> {
+    let q = j.get("default_quote");
+    let quote = Quote::read(&q)?;
+    let request = body(&[
+        ("product_id", Some(q.str("product_id")?.into())),
+        ("payment_method", Some(q.str("payment_method")?.into())),
+        ("quantity", Some(j.u32("min_quantity").unwrap_or(1).max(1).into())),
+        ("variant_id", q.str("variant_id").map(JsValue::from)),
+        ("coupon_code", None),
+    ]);
+    Some((request, quote))
 }
 
 /// The product's methods, one per asset and network, in the seller's order. A method this

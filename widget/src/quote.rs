@@ -27,6 +27,9 @@ impl LiveQuote {
         // it costs 9.5 KB of the download; a request counter costs nothing (a plain cell: as a
         // `StoredValue<u64>` it cost 249 B).
         let asked = Rc::new(Cell::new(0u64));
+        // The product's own quote answers the first draft if that is its defaults; after that
+        // every quote is asked, so none shown is older than the product.
+        let first = Cell::new(true);
         Effect::new(move |_| {
             let Some(p) = product.get() else { return };
             if draft.method.get().is_none() {
@@ -35,6 +38,11 @@ impl LiveQuote {
             let body = draft.body(&p, false);
             let seq = asked.get() + 1;
             asked.set(seq);
+            let default = p.default_quote.as_ref().filter(|_| first.replace(false));
+            if let Some(d) = default.filter(|d| d.0 == body) {
+                live.quote.set(Some(d.1.clone()));
+                return;
+            }
             let asked = asked.clone();
             let api = env.api();
             spawn_local(async move {

@@ -288,6 +288,29 @@ async fn the_picker_offers_each_asset_once_then_its_networks() {
 }
 
 #[wasm_bindgen_test]
+async fn the_products_own_quote_answers_its_defaults_then_every_change_is_asked() {
+    install_fake_api();
+    // A total unlike the fake quote's, to see which one shows.
+    let mut default = quote("crypto_btc");
+    default["breakdown"]["total"] = json!("31.00");
+    let mut p = product();
+    p["default_quote"] = default;
+    serde_json::from_value::<ProductView>(p.clone()).expect("a ProductView with its default quote");
+    set_global("fakeProduct", &p);
+    let (root, _h) = mount_with(&new_host(), json!({})).await;
+    assert!(text(&root, ".quote .total").contains("$31.00"), "{}", text(&root, ".quote"));
+    assert!(!quoted("crypto_btc"), "the first method's quote came with the product");
+    query::<HtmlInputElement>(&root, "input[name=asset][value=usdt]").click();
+    settle().await;
+    assert!(quoted("flexpay_USDT_TRC20"));
+    // Back to the defaults: asked anew, so no quote shown is older than the product.
+    query::<HtmlInputElement>(&root, "input[name=asset][value=btc]").click();
+    settle().await;
+    assert!(quoted("crypto_btc"));
+    assert!(text(&root, ".quote .total").contains("$29.99"), "{}", text(&root, ".quote"));
+}
+
+#[wasm_bindgen_test]
 async fn a_bad_email_is_refused_before_anything_is_sent() {
     let (root, _h) = mount_checkout(&new_host()).await;
     query::<HtmlInputElement>(&root, "input[name=asset][value=btc]").click();

@@ -24,6 +24,22 @@ pub(super) async fn product(ctx: &Ctx<'_>, req: &Request, id: &str) -> Handled {
             store_call(ctx, StockCount { product_id: p.id.clone() }).await? >= i64::from(p.prices.min_quantity)
         }
     };
+    let payment_methods: Vec<MethodView> =
+        p.methods.iter().copied().filter(|m| gateway_takes(ctx, *m)).map(MethodView::from).collect();
+    // Pure pricing (no coupon, so no store call); a product that cannot be priced so has none.
+    let default_quote = match payment_methods.first() {
+        Some(m) => {
+            let q = QuoteRequest {
+                product_id: p.id.clone(),
+                payment_method: m.id,
+                quantity: p.prices.min_quantity,
+                variant_id: p.variants.first().map(|v| v.id.clone()),
+                coupon_code: None,
+            };
+            priced(ctx, &q).await.ok().map(|priced| priced.view())
+        }
+        None => None,
+    };
     let view = ProductView {
         id: p.id.clone(),
         name: p.name.clone(),
@@ -37,9 +53,10 @@ pub(super) async fn product(ctx: &Ctx<'_>, req: &Request, id: &str) -> Handled {
             .collect(),
         min_quantity: p.prices.min_quantity,
         max_quantity: p.prices.max_quantity,
-        payment_methods: p.methods.iter().copied().filter(|m| gateway_takes(ctx, *m)).map(MethodView::from).collect(),
+        payment_methods,
         in_stock,
         sandbox: ctx.config.sandbox,
+        default_quote,
     };
     Ok(http::json(200, &Envelope { data: view })?)
 }
