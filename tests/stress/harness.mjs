@@ -246,3 +246,52 @@ export async function runtimeObjectCost(n, { idleMs = 0 } = {}) {
     await worker.stop();
   }
 }
+
+/**
+ * The worker's own memory, asked of its isolate through the runtime's inspector (V8's DevTools
+ * protocol): the JavaScript heap in use, and the wasm's linear memory (Rust's heap, which
+ * never shrinks, so a leak in Tollgate's code shows as its growth). Unlike workerd's RSS it
+ * holds nothing of the runtime's own cost per object. One session for a test's samples
+ * (`memory()`, then `close()`): wrangler's inspector proxy names the isolate's context to its
+ * first client only.
+ */
+export async function isolateSession(worker) {
+  const { default: WebSocket } = await import('ws');
+  const targets = await (await fetch(`http://127.0.0.1:${worker.inspectorPort}/json`, { signal: AbortSignal.timeout(5000) })).json();
+  // The proxy takes the `ws` package's handshake, not Node's own WebSocket's.
+  const ws = new WebSocket(targets[0].webSocketDebuggerUrl);
+  const replies = new Map();
+  let context = null;
+  ws.on('message', (data) => {
+    const m = JSON.parse(String(data));
+    if (m.method === 'Runtime.executionContextCreated') context = m.params.context.id;
+    replies.get(m.id)?.(m);
+  });
+  let next = 0;
+  const ask = (method, params = {}) => new Promise((resolve, reject) => {
+    const id = ++next;
+    const timer = setTimeout(() => reject(new Error(`${method}: no answer in 10 s`)), 10_000);
+    replies.set(id, (m) => { clearTimeout(timer); m.error ? reject(new Error(`${method}: ${m.error.message}`)) : resolve(m.result); });
+    ws.send(JSON.stringify({ id, method, params }));
+  });
+  await new Promise((resolve, reject) => { ws.once('open', resolve); ws.once('error', reject); });
+  await ask('Runtime.enable');
+  if (!(await within(5000, () => context !== null, 50))) {
+    ws.close();
+    throw new Error('the isolate named no context');
+  }
+  return {
+    async memory() {
+      const heap = await ask('Runtime.getHeapUsage');
+      const proto = await ask('Runtime.evaluate', { expression: 'WebAssembly.Memory.prototype', contextId: context });
+      const all = await ask('Runtime.queryObjects', { prototypeObjectId: proto.result.objectId });
+      const sizes = await ask('Runtime.callFunctionOn', {
+        objectId: all.objects.objectId, returnByValue: true,
+        functionDeclaration: 'function () { return this.map((m) => m.buffer.byteLength); }',
+      });
+      await ask('Runtime.releaseObjectGroup', { objectGroup: '' }).catch(() => null);
+      return { jsHeapKb: Math.round(heap.usedSize / 1024), wasmKb: Math.round(sizes.result.value.reduce((a, b) => a + b, 0) / 1024) };
+    },
+    close: () => ws.close(),
+  };
+}

@@ -53,7 +53,8 @@ export async function startWorker(vars = {}, { expectStatus = 200, env = 'sandbo
 async function startWorkerOnce(vars, expectStatus, env, kept, config, hardLimitMs) {
   const port = await freePort();
   const state = kept ?? mkdtempSync(join(tmpdir(), 'tollgate-state-'));
-  const args = ['dev', '--ip', '127.0.0.1', '--port', String(port), '--persist-to', state, '--inspector-port', String(await freePort())];
+  const inspectorPort = await freePort();
+  const args = ['dev', '--ip', '127.0.0.1', '--port', String(port), '--persist-to', state, '--inspector-port', String(inspectorPort)];
   if (config) args.push('--config', config);
   if (env) args.push('--env', env);
   for (const [k, v] of Object.entries(vars)) args.push('--var', `${k}:${v}`);
@@ -88,7 +89,7 @@ async function startWorkerOnce(vars, expectStatus, env, kept, config, hardLimitM
     if (child.exitCode !== null) throw new Error(`wrangler exited early:\n${log}`);
     try {
       const r = await fetch(`${base}/v1/health`);
-      if (r.status === expectStatus) return { base, stop, log: () => log, pid: child.pid, port };
+      if (r.status === expectStatus) return { base, stop, log: () => log, pid: child.pid, port, inspectorPort };
     } catch { /* not listening yet */ }
     await new Promise((r) => setTimeout(r, 250));
   }
