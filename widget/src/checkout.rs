@@ -88,8 +88,8 @@ pub fn Checkout(options: Options, env: EnvStore, fetched: Option<js_sys::Promise
         (true, Some(o), _) => EitherOf4::A(view! { <PayScreen order=o env restart=move || order.set(None)/> }),
         (true, None, Some(p)) => {
             crate::events::mark_next_frame("tollgate:ready");
-            // The payment screen writes a clock time, whose locale data the browser loads on
-            // first use (2 to 3 ms here): loaded while the buyer fills the form instead.
+            // The payment screen writes a clock time in the buyer's locale, whose data the
+            // browser loads on first use (2 to 8 ms here): loaded while the form is filled.
             spawn_local(async {
                 crate::live::sleep(100).await;
                 crate::intl::time(0.0);
