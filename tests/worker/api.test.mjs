@@ -306,6 +306,74 @@ test('list: filters, pagination, meta', async () => {
   assert.equal((await api.call('GET', '/v1/orders')).status, 401);
 });
 
+/** RFC 4180 rows (quoted fields with doubled quotes, CRLF line ends), as a spreadsheet reads them. */
+function parseCsv(text) {
+  const rows = [];
+  let row = [], field = '', quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (quoted) {
+      if (c === '"' && text[i + 1] === '"') { field += '"'; i++; } else if (c === '"') quoted = false; else field += c;
+    } else if (c === '"') quoted = true;
+    else if (c === ',') { row.push(field); field = ''; }
+    else if (c === '\r' && text[i + 1] === '\n') { row.push(field); rows.push(row); row = []; field = ''; i++; }
+    else field += c;
+  }
+  return rows;
+}
+
+test('orders.csv: the list filters, exact rows as a download, for the seller key only', async () => {
+  const email = `csv-${Date.now()}@example.com`;
+  const paid = (await api.createOrder({ ...premiumBtc, buyer_email: email })).json.data;
+  await api.call('POST', `/v1/sandbox/orders/${paid.id}/pay`, { body: { amount: paid.crypto_amount, confirmations: 2, txid: 'tx-csv-1' }, headers: api.seller });
+  const cancelled = (await api.createOrder({ ...premiumBtc, buyer_email: email })).json.data;
+  await api.call('PATCH', `/v1/orders/${cancelled.id}`, { body: { status: 'cancelled' }, headers: api.seller });
+
+  const r = await api.call('GET', `/v1/orders.csv?email=${encodeURIComponent(email)}`, { headers: api.seller });
+  assert.equal(r.status, 200, r.text);
+  assert.equal(r.headers.get('content-type'), 'text/csv; charset=utf-8');
+  assert.equal(r.headers.get('content-disposition'), 'attachment; filename="orders.csv"');
+  assert.equal(r.headers.get('x-total-count'), '2');
+  assert.ok(r.text.endsWith('\r\n'));
+  const [header, ...rows] = parseCsv(r.text);
+  assert.deepEqual(header, ['order_id', 'order_number', 'created_at', 'status', 'product_id', 'product_name', 'variant_id', 'quantity', 'currency',
+    'total_amount', 'discount_amount', 'coupon_id', 'payment_method', 'crypto_currency', 'crypto_amount', 'network', 'amount_paid', 'confirmations',
+    'txid', 'buyer_email', 'customer_country_code', 'completed_at', 'expires_at']);
+  const at = (row, column) => row[header.indexOf(column)];
+  // The same orders as the list, in its order (newest first).
+  const list = (await api.call('GET', `/v1/orders?email=${encodeURIComponent(email)}`, { headers: api.seller })).json.data;
+  assert.deepEqual(rows.map((x) => at(x, 'order_id')), list.map((o) => o.id));
+  assert.deepEqual(list.map((o) => o.id), [cancelled.id, paid.id], 'newest first, within the same second too');
+  const byId = (id) => rows.find((x) => at(x, 'order_id') === id);
+  const listed = (await api.call('GET', `/v1/orders/${paid.id}`, { headers: api.seller })).json.data;
+  const row = byId(paid.id);
+  assert.equal(at(row, 'status'), 'completed');
+  assert.equal(at(row, 'order_number'), listed.order_number);
+  assert.equal(at(row, 'total_amount'), '29.99');
+  assert.equal(at(row, 'currency'), 'USD');
+  assert.equal(at(row, 'crypto_amount'), '0.00045125');
+  assert.equal(at(row, 'amount_paid'), '0.00045125');
+  assert.equal(at(row, 'txid'), 'tx-csv-1');
+  assert.equal(at(row, 'buyer_email'), email);
+  assert.equal(Date.parse(at(row, 'created_at')), Date.parse(listed.created_at.replace(/\.\d+/, '')));
+  assert.ok(at(row, 'completed_at'));
+  assert.equal(at(byId(cancelled.id), 'status'), 'cancelled');
+  assert.equal(at(byId(cancelled.id), 'completed_at'), '');
+
+  const onlyCancelled = parseCsv((await api.call('GET', `/v1/orders.csv?email=${encodeURIComponent(email)}&status=cancelled`, { headers: api.seller })).text);
+  assert.deepEqual(onlyCancelled.slice(1).map((x) => at(x, 'order_id')), [cancelled.id]);
+  const page2 = await api.call('GET', `/v1/orders.csv?email=${encodeURIComponent(email)}&limit=1&page=2`, { headers: api.seller });
+  assert.deepEqual(parseCsv(page2.text).slice(1).map((x) => at(x, 'order_id')), [list[1].id]);
+  assert.equal(page2.headers.get('x-total-count'), '2');
+
+  const bad = await api.call('GET', '/v1/orders.csv?status=lost&limit=5000', { headers: api.seller });
+  assert.equal(bad.status, 400);
+  assert.equal(bad.json.error.code, 'invalid_parameter');
+  assert.equal((await api.call('GET', '/v1/orders.csv')).status, 401);
+  assert.equal((await api.call('GET', '/v1/orders.csv', { headers: { Authorization: 'Bearer wrong' } })).status, 401);
+  assert.equal((await api.call('POST', '/v1/orders.csv', { body: {}, headers: api.seller })).status, 405);
+});
+
 test('CORS: preflight for public endpoints; seller endpoints send no CORS headers', async () => {
   const pre = await fetch(`${api.base}/v1/orders`, {
     method: 'OPTIONS',

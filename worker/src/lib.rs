@@ -5,6 +5,7 @@ pub mod api;
 pub mod catalog;
 pub mod checkout;
 pub mod config;
+pub mod csv;
 pub mod http;
 pub mod ids;
 pub mod limiter;

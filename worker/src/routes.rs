@@ -9,6 +9,8 @@ pub enum Route {
     Quote,
     CreateOrder,
     ListOrders,
+    /// The seller's orders as CSV, with the list's filters.
+    OrdersCsv,
     GetOrder(String),
     UpdateOrder(String),
     /// A WebSocket of the buyer's view of one order.
@@ -75,6 +77,8 @@ pub fn route(method: &Method, path: &str) -> Route {
         ["v1", "orders"] if is(Method::Post) => Route::CreateOrder,
         ["v1", "orders"] if is(Method::Get) => Route::ListOrders,
         ["v1", "orders"] => Route::MethodNotAllowed("GET, POST"),
+        ["v1", "orders.csv"] if is(Method::Get) => Route::OrdersCsv,
+        ["v1", "orders.csv"] => Route::MethodNotAllowed("GET"),
         ["v1", "orders", id] if is(Method::Get) => Route::GetOrder(id.to_string()),
         ["v1", "orders", id] if is(Method::Patch) => Route::UpdateOrder(id.to_string()),
         ["v1", "orders", _] => Route::MethodNotAllowed("GET, PATCH"),
@@ -114,6 +118,8 @@ mod tests {
         assert_eq!(route(&Method::Get, "/v1/products/prod_xyz789"), Route::Product("prod_xyz789".into()));
         assert_eq!(route(&Method::Post, "/v1/orders"), Route::CreateOrder);
         assert_eq!(route(&Method::Get, "/v1/orders/"), Route::ListOrders);
+        assert_eq!(route(&Method::Get, "/v1/orders.csv"), Route::OrdersCsv);
+        assert_eq!(route(&Method::Post, "/v1/orders.csv"), Route::MethodNotAllowed("GET"));
         assert_eq!(route(&Method::Patch, "/v1/orders/ord_1"), Route::UpdateOrder("ord_1".into()));
         assert_eq!(route(&Method::Post, "/v1/sandbox/orders/ord_1/pay"), Route::SandboxPay("ord_1".into()));
         assert_eq!(

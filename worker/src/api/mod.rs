@@ -80,6 +80,10 @@ async fn dispatch(ctx: &Ctx<'_>, route: Route, mut req: Request) -> Handled {
             access::seller(ctx, &req)?;
             seller::list_orders(ctx, &req).await
         }
+        Route::OrdersCsv => {
+            access::seller(ctx, &req)?;
+            seller::orders_csv(ctx, &req).await
+        }
         Route::GetOrder(id) => orders::get(ctx, &req, &id).await,
         Route::UpdateOrder(id) => {
             access::seller(ctx, &req)?;
