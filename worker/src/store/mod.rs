@@ -292,7 +292,12 @@ impl StoreObject {
         b.push(int(q.offset as i64));
         let rows: Vec<DocRow> = self
             .sql()
-            .exec(&format!("SELECT doc FROM orders {filter} ORDER BY created_ms DESC, id LIMIT ?4 OFFSET ?5"), b)?
+            // Times are to the second: within one, the later insert (its rowid, which an update
+            // keeps) is the newer order.
+            .exec(
+                &format!("SELECT doc FROM orders {filter} ORDER BY created_ms DESC, rowid DESC LIMIT ?4 OFFSET ?5"),
+                b,
+            )?
             .to_array()?;
         let orders = rows.iter().map(|r| serde_json::from_str(&r.doc)).collect::<std::result::Result<_, _>>()?;
         Ok(Listed { total: total as u64, orders })
