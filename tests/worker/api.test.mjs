@@ -306,6 +306,35 @@ test('list: filters, pagination, meta', async () => {
   assert.equal((await api.call('GET', '/v1/orders')).status, 401);
 });
 
+test("a product's stock by state: reserved by an order, delivered once paid, back when cancelled; never the keys", async () => {
+  const stock = async () => {
+    const r = await api.call('GET', '/v1/products/prod_xyz789/stock', { headers: api.seller });
+    assert.equal(r.status, 200, r.text);
+    assert.doesNotMatch(r.text, /TG-/, 'no licence key in the answer');
+    const { product_id, delivery, ...counts } = r.json.data;
+    assert.deepEqual([product_id, delivery], ['prod_xyz789', 'stock']);
+    return counts;
+  };
+  const before = await stock();
+  const total = before.available + before.reserved + before.delivered;
+  assert.ok(before.available > 2, JSON.stringify(before));
+  const paid = (await api.createOrder(premiumBtc)).json.data;
+  const held = (await api.createOrder(premiumBtc)).json.data;
+  assert.deepEqual(await stock(), { ...before, available: before.available - 2, reserved: before.reserved + 2 });
+  await api.call('POST', `/v1/sandbox/orders/${paid.id}/pay`, { body: { amount: paid.crypto_amount, confirmations: 2 }, headers: api.seller });
+  await api.call('PATCH', `/v1/orders/${held.id}`, { body: { status: 'cancelled' }, headers: api.seller });
+  const after = await stock();
+  assert.deepEqual(after, { available: before.available - 1, reserved: before.reserved, delivered: before.delivered + 1 });
+  assert.equal(after.available + after.reserved + after.delivered, total, 'the counts add up');
+
+  const text = await api.call('GET', '/v1/products/prod_bundle/stock', { headers: api.seller });
+  assert.deepEqual(text.json.data, { product_id: 'prod_bundle', delivery: 'text', available: 0, reserved: 0, delivered: 0 });
+  const unknown = await api.call('GET', '/v1/products/prod_nope/stock', { headers: api.seller });
+  assert.equal(unknown.status, 404);
+  assert.equal(unknown.json.error.code, 'product_not_found');
+  assert.equal((await api.call('GET', '/v1/products/prod_xyz789/stock')).status, 401);
+});
+
 /** RFC 4180 rows (quoted fields with doubled quotes, CRLF line ends), as a spreadsheet reads them. */
 function parseCsv(text) {
   const rows = [];

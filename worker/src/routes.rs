@@ -6,6 +6,8 @@ use worker::Method;
 pub enum Route {
     Health,
     Product(String),
+    /// The seller's view of a product's stock: counts by state.
+    ProductStock(String),
     Quote,
     CreateOrder,
     ListOrders,
@@ -72,6 +74,8 @@ pub fn route(method: &Method, path: &str) -> Route {
         ["v1", "health"] => Route::MethodNotAllowed("GET"),
         ["v1", "products", id] if is(Method::Get) => Route::Product(id.to_string()),
         ["v1", "products", _] => Route::MethodNotAllowed("GET"),
+        ["v1", "products", id, "stock"] if is(Method::Get) => Route::ProductStock(id.to_string()),
+        ["v1", "products", _, "stock"] => Route::MethodNotAllowed("GET"),
         ["v1", "quote"] if is(Method::Post) => Route::Quote,
         ["v1", "quote"] => Route::MethodNotAllowed("POST"),
         ["v1", "orders"] if is(Method::Post) => Route::CreateOrder,
@@ -119,6 +123,7 @@ mod tests {
         assert_eq!(route(&Method::Post, "/v1/orders"), Route::CreateOrder);
         assert_eq!(route(&Method::Get, "/v1/orders/"), Route::ListOrders);
         assert_eq!(route(&Method::Get, "/v1/orders.csv"), Route::OrdersCsv);
+        assert_eq!(route(&Method::Get, "/v1/products/prod_x/stock"), Route::ProductStock("prod_x".into()));
         assert_eq!(route(&Method::Post, "/v1/orders.csv"), Route::MethodNotAllowed("GET"));
         assert_eq!(route(&Method::Patch, "/v1/orders/ord_1"), Route::UpdateOrder("ord_1".into()));
         assert_eq!(route(&Method::Post, "/v1/sandbox/orders/ord_1/pay"), Route::SandboxPay("ord_1".into()));

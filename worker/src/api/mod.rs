@@ -74,6 +74,10 @@ async fn dispatch(ctx: &Ctx<'_>, route: Route, mut req: Request) -> Handled {
         Route::Health => Ok(http::json(200, &serde_json::json!({"status": "ok", "sandbox": ctx.config.sandbox}))?),
         Route::Preflight => Ok(http::preflight(&req, &ctx.config)?),
         Route::Product(id) => quotes::product(ctx, &req, &id).await,
+        Route::ProductStock(id) => {
+            access::seller(ctx, &req)?;
+            seller::product_stock(ctx, &id).await
+        }
         Route::Quote => quotes::quote(ctx, &mut req).await,
         Route::CreateOrder => orders::create(ctx, &mut req).await,
         Route::ListOrders => {

@@ -8,10 +8,11 @@ use worker::{Request, Response};
 
 use super::Ctx;
 use super::objects::{order_call, send_event, store_call, stored};
+use crate::catalog::Delivery;
 use crate::http::{self, Handled, refuse};
 use crate::notices::NoticeView;
 use crate::order_object::{OrderReply, OrderRequest};
-use crate::store::ListQuery;
+use crate::store::{ListQuery, StockLevels, StockStates};
 
 fn bad_parameter(name: &str, why: &str) -> Handled<u32> {
     refuse(http::json(
@@ -53,6 +54,23 @@ pub(super) async fn list_orders(ctx: &Ctx<'_>, req: &Request) -> Handled {
     let (limit, offset) = (q.limit, q.offset);
     let listed = store_call(ctx, q).await?;
     Ok(http::json(200, &ListResponse { data: listed.orders, meta: ListMeta { total: listed.total, limit, offset } })?)
+}
+
+/// `GET /v1/products/:id/stock`: how many of the product's items are available, held by open
+/// orders, and delivered; never the items. A product delivered as a text has no items.
+pub(super) async fn product_stock(ctx: &Ctx<'_>, id: &str) -> Handled {
+    let Some(p) = ctx.catalog.product(id) else {
+        return refuse(http::error(404, "product_not_found", format!("no product `{id}`")));
+    };
+    let (delivery, levels) = match &p.delivery {
+        Delivery::Stock(_) => ("stock", store_call(ctx, StockLevels { product_id: p.id.clone() }).await?),
+        Delivery::Text(_) => ("text", StockStates::default()),
+    };
+    let view = serde_json::json!({
+        "product_id": p.id, "delivery": delivery,
+        "available": levels.available, "reserved": levels.reserved, "delivered": levels.delivered,
+    });
+    Ok(http::json(200, &Envelope { data: view })?)
 }
 
 /// Most orders one CSV holds: a larger export is read a page at a time (`page`).

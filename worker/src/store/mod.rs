@@ -20,7 +20,7 @@ use worker::{DurableObject, Env, Request, Response, Result, SqlStorage, SqlStora
 
 pub use requests::{
     Abort, Ask, CouponUses, Fault, IndexUpdate, ListQuery, Listed, NotReserved, Reserve, Reserved, StockCount,
-    StoreRequest, ask,
+    StockLevels, StockStates, StoreRequest, ask,
 };
 pub use sweep::ABANDONED_AFTER_MS;
 
@@ -310,6 +310,16 @@ impl StoreObject {
         )
     }
 
+    fn levels(&self, s: StockLevels) -> Result<<StockLevels as Ask>::Reply> {
+        let count = |state: &str| {
+            self.count(
+                "SELECT COUNT(*) AS n FROM stock WHERE product_id = ? AND state = ?",
+                vec![text(&s.product_id), text(state)],
+            )
+        };
+        Ok(StockStates { available: count("available")?, reserved: count("reserved")?, delivered: count("delivered")? })
+    }
+
     fn coupon_uses(&self, c: CouponUses) -> Result<<CouponUses as Ask>::Reply> {
         self.count("SELECT COUNT(*) AS n FROM coupon_uses WHERE code = ?", vec![text(c.code)])
     }
@@ -344,6 +354,7 @@ impl StoreObject {
             StoreRequest::Abort(a) => rpc::reply(&self.abort(a)?),
             StoreRequest::List(q) => rpc::reply(&self.list(q)?),
             StoreRequest::Stock(s) => rpc::reply(&self.available(s)?),
+            StoreRequest::StockLevels(s) => rpc::reply(&self.levels(s)?),
             StoreRequest::CouponUses(c) => rpc::reply(&self.coupon_uses(c)?),
             StoreRequest::Fault(f) => rpc::reply(&self.fault(f)?),
         }

@@ -25,6 +25,7 @@ pub enum StoreRequest {
     Abort(Abort),
     List(ListQuery),
     Stock(StockCount),
+    StockLevels(StockLevels),
     CouponUses(CouponUses),
     Fault(Fault),
 }
@@ -48,6 +49,7 @@ asks! {
     Abort => Abort(std::convert::identity) -> (),
     ListQuery => List(std::convert::identity) -> Listed,
     StockCount => Stock(std::convert::identity) -> i64,
+    StockLevels => StockLevels(std::convert::identity) -> StockStates,
     CouponUses => CouponUses(std::convert::identity) -> i64,
     Fault => Fault(std::convert::identity) -> (),
 }
@@ -133,6 +135,21 @@ pub struct Listed {
 #[derive(Debug, Serialize, Deserialize)]
 pub struct StockCount {
     pub product_id: String,
+}
+
+/// A product's items by state, for the seller.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct StockLevels {
+    pub product_id: String,
+}
+
+/// How many of a product's items are available, held by an open order, and delivered; never the
+/// items themselves.
+#[derive(Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StockStates {
+    pub available: i64,
+    pub reserved: i64,
+    pub delivered: i64,
 }
 
 /// How often a coupon has been used.
