@@ -7,7 +7,7 @@ use worker::Request;
 use super::Ctx;
 use super::access::limit_reads;
 use super::objects::store_call;
-use crate::catalog::{CouponDef, Delivery};
+use crate::catalog::{CouponDef, Delivery, Product};
 use crate::checkout;
 use crate::config::Gateway;
 use crate::http::{self, Handled, refuse};
@@ -15,9 +15,7 @@ use crate::store::{CouponUses, StockCount};
 
 pub(super) async fn product(ctx: &Ctx<'_>, req: &Request, id: &str) -> Handled {
     limit_reads(ctx, req).await?;
-    let Some(p) = ctx.catalog.product(id) else {
-        return refuse(http::error(404, "product_not_found", format!("no product `{id}`")));
-    };
+    let p = catalog_product(ctx, id)?;
     let in_stock = match &p.delivery {
         Delivery::Text(_) => true,
         Delivery::Stock(_) => {
@@ -59,6 +57,14 @@ pub(super) async fn product(ctx: &Ctx<'_>, req: &Request, id: &str) -> Handled {
         default_quote,
     };
     Ok(http::json(200, &Envelope { data: view })?)
+}
+
+/// The catalog's product `id`, or a 404 `product_not_found`.
+pub(super) fn catalog_product<'a>(ctx: &Ctx<'a>, id: &str) -> Handled<&'a Product> {
+    match ctx.catalog.product(id) {
+        Some(p) => Ok(p),
+        None => refuse(http::error(404, "product_not_found", format!("no product `{id}`"))),
+    }
 }
 
 /// Whether the configured gateway can take a payment made this way.

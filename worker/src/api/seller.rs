@@ -59,9 +59,7 @@ pub(super) async fn list_orders(ctx: &Ctx<'_>, req: &Request) -> Handled {
 /// `GET /v1/products/:id/stock`: how many of the product's items are available, held by open
 /// orders, and delivered; never the items. A product delivered as a text has no items.
 pub(super) async fn product_stock(ctx: &Ctx<'_>, id: &str) -> Handled {
-    let Some(p) = ctx.catalog.product(id) else {
-        return refuse(http::error(404, "product_not_found", format!("no product `{id}`")));
-    };
+    let p = super::quotes::catalog_product(ctx, id)?;
     let (delivery, levels) = match &p.delivery {
         Delivery::Stock(_) => ("stock", store_call(ctx, StockLevels { product_id: p.id.clone() }).await?),
         Delivery::Text(_) => ("text", StockStates::default()),
