@@ -83,20 +83,26 @@ export async function startUpstream(provider, { worker = () => null } = {}) {
     base: null,
     requests,
     orders,
+    /** What SellSN charges for its product (it prices orders itself); 29.99 unless set. */
+    charge: null,
     /**
      * The next `times` API answers misbehave: 'timeout' | 500 | 429 | 'malformed' | 'unknown_status',
      * or 'slow' (a right answer, 3 s late). `only({method, path, body})` picks the requests that
-     * take a failure (by default any): the worker also reads orders on its own, from alarms.
+     * take a failure (by default any): the worker also reads orders on its own, from alarms, and
+     * an alarm may take a one-off failure meant for a buyer's read; `failFor` has no such race.
      */
-    /** What SellSN charges for its product (it prices orders itself); 29.99 unless set. */
-    charge: null,
     fail(kind, times = 1, only = () => true) { for (let i = 0; i < times; i++) failures.push({ kind, only }); },
     /**
      * An outage: for `ms`, every API answer picked by `only` misbehaves as `kind`. Besides the
      * kinds of `fail`: 'hang' (the request is read and never answered, nothing is done) and
-     * 'reset' (the connection is reset, nothing is done); `fail` takes them too.
+     * 'reset' (the connection is reset, nothing is done); `fail` takes them too. Returns a
+     * function that ends the outage at once.
      */
-    failFor(kind, ms, only = () => true) { failures.unshift({ kind, only, until: Date.now() + ms }); },
+    failFor(kind, ms, only = () => true) {
+      const failure = { kind, only, until: Date.now() + ms };
+      failures.unshift(failure);
+      return () => { failure.until = 1; };
+    },
     /** Only requests about the order Tollgate knows as `ref` (its create, its reads). */
     about(ref) {
       return (r) => (r.method === 'POST' ? r.body.includes(ref) : r.path.includes(`/${fake.byRef(ref)?.id}`));

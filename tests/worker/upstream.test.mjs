@@ -107,10 +107,12 @@ for (const provider of chosen) {
         ['unknown_status', 502, 'upstream_error'],
       ];
       for (const [kind, status, code] of cases) {
-        // On a read: the buyer is told to come back, the order is untouched.
+        // On a read: the buyer is told to come back, the order is untouched. An outage, not a
+        // one-off failure: the order's alarm may read it first.
         const o = (await create()).json.data;
-        run.fake.fail(kind, 1, run.fake.about(o.id));
+        const heal = run.fake.failFor(kind, 30_000, run.fake.about(o.id));
         const r = await buyerRead(o);
+        heal();
         assert.equal(r.status, status, `${kind}: ${r.text}`);
         assert.equal(r.json.error.code, code, kind);
         assert.ok(Number(r.headers.get('retry-after')) >= 1, kind);
