@@ -324,11 +324,11 @@ test("a product's stock by state: reserved by an order, delivered once paid, bac
   await api.call('POST', `/v1/sandbox/orders/${paid.id}/pay`, { body: { amount: paid.crypto_amount, confirmations: 2 }, headers: api.seller });
   await api.call('PATCH', `/v1/orders/${held.id}`, { body: { status: 'cancelled' }, headers: api.seller });
   const after = await stock();
-  assert.deepEqual(after, { available: before.available - 1, reserved: before.reserved, delivered: before.delivered + 1 });
+  assert.deepEqual(after, { available: before.available - 1, reserved: before.reserved, delivered: before.delivered + 1, withdrawn: 0 });
   assert.equal(after.available + after.reserved + after.delivered, total, 'the counts add up');
 
   const text = await api.call('GET', '/v1/products/prod_bundle/stock', { headers: api.seller });
-  assert.deepEqual(text.json.data, { product_id: 'prod_bundle', delivery: 'text', available: 0, reserved: 0, delivered: 0 });
+  assert.deepEqual(text.json.data, { product_id: 'prod_bundle', delivery: 'text', available: 0, reserved: 0, delivered: 0, withdrawn: 0 });
   const unknown = await api.call('GET', '/v1/products/prod_nope/stock', { headers: api.seller });
   assert.equal(unknown.status, 404);
   assert.equal(unknown.json.error.code, 'product_not_found');

@@ -57,6 +57,21 @@ describe('a deployment that does not ask for test mode is live', () => {
       const probe = await api.call('GET', '/v1/orders', { headers: { Authorization: `Bearer ${SELLER_KEY}` } });
       assert.equal(probe.status, 401, probe.text);
       assert.equal((await api.call('GET', '/v1/orders', { headers: { Authorization: `Bearer ${LIVE_KEY}` } })).status, 200);
+      // Every seller endpoint: the test key, a wrong key and none are refused; the live key is taken.
+      const sellerEndpoints = [['GET', '/v1/products'], ['POST', '/v1/products'], ['PATCH', '/v1/products/prod_xyz789'],
+        ['DELETE', '/v1/products/prod_xyz789'], ['GET', '/v1/products/prod_xyz789/stock'], ['POST', '/v1/products/prod_xyz789/stock'],
+        ['DELETE', '/v1/products/prod_xyz789/stock/itm_0'], ['GET', '/v1/coupons'], ['POST', '/v1/coupons'], ['PATCH', '/v1/coupons/cpn_save10'],
+        ['DELETE', '/v1/coupons/cpn_save10'], ['GET', '/v1/audit'], ['GET', '/v1/catalog'], ['POST', '/v1/catalog/import'], ['GET', '/v1/orders.csv']];
+      for (const [method, path] of sellerEndpoints) {
+        for (const key of [SELLER_KEY, 'wrong-key-of-sixteen', null]) {
+          const headers = key ? { Authorization: `Bearer ${key}` } : {};
+          const body = method === 'GET' || method === 'DELETE' ? undefined : {};
+          const r = await api.call(method, path, { body, headers });
+          assert.equal(r.status, 401, `${method} ${path} with ${key}: ${r.text}`);
+        }
+      }
+      assert.equal((await api.call('GET', '/v1/products', { headers: { Authorization: `Bearer ${LIVE_KEY}` } })).status, 200);
+      assert.equal((await api.call('GET', '/v1/audit', { headers: { Authorization: `Bearer ${LIVE_KEY}` } })).json.meta.total, 1, 'only the seed: nothing changed');
       // The sandbox's pay endpoint does not exist in a live store.
       assert.equal((await api.call('POST', '/v1/sandbox/orders/ord_x/pay', { body: {} })).status, 404);
     } finally {

@@ -43,11 +43,12 @@ fn pricing_error(e: PricingError) -> FieldErrors {
     field_error(e.field(), e.to_string())
 }
 
-/// Prices `req`. `coupon_uses` tells how often a coupon has been used so far.
+/// Prices `req` at `now`. `coupon_uses` tells how often a coupon has been used so far.
 pub fn price<'a>(
     catalog: &'a Catalog,
     req: &QuoteRequest,
     coupon_uses: impl Fn(&CouponDef) -> u32,
+    now: DateTime<Utc>,
 ) -> Result<Priced<'a>, FieldErrors> {
     let product = catalog
         .product(&req.product_id)
@@ -70,6 +71,9 @@ pub fn price<'a>(
         Some(code) => {
             let def =
                 catalog.coupon(code).ok_or_else(|| field_error("coupon_code", format!("unknown coupon `{code}`")))?;
+            if def.expires_at.is_some_and(|at| at <= now) {
+                return Err(field_error("coupon_code", "the coupon has expired"));
+            }
             Some(def)
         }
         None => None,
@@ -162,6 +166,22 @@ mod tests {
     use super::*;
     use crate::catalog;
 
+    fn at() -> DateTime<Utc> {
+        "2026-11-26T12:00:00Z".parse().unwrap()
+    }
+
+    #[test]
+    fn an_expired_coupon_is_refused_and_one_not_yet_expired_applies() {
+        let mut c = catalog::parse(catalog::SOURCE).unwrap();
+        let def = c.coupons.iter_mut().find(|d| d.coupon.code == "SAVE10").unwrap();
+        def.expires_at = Some(at());
+        let mut r = req("prod_xyz789", "stripe");
+        r.coupon_code = Some("SAVE10".into());
+        assert!(price(&c, &r, |_| 0, at() - Duration::seconds(1)).is_ok());
+        let e = price(&c, &r, |_| 0, at()).unwrap_err();
+        assert_eq!(e.0, [("coupon_code".to_owned(), "the coupon has expired".to_owned())]);
+    }
+
     fn req(product: &str, method: &str) -> QuoteRequest {
         QuoteRequest {
             product_id: product.into(),
@@ -179,7 +199,7 @@ mod tests {
     #[test]
     fn premium_licence_in_btc() {
         let c = catalog::parse(catalog::SOURCE).unwrap();
-        let p = price(&c, &req("prod_xyz789", "crypto_btc"), |_| 0).unwrap();
+        let p = price(&c, &req("prod_xyz789", "crypto_btc"), |_| 0, at()).unwrap();
         assert_eq!(p.breakdown.total.to_string(), "29.99");
         let crypto = p.crypto.unwrap();
         assert_eq!(crypto.amount.to_string(), "0.00045125");
@@ -191,7 +211,7 @@ mod tests {
         let c = catalog::parse(catalog::SOURCE).unwrap();
         let mut r = req("prod_xyz789", "stripe");
         r.coupon_code = Some("save10".into());
-        let p = price(&c, &r, |_| 0).unwrap();
+        let p = price(&c, &r, |_| 0, at()).unwrap();
         // 29.99 − 3.00 = 26.99; fee 2.9 % = 0.78271 → 0.78 + 0.30 = 1.08; total 28.07.
         assert_eq!(p.breakdown.coupon_discount.to_string(), "3.00");
         assert_eq!(p.breakdown.fee.to_string(), "1.08");
@@ -204,13 +224,13 @@ mod tests {
         let c = catalog::parse(catalog::SOURCE).unwrap();
         let mut r = req("prod_credits", "flexpay_USDT_TRC20");
         r.quantity = 100;
-        let p = price(&c, &r, |_| 0).unwrap();
+        let p = price(&c, &r, |_| 0, at()).unwrap();
         assert_eq!(p.breakdown.volume_discount.to_string(), "75.00");
         assert_eq!(p.crypto.unwrap().amount.to_string(), "425.000000");
         r.quantity = 4;
-        assert_eq!(fields(price(&c, &r, |_| 0).unwrap_err()), ["quantity"]);
+        assert_eq!(fields(price(&c, &r, |_| 0, at()).unwrap_err()), ["quantity"]);
         r.quantity = 501;
-        assert_eq!(fields(price(&c, &r, |_| 0).unwrap_err()), ["quantity"]);
+        assert_eq!(fields(price(&c, &r, |_| 0, at()).unwrap_err()), ["quantity"]);
     }
 
     #[test]
@@ -218,9 +238,9 @@ mod tests {
         let c = catalog::parse(catalog::SOURCE).unwrap();
         let mut r = req("prod_xyz789", "crypto_btc");
         r.quantity = catalog::DEFAULT_MAX_QUANTITY;
-        assert!(price(&c, &r, |_| 0).is_ok());
+        assert!(price(&c, &r, |_| 0, at()).is_ok());
         r.quantity = 100;
-        assert_eq!(fields(price(&c, &r, |_| 0).unwrap_err()), ["quantity"]);
+        assert_eq!(fields(price(&c, &r, |_| 0, at()).unwrap_err()), ["quantity"]);
     }
 
     #[test]
@@ -228,31 +248,31 @@ mod tests {
         let c = catalog::parse(catalog::SOURCE).unwrap();
         let mut r = req("prod_xyz789", "crypto_btc");
         r.coupon_code = Some("GIFT100".into());
-        let p = price(&c, &r, |_| 0).unwrap();
+        let p = price(&c, &r, |_| 0, at()).unwrap();
         assert_eq!((p.breakdown.total.to_string().as_str(), p.crypto), ("0.00", None));
     }
 
     #[test]
     fn refusals_name_their_field() {
         let c = catalog::parse(catalog::SOURCE).unwrap();
-        assert_eq!(fields(price(&c, &req("prod_nope", "stripe"), |_| 0).unwrap_err()), ["product_id"]);
-        assert_eq!(fields(price(&c, &req("prod_credits", "paypal"), |_| 0).unwrap_err()), ["payment_method"]);
-        assert_eq!(fields(price(&c, &req("prod_bundle", "stripe"), |_| 0).unwrap_err()), ["variant_id"]);
+        assert_eq!(fields(price(&c, &req("prod_nope", "stripe"), |_| 0, at()).unwrap_err()), ["product_id"]);
+        assert_eq!(fields(price(&c, &req("prod_credits", "paypal"), |_| 0, at()).unwrap_err()), ["payment_method"]);
+        assert_eq!(fields(price(&c, &req("prod_bundle", "stripe"), |_| 0, at()).unwrap_err()), ["variant_id"]);
         let mut r = req("prod_bundle", "stripe");
         r.variant_id = Some("var_nope".into());
-        assert_eq!(fields(price(&c, &r, |_| 0).unwrap_err()), ["variant_id"]);
+        assert_eq!(fields(price(&c, &r, |_| 0, at()).unwrap_err()), ["variant_id"]);
         r.variant_id = Some("var_team".into());
-        assert_eq!(price(&c, &r, |_| 0).unwrap().breakdown.subtotal.to_string(), "79.00");
+        assert_eq!(price(&c, &r, |_| 0, at()).unwrap().breakdown.subtotal.to_string(), "79.00");
         for code in ["NOPE", "SUMMER"] {
             r.coupon_code = Some(code.into());
-            assert_eq!(fields(price(&c, &r, |_| 0).unwrap_err()), ["coupon_code"], "{code}");
+            assert_eq!(fields(price(&c, &r, |_| 0, at()).unwrap_err()), ["coupon_code"], "{code}");
         }
         r.coupon_code = Some("ONCE".into());
-        assert!(price(&c, &r, |_| 0).is_ok());
-        assert_eq!(fields(price(&c, &r, |_| 1).unwrap_err()), ["coupon_code"]);
+        assert!(price(&c, &r, |_| 0, at()).is_ok());
+        assert_eq!(fields(price(&c, &r, |_| 1, at()).unwrap_err()), ["coupon_code"]);
         let mut r = req("prod_xyz789", "stripe");
         r.coupon_code = Some("BUNDLE5".into());
-        assert_eq!(fields(price(&c, &r, |_| 0).unwrap_err()), ["coupon_code"]);
+        assert_eq!(fields(price(&c, &r, |_| 0, at()).unwrap_err()), ["coupon_code"]);
     }
 
     fn facts() -> OrderFacts {
@@ -277,7 +297,7 @@ mod tests {
         let c = catalog::parse(catalog::SOURCE).unwrap();
         let mut r = req("prod_xyz789", "crypto_btc");
         r.coupon_code = Some("save10".into());
-        let priced = price(&c, &r, |_| 0).unwrap();
+        let priced = price(&c, &r, |_| 0, at()).unwrap();
         let o = new_order(&priced, &create(r), facts());
         assert_eq!((o.status, o.product_name.as_str(), o.quantity), (OrderStatus::Pending, "Premium License", 1));
         // 29.99 − 10 % (3.00) = 26.99 USD at 66461.25 → 0.00040610 BTC, rounded up.
@@ -297,7 +317,7 @@ mod tests {
         assert_eq!((o.payment_address, o.payment_uri, o.checkout_url), (None, None, None));
         // No discount is no discount line; a card order has no coin.
         let o = new_order(
-            &price(&c, &req("prod_xyz789", "stripe"), |_| 0).unwrap(),
+            &price(&c, &req("prod_xyz789", "stripe"), |_| 0, at()).unwrap(),
             &create(req("prod_xyz789", "stripe")),
             facts(),
         );
@@ -309,7 +329,7 @@ mod tests {
         let taxed = catalog::SOURCE
             .replace("invoice_minutes = 30\n", "invoice_minutes = 30\ntax = { rate = \"20\", inclusive = false }\n");
         let c = catalog::parse(&taxed).unwrap();
-        let p = price(&c, &req("prod_xyz789", "crypto_btc"), |_| 0).unwrap();
+        let p = price(&c, &req("prod_xyz789", "crypto_btc"), |_| 0, at()).unwrap();
         // 29.99 + 20 % (5.998 → 6.00) = 35.99.
         assert_eq!(p.breakdown.tax.unwrap().amount.to_string(), "6.00");
         assert_eq!(p.breakdown.total.to_string(), "35.99");
@@ -318,7 +338,7 @@ mod tests {
     #[test]
     fn euro_product_converts_stablecoins_at_a_rate() {
         let c = catalog::parse(catalog::SOURCE).unwrap();
-        let p = price(&c, &req("prod_guide_eur", "flexpay_USDT_ERC20"), |_| 0).unwrap();
+        let p = price(&c, &req("prod_guide_eur", "flexpay_USDT_ERC20"), |_| 0, at()).unwrap();
         // 12.50 EUR / 0.92 = 13.5869565… → 13.586957 USDT
         assert_eq!(p.crypto.unwrap().amount.to_string(), "13.586957");
     }

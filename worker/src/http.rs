@@ -87,10 +87,15 @@ pub async fn read_body(req: &mut Request, max: usize) -> Handled<Vec<u8>> {
 /// Reads a JSON request body: 415 unless it is declared JSON, 413 above [`MAX_BODY`],
 /// 400 when it does not parse.
 pub async fn read_json(req: &mut Request) -> Handled<Value> {
+    read_json_bounded(req, MAX_BODY).await
+}
+
+/// As [`read_json`], for a body that may be larger (a catalog, a stock list): at most `max`.
+pub async fn read_json_bounded(req: &mut Request, max: usize) -> Handled<Value> {
     if !content_type(req)?.starts_with("application/json") {
         return refuse(error(415, "unsupported_media_type", "send the body as application/json"));
     }
-    parse_json(req).await
+    parse_json(req, max).await
 }
 
 /// Reads the JSON body of a public call that a browser may send as a simple request: as
@@ -104,15 +109,15 @@ pub async fn read_public_json(req: &mut Request, config: &Config) -> Handled<Val
     if !config.allowed_origins.allows(&origin) {
         return refuse(error(403, "origin_not_allowed", "a text/plain body is taken only from an allowed origin"));
     }
-    parse_json(req).await
+    parse_json(req, MAX_BODY).await
 }
 
 fn content_type(req: &Request) -> Result<String> {
     Ok(req.headers().get("Content-Type")?.unwrap_or_default().to_ascii_lowercase())
 }
 
-async fn parse_json(req: &mut Request) -> Handled<Value> {
-    let bytes = read_body(req, MAX_BODY).await?;
+async fn parse_json(req: &mut Request, max: usize) -> Handled<Value> {
+    let bytes = read_body(req, max).await?;
     match serde_json::from_slice::<Value>(&bytes) {
         Ok(v) => Ok(v),
         Err(e) => refuse(error(400, "invalid_json", format!("the body is not valid JSON: {e}"))),

@@ -5,9 +5,28 @@ use worker::Method;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Route {
     Health,
+    /// The buyer's view of a product; with the seller's key, the seller's.
     Product(String),
+    ListProducts,
+    CreateProduct,
+    UpdateProduct(String),
+    /// DELETE archives: a product is never removed.
+    ArchiveProduct(String),
     /// The seller's view of a product's stock: counts by state.
     ProductStock(String),
+    AppendStock(String),
+    /// (product id, item id)
+    WithdrawStock(String, String),
+    ListCoupons,
+    CreateCoupon,
+    Coupon(String),
+    UpdateCoupon(String),
+    ArchiveCoupon(String),
+    /// The seller's changes, newest first.
+    Audit,
+    /// The catalog document whole, and a whole one put in its place.
+    CatalogExport,
+    CatalogImport,
     Quote,
     CreateOrder,
     ListOrders,
@@ -72,10 +91,33 @@ pub fn route(method: &Method, path: &str) -> Route {
     match segments.as_slice() {
         ["v1", "health"] if is(Method::Get) => Route::Health,
         ["v1", "health"] => Route::MethodNotAllowed("GET"),
+        ["v1", "products"] if is(Method::Get) => Route::ListProducts,
+        ["v1", "products"] if is(Method::Post) => Route::CreateProduct,
+        ["v1", "products"] => Route::MethodNotAllowed("GET, POST"),
         ["v1", "products", id] if is(Method::Get) => Route::Product(id.to_string()),
-        ["v1", "products", _] => Route::MethodNotAllowed("GET"),
+        ["v1", "products", id] if is(Method::Patch) => Route::UpdateProduct(id.to_string()),
+        ["v1", "products", id] if is(Method::Delete) => Route::ArchiveProduct(id.to_string()),
+        ["v1", "products", _] => Route::MethodNotAllowed("GET, PATCH, DELETE"),
         ["v1", "products", id, "stock"] if is(Method::Get) => Route::ProductStock(id.to_string()),
-        ["v1", "products", _, "stock"] => Route::MethodNotAllowed("GET"),
+        ["v1", "products", id, "stock"] if is(Method::Post) => Route::AppendStock(id.to_string()),
+        ["v1", "products", _, "stock"] => Route::MethodNotAllowed("GET, POST"),
+        ["v1", "products", id, "stock", item] if is(Method::Delete) => {
+            Route::WithdrawStock(id.to_string(), item.to_string())
+        }
+        ["v1", "products", _, "stock", _] => Route::MethodNotAllowed("DELETE"),
+        ["v1", "coupons"] if is(Method::Get) => Route::ListCoupons,
+        ["v1", "coupons"] if is(Method::Post) => Route::CreateCoupon,
+        ["v1", "coupons"] => Route::MethodNotAllowed("GET, POST"),
+        ["v1", "coupons", id] if is(Method::Get) => Route::Coupon(id.to_string()),
+        ["v1", "coupons", id] if is(Method::Patch) => Route::UpdateCoupon(id.to_string()),
+        ["v1", "coupons", id] if is(Method::Delete) => Route::ArchiveCoupon(id.to_string()),
+        ["v1", "coupons", _] => Route::MethodNotAllowed("GET, PATCH, DELETE"),
+        ["v1", "audit"] if is(Method::Get) => Route::Audit,
+        ["v1", "audit"] => Route::MethodNotAllowed("GET"),
+        ["v1", "catalog"] if is(Method::Get) => Route::CatalogExport,
+        ["v1", "catalog"] => Route::MethodNotAllowed("GET"),
+        ["v1", "catalog", "import"] if is(Method::Post) => Route::CatalogImport,
+        ["v1", "catalog", "import"] => Route::MethodNotAllowed("POST"),
         ["v1", "quote"] if is(Method::Post) => Route::Quote,
         ["v1", "quote"] => Route::MethodNotAllowed("POST"),
         ["v1", "orders"] if is(Method::Post) => Route::CreateOrder,
@@ -125,6 +167,15 @@ mod tests {
         assert_eq!(route(&Method::Get, "/v1/orders.csv"), Route::OrdersCsv);
         assert_eq!(route(&Method::Get, "/v1/products/prod_x/stock"), Route::ProductStock("prod_x".into()));
         assert_eq!(route(&Method::Post, "/v1/orders.csv"), Route::MethodNotAllowed("GET"));
+        assert_eq!(route(&Method::Delete, "/v1/products/p"), Route::ArchiveProduct("p".into()));
+        assert_eq!(
+            route(&Method::Delete, "/v1/products/p/stock/itm_3"),
+            Route::WithdrawStock("p".into(), "itm_3".into())
+        );
+        assert_eq!(route(&Method::Put, "/v1/products/p"), Route::MethodNotAllowed("GET, PATCH, DELETE"));
+        assert_eq!(route(&Method::Patch, "/v1/coupons/c"), Route::UpdateCoupon("c".into()));
+        assert!(!route(&Method::Get, "/v1/products").is_public());
+        assert!(!route(&Method::Post, "/v1/catalog/import").is_public());
         assert_eq!(route(&Method::Patch, "/v1/orders/ord_1"), Route::UpdateOrder("ord_1".into()));
         assert_eq!(route(&Method::Post, "/v1/sandbox/orders/ord_1/pay"), Route::SandboxPay("ord_1".into()));
         assert_eq!(

@@ -1,6 +1,7 @@
 //! Who is asking: the seller by key, the buyer by the order's client secret, a client by its
 //! address; and the per-client limit on public reads.
 
+use sha2::{Digest, Sha256};
 use worker::{Request, Response, Result};
 
 use super::Ctx;
@@ -9,18 +10,22 @@ use crate::http::{self, Handled, refuse};
 use crate::ids;
 use crate::limiter::{self, Hit, Verdict};
 
-/// Requires the seller's key.
-pub(super) fn seller(ctx: &Ctx<'_>, req: &Request) -> Handled<()> {
+/// Requires the seller's key; answers who it is, for the audit log: the key's fingerprint,
+/// never the key.
+pub(super) fn seller(ctx: &Ctx<'_>, req: &Request) -> Handled<Actor> {
     let header = req.headers().get("Authorization")?.unwrap_or_default();
     let Some(key) = header.strip_prefix("Bearer ").map(str::trim) else {
         return refuse(http::error(401, "unauthorized", "send Authorization: Bearer <seller key>"));
     };
     if ctx.config.seller_keys.iter().any(|k| ids::constant_time_eq(k, key)) {
-        Ok(())
+        Ok(Actor(format!("key:{}", &ids::hex(&Sha256::digest(key.as_bytes()))[..12])))
     } else {
         refuse(http::error(401, "unauthorized", "the seller key is not valid"))
     }
 }
+
+/// Who made a change: `key:` and the start of the SHA-256 of the seller key used.
+pub(super) struct Actor(pub String);
 
 /// Who is asking for an order.
 pub(super) enum Caller {

@@ -8,29 +8,39 @@
 //!   WebSocket to the order's object;
 //! - `seller`: the seller's list, status changes and order events; `webhooks`: news from a
 //!   provider;
+//! - `products`, `coupons`: the seller's catalog and stock; `catalog`: the catalog whole
+//!   (export, import); `audit`: the log of the seller's changes;
 //! - `sandbox`: test-mode payments, the hosted card page and fault injection.
 
 mod access;
+mod audit;
+mod catalog;
+mod coupons;
 mod live;
 mod objects;
 mod orders;
+mod products;
 mod quotes;
 mod sandbox;
 mod seller;
 mod webhooks;
 
+use std::cell::RefCell;
+use std::rc::Rc;
+
 use worker::{Env, Request, Response, Result, console_error};
 
-use crate::catalog::{self, Catalog};
+use crate::catalog::Catalog;
 use crate::config::{Config, Gateway};
 use crate::http::{self, Handled, Refusal, refuse};
 use crate::routes::{Route, route};
 
-/// What every handler may use: the environment, the checked settings, the catalog.
+/// What every handler may use: the environment, the checked settings, and the catalog, read
+/// from the store when a handler first asks for it (`Ctx::catalog`).
 struct Ctx<'a> {
     env: &'a Env,
     config: Config,
-    catalog: &'a Catalog,
+    catalog: RefCell<Option<(u64, Rc<Catalog>)>>,
 }
 
 /// Serves one request.
@@ -41,13 +51,9 @@ pub async fn handle(req: Request, env: Env) -> Result<Response> {
         Ok(c) => c,
         Err(problems) => return http::error(503, "misconfigured", problems.join("; ")),
     };
-    let catalog = match catalog::get() {
-        Ok(c) => c,
-        Err(problems) => return http::error(503, "misconfigured", problems.join("; ")),
-    };
     let seller_call = req.headers().has("Authorization")?;
     let public = route.is_public() && !seller_call;
-    let ctx = Ctx { env: &env, config, catalog };
+    let ctx = Ctx { env: &env, config, catalog: RefCell::new(None) };
     let resp = match dispatch(&ctx, route, req).await {
         Ok(r) | Err(Refusal::Respond(r)) => r,
         Err(Refusal::Fail(e)) => {
@@ -73,10 +79,70 @@ async fn dispatch(ctx: &Ctx<'_>, route: Route, mut req: Request) -> Handled {
     match route {
         Route::Health => Ok(http::json(200, &serde_json::json!({"status": "ok", "sandbox": ctx.config.sandbox}))?),
         Route::Preflight => Ok(http::preflight(&req, &ctx.config)?),
+        Route::Product(id) if req.headers().has("Authorization")? => {
+            access::seller(ctx, &req)?;
+            products::get(ctx, &id).await
+        }
         Route::Product(id) => quotes::product(ctx, &req, &id).await,
+        Route::ListProducts => {
+            access::seller(ctx, &req)?;
+            products::list(ctx, &req).await
+        }
+        Route::CreateProduct => {
+            let actor = access::seller(ctx, &req)?;
+            products::create(ctx, &mut req, actor).await
+        }
+        Route::UpdateProduct(id) => {
+            let actor = access::seller(ctx, &req)?;
+            products::update(ctx, &mut req, &id, actor).await
+        }
+        Route::ArchiveProduct(id) => {
+            let actor = access::seller(ctx, &req)?;
+            products::archive(ctx, &id, actor).await
+        }
         Route::ProductStock(id) => {
             access::seller(ctx, &req)?;
-            seller::product_stock(ctx, &id).await
+            products::stock(ctx, &req, &id).await
+        }
+        Route::AppendStock(id) => {
+            let actor = access::seller(ctx, &req)?;
+            products::append_stock(ctx, &mut req, &id, actor).await
+        }
+        Route::WithdrawStock(id, item) => {
+            let actor = access::seller(ctx, &req)?;
+            products::withdraw_stock(ctx, &id, &item, actor).await
+        }
+        Route::ListCoupons => {
+            access::seller(ctx, &req)?;
+            coupons::list(ctx).await
+        }
+        Route::CreateCoupon => {
+            let actor = access::seller(ctx, &req)?;
+            coupons::create(ctx, &mut req, actor).await
+        }
+        Route::Coupon(id) => {
+            access::seller(ctx, &req)?;
+            coupons::get(ctx, &id).await
+        }
+        Route::UpdateCoupon(id) => {
+            let actor = access::seller(ctx, &req)?;
+            coupons::update(ctx, &mut req, &id, actor).await
+        }
+        Route::ArchiveCoupon(id) => {
+            let actor = access::seller(ctx, &req)?;
+            coupons::archive(ctx, &id, actor).await
+        }
+        Route::Audit => {
+            access::seller(ctx, &req)?;
+            audit::read(ctx, &req).await
+        }
+        Route::CatalogExport => {
+            access::seller(ctx, &req)?;
+            catalog::export(ctx).await
+        }
+        Route::CatalogImport => {
+            let actor = access::seller(ctx, &req)?;
+            catalog::import(ctx, &mut req, actor).await
         }
         Route::Quote => quotes::quote(ctx, &mut req).await,
         Route::CreateOrder => orders::create(ctx, &mut req).await,
@@ -90,8 +156,8 @@ async fn dispatch(ctx: &Ctx<'_>, route: Route, mut req: Request) -> Handled {
         }
         Route::GetOrder(id) => orders::get(ctx, &req, &id).await,
         Route::UpdateOrder(id) => {
-            access::seller(ctx, &req)?;
-            seller::update_order(ctx, &mut req, &id).await
+            let actor = access::seller(ctx, &req)?;
+            seller::update_order(ctx, &mut req, &id, actor).await
         }
         Route::Live(id) => live::open(ctx, req, &id).await,
         Route::OrderEvents(id) => {

@@ -4,10 +4,13 @@ use gateways::Failure;
 use shared::{Order, OrderEvent};
 use worker::{Response, Result, Stub};
 
+use std::rc::Rc;
+
 use super::Ctx;
+use crate::catalog::{self, Catalog};
 use crate::http::{self, Handled, Refusal, refuse};
 use crate::order_object::{self, EventRefusal, OrderReply, OrderRequest};
-use crate::store::{self, Ask};
+use crate::store::{self, Ask, CatalogDoc, CatalogRead};
 use crate::{ids, rpc};
 
 /// The order as the object has it: the order and the buyer's secret.
@@ -82,6 +85,41 @@ fn upstream_failure(f: &Failure) -> Result<Response> {
 
 pub(super) async fn store_call<A: Ask>(ctx: &Ctx<'_>, request: A) -> Handled<A::Reply> {
     Ok(store::ask(&store_stub(ctx)?, request).await?)
+}
+
+impl Ctx<'_> {
+    /// The catalog and its version: this isolate's copy while it is fresh, else the store's.
+    pub(super) async fn catalog(&self) -> Handled<(u64, Rc<Catalog>)> {
+        if let Some(known) = self.catalog.borrow().clone() {
+            return Ok(known);
+        }
+        let now_ms = worker::Date::now().as_millis() as f64;
+        let known = match catalog::cached(now_ms) {
+            Some(known) => known,
+            None => {
+                let CatalogDoc { version, doc } = store_call(self, CatalogRead {}).await?;
+                self.keep_catalog(version, &doc)?
+            }
+        };
+        *self.catalog.borrow_mut() = Some(known.clone());
+        Ok(known)
+    }
+
+    /// Takes a version the store gave (after a change, or on asking): this request and the
+    /// isolate's next ones use it.
+    pub(super) fn keep_catalog(&self, version: u64, doc: &str) -> Handled<(u64, Rc<Catalog>)> {
+        let now_ms = worker::Date::now().as_millis() as f64;
+        let parsed = catalog::remember(version, doc, now_ms)
+            .or_else(|problems| refuse(http::error(503, "misconfigured", problems.join("; "))))?;
+        *self.catalog.borrow_mut() = Some((version, Rc::clone(&parsed)));
+        Ok((version, parsed))
+    }
+
+    /// Forgets the catalog this request had: the store said it changed.
+    pub(super) async fn reload_catalog(&self) -> Handled<(u64, Rc<Catalog>)> {
+        let CatalogDoc { version, doc } = store_call(self, CatalogRead {}).await?;
+        self.keep_catalog(version, &doc)
+    }
 }
 
 /// Sends an event to an order; an illegal transition is 409 naming both statuses.

@@ -16,6 +16,7 @@ use super::Ctx;
 use super::access::{Caller, authorized_order, client, rate_limited};
 use super::objects::{order_call, store_call, stored};
 use super::quotes::priced;
+use crate::catalog::Catalog;
 use crate::checkout::{self, OrderFacts, Priced};
 use crate::config::Gateway;
 use crate::http::{self, Handled, refuse};
@@ -28,26 +29,58 @@ pub(super) async fn create(ctx: &Ctx<'_>, req: &mut Request) -> Handled {
     let idempotency_key = idempotency_key(req)?;
     let body = http::read_public_json(req, &ctx.config).await?;
     let request = CreateOrderRequest::from_json(&body).or_else(|e| refuse(http::field_errors(e)))?;
-    let priced = priced(ctx, &request.quote).await?;
-    let (client, ip) = client(req)?;
-    let mut order = checkout::new_order(&priced, &request, facts(ctx, req, ip));
-    let secret = ids::client_secret();
-    let link = attach_payment(ctx, &mut order, &priced, &http::own_origin(req), &secret);
     let body_hash = ids::hex(&Sha256::digest(serde_json::to_string(&body)?.as_bytes()));
+    let idempotency = idempotency_key.map(|k| (k, body_hash));
+    // Priced with this isolate's catalog; if the store has a newer one, priced again with it.
+    let (version, catalog) = ctx.catalog().await?;
+    match make(ctx, req, &request, &idempotency, version, &catalog).await? {
+        Made::Answer(response) => Ok(response),
+        Made::CatalogChanged => {
+            let (version, catalog) = ctx.reload_catalog().await?;
+            match make(ctx, req, &request, &idempotency, version, &catalog).await? {
+                Made::Answer(response) => Ok(response),
+                Made::CatalogChanged => refuse(catalog_changed()),
+            }
+        }
+    }
+}
+
+enum Made {
+    Answer(Response),
+    /// The store's catalog is newer than the one the order was priced with.
+    CatalogChanged,
+}
+
+/// Prices, builds and reserves the order against one catalog version, then creates it.
+async fn make(
+    ctx: &Ctx<'_>,
+    req: &Request,
+    request: &CreateOrderRequest,
+    idempotency: &Option<(String, String)>,
+    version: u64,
+    catalog: &Catalog,
+) -> Handled<Made> {
+    let priced = priced(ctx, catalog, &request.quote).await?;
+    let (client, ip) = client(req)?;
+    let mut order = checkout::new_order(&priced, request, facts(ctx, catalog, req, ip));
+    let secret = ids::client_secret();
+    let link = attach_payment(ctx, catalog, &mut order, &priced, &http::own_origin(req), &secret);
     let reserve = Reserve {
         order: order.clone(),
-        idempotency: idempotency_key.map(|k| (k, body_hash)),
+        idempotency: idempotency.clone(),
         idempotency_seconds: ctx.config.idempotency_seconds,
         client,
         limit_per_minute: ctx.config.orders_per_minute_per_ip,
         stock_units: priced.product.delivery.stock_units(order.quantity),
         coupon: priced.coupon.and_then(|c| c.max_uses.map(|m| (c.coupon.code.clone(), m))),
+        catalog_version: version,
         now_ms: order.created_at.timestamp_millis(),
     };
     let (reserved, lose_answer) = match store_call(ctx, reserve.clone()).await? {
         Reserved::Reserved { items, lose_answer } => (items, lose_answer),
+        Reserved::Refused { refusal: NotReserved::CatalogChanged } => return Ok(Made::CatalogChanged),
         Reserved::Replay { order_id, reserved_ms } => match replay(ctx, &order_id, reserved_ms).await? {
-            Replayed::Answer(response) => return Ok(response),
+            Replayed::Answer(response) => return Ok(Made::Answer(response)),
             // The first request died between its reservation and its order (a crash, a
             // cancelled request): its reservation is undone, and this one is made afresh.
             Replayed::Abandoned => {
@@ -63,13 +96,20 @@ pub(super) async fn create(ctx: &Ctx<'_>, req: &mut Request) -> Handled {
     };
     let delivery_text = priced.product.delivery.text().map(str::to_owned);
     let record = Record::new(order, secret, reserved, delivery_text, link);
-    create_object(ctx, record, lose_answer).await
+    Ok(Made::Answer(create_object(ctx, record, lose_answer).await?))
+}
+
+/// The catalog changed twice while one order was being made: the buyer asks again.
+fn catalog_changed() -> Result<Response> {
+    let mut r = http::error(409, "catalog_changed", "the store's catalog changed while the order was made; try again")?;
+    r.headers_mut().set("Retry-After", "1")?;
+    Ok(r)
 }
 
 /// The order's ids, times and where the buyer is.
-fn facts(ctx: &Ctx<'_>, req: &Request, ip: String) -> OrderFacts {
+fn facts(ctx: &Ctx<'_>, catalog: &Catalog, req: &Request, ip: String) -> OrderFacts {
     let created_at = now();
-    let minutes = i64::from(ctx.catalog.invoice_minutes);
+    let minutes = i64::from(catalog.invoice_minutes);
     OrderFacts {
         id: ids::order_id(),
         invoice_id: ids::reference("INV", created_at.timestamp_millis()),
@@ -85,19 +125,26 @@ fn facts(ctx: &Ctx<'_>, req: &Request, ip: String) -> OrderFacts {
 /// How the order is paid: the sandbox's testnet address or page now, or the link to the
 /// provider, whose order the object opens. An order with nothing to pay has neither: it
 /// completes when it is created.
-fn attach_payment(ctx: &Ctx<'_>, order: &mut Order, priced: &Priced, origin: &str, secret: &str) -> Option<Link> {
+fn attach_payment(
+    ctx: &Ctx<'_>,
+    catalog: &Catalog,
+    order: &mut Order,
+    priced: &Priced,
+    origin: &str,
+    secret: &str,
+) -> Option<Link> {
     if order.amount_due().is_zero() {
         return None;
     }
     let s = match &ctx.config.gateway {
         Gateway::Sandbox => {
-            sandbox::open_payment(order, ctx.catalog, origin, secret);
+            sandbox::open_payment(order, catalog, origin, secret);
             return None;
         }
         Gateway::Upstream(s) => s,
     };
     if let Some(coin) = order.payment_method.coin() {
-        order.confirmations_required = ctx.catalog.confirmations_for(coin.network);
+        order.confirmations_required = catalog.confirmations_for(coin.network);
     }
     let opening = Opening {
         product_ref: priced.product.upstream_id.clone().unwrap_or_else(|| priced.product.id.clone()),
@@ -154,6 +201,7 @@ fn not_reserved(refusal: NotReserved, order: &Order) -> Result<Response> {
         NotReserved::OutOfStock { available } => {
             http::field_error("quantity", "out_of_stock", format!("only {available} left of `{}`", order.product_id))
         }
+        NotReserved::CatalogChanged => catalog_changed(),
     }
 }
 

@@ -7,7 +7,7 @@ use worker::Request;
 use super::Ctx;
 use super::access::limit_reads;
 use super::objects::store_call;
-use crate::catalog::{CouponDef, Delivery, Product};
+use crate::catalog::{Catalog, CouponDef, Delivery, Product};
 use crate::checkout;
 use crate::config::Gateway;
 use crate::http::{self, Handled, refuse};
@@ -15,7 +15,8 @@ use crate::store::{CouponUses, StockCount};
 
 pub(super) async fn product(ctx: &Ctx<'_>, req: &Request, id: &str) -> Handled {
     limit_reads(ctx, req).await?;
-    let p = catalog_product(ctx, id)?;
+    let (_, catalog) = ctx.catalog().await?;
+    let p = catalog_product(&catalog, id)?;
     let in_stock = match &p.delivery {
         Delivery::Text(_) => true,
         Delivery::Stock(_) => {
@@ -34,7 +35,7 @@ pub(super) async fn product(ctx: &Ctx<'_>, req: &Request, id: &str) -> Handled {
                 variant_id: p.variants.first().map(|v| v.id.clone()),
                 coupon_code: None,
             };
-            priced(ctx, &q).await.ok().map(|priced| priced.view())
+            priced(ctx, &catalog, &q).await.ok().map(|priced| priced.view())
         }
         None => None,
     };
@@ -59,9 +60,9 @@ pub(super) async fn product(ctx: &Ctx<'_>, req: &Request, id: &str) -> Handled {
     Ok(http::json(200, &Envelope { data: view })?)
 }
 
-/// The catalog's product `id`, or a 404 `product_not_found`.
-pub(super) fn catalog_product<'a>(ctx: &Ctx<'a>, id: &str) -> Handled<&'a Product> {
-    match ctx.catalog.product(id) {
+/// The product `id` on sale, or a 404 `product_not_found`.
+fn catalog_product<'c>(catalog: &'c Catalog, id: &str) -> Handled<&'c Product> {
+    match catalog.product(id) {
         Some(p) => Ok(p),
         None => refuse(http::error(404, "product_not_found", format!("no product `{id}`"))),
     }
@@ -76,7 +77,7 @@ fn gateway_takes(ctx: &Ctx<'_>, method: PaymentMethod) -> bool {
 }
 
 /// Prices a quote or order request; a method the gateway cannot take is a field error.
-pub(super) async fn priced<'a>(ctx: &Ctx<'a>, q: &QuoteRequest) -> Handled<checkout::Priced<'a>> {
+pub(super) async fn priced<'c>(ctx: &Ctx<'_>, catalog: &'c Catalog, q: &QuoteRequest) -> Handled<checkout::Priced<'c>> {
     if let (Gateway::Upstream(s), Some(_)) = (&ctx.config.gateway, &q.coupon_code)
         && s.provider.prices_orders()
     {
@@ -87,8 +88,9 @@ pub(super) async fn priced<'a>(ctx: &Ctx<'a>, q: &QuoteRequest) -> Handled<check
             format!("coupon_code: coupons are not available when {} prices the order", s.provider.display_name()),
         ));
     }
-    let uses = coupon_uses(ctx, q.coupon_code.as_deref()).await?;
-    let priced = checkout::price(ctx.catalog, q, |_| uses).or_else(|e| refuse(http::field_errors(e)))?;
+    let uses = coupon_uses(ctx, catalog, q.coupon_code.as_deref()).await?;
+    let priced =
+        checkout::price(catalog, q, |_| uses, crate::order_object::now()).or_else(|e| refuse(http::field_errors(e)))?;
     if !gateway_takes(ctx, priced.method) {
         return refuse(http::field_error(
             "payment_method",
@@ -100,9 +102,9 @@ pub(super) async fn priced<'a>(ctx: &Ctx<'a>, q: &QuoteRequest) -> Handled<check
 }
 
 /// How often each limited coupon named in the request has been used.
-async fn coupon_uses(ctx: &Ctx<'_>, code: Option<&str>) -> Handled<u32> {
-    match code.and_then(|c| ctx.catalog.coupon(c)) {
-        Some(CouponDef { max_uses: Some(_), coupon }) => {
+async fn coupon_uses(ctx: &Ctx<'_>, catalog: &Catalog, code: Option<&str>) -> Handled<u32> {
+    match code.and_then(|c| catalog.coupon(c)) {
+        Some(CouponDef { max_uses: Some(_), coupon, .. }) => {
             Ok(store_call(ctx, CouponUses { code: coupon.code.clone() }).await?.max(0) as u32)
         }
         _ => Ok(0),
@@ -113,6 +115,7 @@ pub(super) async fn quote(ctx: &Ctx<'_>, req: &mut Request) -> Handled {
     limit_reads(ctx, req).await?;
     let body = http::read_public_json(req, &ctx.config).await?;
     let q = QuoteRequest::from_json(&body).or_else(|e| refuse(http::field_errors(e)))?;
-    let priced = priced(ctx, &q).await?;
+    let (_, catalog) = ctx.catalog().await?;
+    let priced = priced(ctx, &catalog, &q).await?;
     Ok(http::json(200, &Envelope { data: priced.view() })?)
 }

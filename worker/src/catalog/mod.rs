@@ -1,9 +1,16 @@
-//! The store's catalog: `worker/catalog.toml`, compiled in (as JSON, by `build.rs`), read once
-//! and validated into typed values. Every problem is reported with the entry it is in.
+//! The store's catalog, typed: products, variants, deliveries, coupons, fees, tax, rates.
+//! It is data: the store object keeps it as a document (the JSON shape of `catalog.toml`),
+//! seeded once from `worker/catalog.toml` (compiled in as JSON by `build.rs`) and changed
+//! through the seller's API (`edit`). Every version is validated whole by `parse`, every problem
+//! named with its path. Each isolate keeps the latest version it was given for a moment
+//! (`cached`), and an order is only reserved against the version it was priced with.
 
+pub mod edit;
 mod parse;
 
+use std::cell::RefCell;
 use std::collections::HashMap;
+use std::rc::Rc;
 
 use rust_decimal::Decimal;
 use shared::chain::{Asset, Network};
@@ -12,25 +19,49 @@ use shared::{Fiat, PaymentMethod};
 
 #[cfg(not(target_arch = "wasm32"))]
 pub use parse::parse;
-pub use parse::parse_json;
+pub use parse::{Problem, check_value, is_id, messages, parse_json};
 
 /// What one order may buy of a product that names no `max_quantity`: one unauthenticated
 /// order must not hold a whole stock list (and its coupon) while it waits for payment.
 pub const DEFAULT_MAX_QUANTITY: u32 = 10;
 
-/// The catalog this worker was built with, as the seller wrote it.
+/// The seed catalog, as the seller wrote it.
 pub const SOURCE: &str = include_str!("../../catalog.toml");
 
-/// The same, as `build.rs` turned it into JSON: what the worker reads.
+/// The same, as `build.rs` turned it into JSON: what the store seeds itself with.
 pub const SOURCE_JSON: &str = include_str!(concat!(env!("OUT_DIR"), "/catalog.json"));
 
-/// The built-in catalog, parsed once per isolate; its problems if it is invalid.
-pub fn get() -> Result<&'static Catalog, &'static [String]> {
-    static CATALOG: std::sync::OnceLock<Result<Catalog, Vec<String>>> = std::sync::OnceLock::new();
-    match CATALOG.get_or_init(|| parse_json(SOURCE_JSON)) {
-        Ok(c) => Ok(c),
-        Err(problems) => Err(problems),
-    }
+/// How long an isolate prices with the version it was last given before it asks again. A
+/// change made through this isolate applies at once; through another, within this time. An
+/// order is never made on a stale version: the store refuses its reservation.
+pub const FRESH_MS: f64 = 2000.0;
+
+struct Cached {
+    version: u64,
+    asked_ms: f64,
+    catalog: Rc<Catalog>,
+}
+
+thread_local! {
+    static CACHE: RefCell<Option<Cached>> = const { RefCell::new(None) };
+}
+
+/// The version this isolate has, if it was given it less than `FRESH_MS` ago.
+pub fn cached(now_ms: f64) -> Option<(u64, Rc<Catalog>)> {
+    CACHE.with_borrow(|c| {
+        c.as_ref().filter(|c| now_ms - c.asked_ms < FRESH_MS).map(|c| (c.version, Rc::clone(&c.catalog)))
+    })
+}
+
+/// Keeps the version the store gave; a document is only parsed when its version is new.
+pub fn remember(version: u64, doc: &str, now_ms: f64) -> Result<Rc<Catalog>, Vec<String>> {
+    let known = CACHE.with_borrow(|c| c.as_ref().filter(|c| c.version == version).map(|c| Rc::clone(&c.catalog)));
+    let catalog = match known {
+        Some(c) => c,
+        None => Rc::new(parse_json(doc)?),
+    };
+    CACHE.set(Some(Cached { version, asked_ms: now_ms, catalog: Rc::clone(&catalog) }));
+    Ok(catalog)
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -60,6 +91,8 @@ pub struct Product {
     /// The product's id at an upstream provider that prices orders itself (SellGate, SellSN);
     /// by default the same id.
     pub upstream_id: Option<String>,
+    /// No longer sold; the seller still sees it, and its orders keep their terms.
+    pub archived: bool,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -100,16 +133,21 @@ impl Delivery {
 pub struct CouponDef {
     pub coupon: Coupon,
     pub max_uses: Option<u32>,
+    /// When it stops applying.
+    pub expires_at: Option<chrono::DateTime<chrono::Utc>>,
+    /// No longer offered; its uses stay counted.
+    pub archived: bool,
 }
 
 impl Catalog {
+    /// A product on sale: archived ones are not.
     pub fn product(&self, id: &str) -> Option<&Product> {
-        self.products.iter().find(|p| p.id == id)
+        self.products.iter().find(|p| p.id == id && !p.archived)
     }
 
-    /// Coupon codes match case-insensitively.
+    /// A coupon on offer, by code (case-insensitively): archived ones are not.
     pub fn coupon(&self, code: &str) -> Option<&CouponDef> {
-        self.coupons.iter().find(|c| c.coupon.code.eq_ignore_ascii_case(code))
+        self.coupons.iter().find(|c| c.coupon.code.eq_ignore_ascii_case(code) && !c.archived)
     }
 
     pub fn fee(&self, m: PaymentMethod) -> MethodFee {

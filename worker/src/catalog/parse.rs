@@ -93,6 +93,9 @@ struct RawProduct {
     volume_discounts: Vec<RawVolume>,
     #[serde(default)]
     upstream_id: Option<String>,
+    /// Archived: no longer sold; its orders keep it.
+    #[serde(default)]
+    archived: bool,
 }
 
 #[derive(Deserialize)]
@@ -138,21 +141,39 @@ struct RawCoupon {
     max_uses: Option<u32>,
     #[serde(default = "yes")]
     enabled: bool,
+    /// When it stops applying, RFC 3339.
+    #[serde(default)]
+    expires_at: Option<String>,
+    #[serde(default)]
+    archived: bool,
 }
 
 fn yes() -> bool {
     true
 }
 
+/// Ids a seller gives products and coupons: they appear in URLs and CSV cells.
+pub fn is_id(id: &str) -> bool {
+    (1..=64).contains(&id.len()) && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+}
+
 // ---- Validation ----
+
+/// A problem and where it is: a path into the catalog such as `products[prod_x].price`.
+pub type Problem = (String, String);
+
+/// Problems as the messages a seller reads: `path: what`.
+pub fn messages(problems: Vec<Problem>) -> Vec<String> {
+    problems.into_iter().map(|(at, what)| format!("{at}: {what}")).collect()
+}
 
 /// Collects every problem, each naming where it is.
 #[derive(Default)]
-struct Problems(Vec<String>);
+struct Problems(Vec<Problem>);
 
 impl Problems {
     fn add(&mut self, at: &str, what: impl std::fmt::Display) {
-        self.0.push(format!("{at}: {what}"));
+        self.0.push((at.to_owned(), what.to_string()));
     }
 
     fn decimal(&mut self, at: &str, s: &str) -> Option<Decimal> {
@@ -184,16 +205,22 @@ impl Problems {
 /// Parses and validates a catalog written in TOML. The error lists every problem found.
 #[cfg(not(target_arch = "wasm32"))]
 pub fn parse(source: &str) -> Result<Catalog, Vec<String>> {
-    check(toml::from_str(source).map_err(|e| vec![format!("catalog.toml: {e}")])?)
+    check(toml::from_str(source).map_err(|e| vec![format!("catalog.toml: {e}")])?).map_err(messages)
 }
 
 /// Parses and validates a catalog as `build.rs` turned it into JSON.
 pub fn parse_json(source: &str) -> Result<Catalog, Vec<String>> {
-    check(serde_json::from_str(source).map_err(|e| vec![format!("catalog.toml: {e}")])?)
+    check(serde_json::from_str(source).map_err(|e| vec![format!("catalog.toml: {e}")])?).map_err(messages)
+}
+
+/// Validates a catalog document (the JSON shape of `catalog.toml`, as the store keeps it), or
+/// names every problem with its path.
+pub fn check_value(doc: serde_json::Value) -> Result<Catalog, Vec<Problem>> {
+    check(serde_json::from_value(doc).map_err(|e| vec![("catalog".to_owned(), e.to_string())])?)
 }
 
 /// Validates a catalog's shape into the typed catalog, or names every problem.
-fn check(raw: RawCatalog) -> Result<Catalog, Vec<String>> {
+fn check(raw: RawCatalog) -> Result<Catalog, Vec<Problem>> {
     let mut p = Problems::default();
 
     let mut store_methods = Vec::new();
@@ -263,7 +290,7 @@ fn check(raw: RawCatalog) -> Result<Catalog, Vec<String>> {
     let mut ids = HashSet::new();
     let mut all_keys = HashSet::new();
     for raw_product in &raw.products {
-        let at = format!("product `{}`", raw_product.id);
+        let at = format!("products[{}]", raw_product.id);
         if !ids.insert(raw_product.id.clone()) {
             p.add(&at, "is defined twice");
         }
@@ -285,16 +312,41 @@ fn check(raw: RawCatalog) -> Result<Catalog, Vec<String>> {
 
     let mut coupons: Vec<CouponDef> = Vec::new();
     for c in &raw.coupons {
-        let at = format!("coupon `{}`", c.code);
+        let at = format!("coupons[{}]", c.id);
         if coupons.iter().any(|d| d.coupon.code.eq_ignore_ascii_case(&c.code)) {
-            p.add(&at, "is defined twice");
+            p.add(&format!("{at}.code"), format!("`{}` is used by another coupon", c.code));
+        }
+        if coupons.iter().any(|d| d.coupon.id == c.id) {
+            p.add(&format!("{at}.id"), "is defined twice");
         }
         for pid in &c.products {
             if !ids.contains(pid) {
-                p.add(&at, format!("names unknown product `{pid}`"));
+                p.add(&format!("{at}.products"), format!("names unknown product `{pid}`"));
             }
         }
+        if !is_id(&c.id) {
+            p.add(&format!("{at}.id"), "must be 1 to 64 letters, digits, `_` or `-`");
+        }
+        if !is_id(&c.code) {
+            p.add(&format!("{at}.code"), "must be 1 to 64 letters, digits, `_` or `-`");
+        }
+        let expires_at = c.expires_at.as_deref().and_then(|t| {
+            chrono::DateTime::parse_from_rfc3339(t)
+                .map(|t| t.with_timezone(&chrono::Utc))
+                .map_err(|_| p.add(&format!("{at}.expires_at"), format!("`{t}` is not an RFC 3339 time")))
+                .ok()
+        });
+        if c.max_uses == Some(0) {
+            p.add(&format!("{at}.max_uses"), "must be at least 1 (archive the coupon to stop it)");
+        }
         if let Some(discount) = p.adjustment(&at, &c.percent, &c.fixed) {
+            match discount {
+                Adjustment::Percent(d) if d <= Decimal::ZERO || d > Decimal::ONE_HUNDRED => {
+                    p.add(&format!("{at}.percent"), "must be above 0 and at most 100")
+                }
+                Adjustment::Fixed(d) if d <= Decimal::ZERO => p.add(&format!("{at}.fixed"), "must be above 0"),
+                _ => {}
+            }
             coupons.push(CouponDef {
                 coupon: Coupon {
                     id: c.id.clone(),
@@ -305,6 +357,8 @@ fn check(raw: RawCatalog) -> Result<Catalog, Vec<String>> {
                     uses_left: c.max_uses,
                 },
                 max_uses: c.max_uses,
+                expires_at,
+                archived: c.archived,
             });
         }
     }
@@ -331,39 +385,43 @@ fn product(
     store_methods: &[PaymentMethod],
     all_keys: &mut HashSet<String>,
 ) -> Option<Product> {
+    let field = |name: &str| format!("{at}.{name}");
     if raw.name.trim().is_empty() {
-        p.add(at, "has no name");
+        p.add(&field("name"), "is empty");
     }
-    let currency = Fiat::from_str(&raw.currency).map_err(|e| p.add(at, e)).ok();
-    let price = p.decimal(at, &raw.price);
+    if !is_id(&raw.id) {
+        p.add(&field("id"), "must be 1 to 64 letters, digits, `_` or `-`");
+    }
+    let currency = Fiat::from_str(&raw.currency).map_err(|e| p.add(&field("currency"), e)).ok();
+    let price = p.decimal(&field("price"), &raw.price);
     if let (Some(c), Some(pr)) = (currency, price)
         && (pr < Decimal::ZERO || !c.is_exact(pr))
     {
-        p.add(at, format!("price {pr} is not a whole number of {c} minor units"));
+        p.add(&field("price"), format!("price {pr} is not a whole number of {c} minor units"));
     }
     let mut methods = Vec::new();
     match &raw.methods {
         RawMethods::All(s) if s == "all" => methods = store_methods.to_vec(),
-        RawMethods::All(s) => p.add(at, format!("methods must be \"all\" or a list, not `{s}`")),
+        RawMethods::All(s) => p.add(&field("methods"), format!("must be \"all\" or a list, not `{s}`")),
         RawMethods::List(list) => {
             for s in list {
-                if let Some(m) = p.method(at, s) {
+                if let Some(m) = p.method(&field("methods"), s) {
                     if store_methods.contains(&m) {
                         methods.push(m);
                     } else {
-                        p.add(at, format!("method `{m}` is not enabled for the store"));
+                        p.add(&field("methods"), format!("method `{m}` is not enabled for the store"));
                     }
                 }
             }
         }
     }
     if methods.is_empty() {
-        p.add(at, "offers no payment method");
+        p.add(&field("methods"), "offers no payment method");
     }
 
     let mut variants = Vec::new();
     for v in &raw.variants {
-        let vat = format!("{at}, variant `{}`", v.id);
+        let vat = format!("{at}.variants[{}]", v.id);
         if variants.iter().any(|x: &Variant| x.id == v.id) {
             p.add(&vat, "is defined twice");
         }
@@ -383,7 +441,7 @@ fn product(
     let mut volume_discounts = Vec::new();
     for v in &raw.volume_discounts {
         if let Some(discount) =
-            p.adjustment(&format!("{at}, volume discount from {}", v.min_quantity), &v.percent, &v.fixed)
+            p.adjustment(&format!("{at}.volume_discounts[{}]", v.min_quantity), &v.percent, &v.fixed)
         {
             volume_discounts.push(VolumeDiscount { min_quantity: v.min_quantity, discount });
         }
@@ -393,7 +451,7 @@ fn product(
     if let Some(max) = raw.max_quantity
         && max < min_quantity
     {
-        p.add(at, format!("max_quantity {max} is below min_quantity {min_quantity}"));
+        p.add(&field("max_quantity"), format!("{max} is below min_quantity {min_quantity}"));
     }
 
     let delivery = match (&raw.delivery.text, &raw.delivery.stock) {
@@ -401,13 +459,13 @@ fn product(
         (None, Some(keys)) => {
             for k in keys {
                 if k.trim().is_empty() || !all_keys.insert(k.clone()) {
-                    p.add(at, format!("stock item `{k}` is empty or listed twice"));
+                    p.add(&field("delivery.stock"), format!("stock item `{k}` is empty or listed twice"));
                 }
             }
             Some(Delivery::Stock(keys.clone()))
         }
         _ => {
-            p.add(at, "delivery needs exactly one of `text` or `stock`");
+            p.add(&field("delivery"), "needs exactly one of `text` or `stock`");
             None
         }
     };
@@ -427,6 +485,7 @@ fn product(
         methods,
         delivery: delivery?,
         upstream_id: raw.upstream_id.clone(),
+        archived: raw.archived,
     })
 }
 
@@ -486,7 +545,7 @@ mod tests {
     fn unknown_method_is_named() {
         let e = with(&base("[\"crypto_doge\"]", "{ text = \"x\" }", ""));
         assert!(
-            e.iter().any(|m| m.contains("product `prod_bad`") && m.contains("unknown payment method `crypto_doge`")),
+            e.iter().any(|m| m.contains("products[prod_bad].methods") && m.contains("unknown payment method `crypto_doge`")),
             "{e:?}"
         );
     }
@@ -494,7 +553,10 @@ mod tests {
     #[test]
     fn variant_without_price_is_named() {
         let e = with(&base("\"all\"", "{ text = \"x\" }", "[[products.variants]]\nid = \"var_x\"\nname = \"X\"\n"));
-        assert!(e.iter().any(|m| m.contains("variant `var_x`") && m.contains("has no price")), "{e:?}");
+        assert!(
+            e.iter().any(|m| m.contains("products[prod_bad].variants[var_x]") && m.contains("has no price")),
+            "{e:?}"
+        );
     }
 
     #[test]
@@ -504,7 +566,7 @@ mod tests {
         let e = with(&base("\"all\"", "{ text = \"x\", stock = [\"a\"] }", ""));
         assert!(e.iter().any(|m| m.contains("exactly one of `text` or `stock`")), "{e:?}");
         let e = with("[[coupons]]\nid = \"c\"\ncode = \"SAVE10\"\npercent = \"5\"\n");
-        assert!(e.iter().any(|m| m.contains("coupon `SAVE10`: is defined twice")), "{e:?}");
+        assert!(e.iter().any(|m| m.contains("coupons[c].code: `SAVE10` is used by another coupon")), "{e:?}");
         let e = with("[[coupons]]\nid = \"c\"\ncode = \"X\"\npercent = \"5\"\nproducts = [\"prod_nope\"]\n");
         assert!(e.iter().any(|m| m.contains("unknown product `prod_nope`")), "{e:?}");
         let e = with(&base("\"all\"", "{ text = \"x\" }", "").replace("\"1.00\"", "\"1.001\""));

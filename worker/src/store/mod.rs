@@ -8,23 +8,24 @@
 //! the coupon uses of orders that were not given up) are kept; idempotency keys for
 //! `IDEMPOTENCY_SECONDS` (a day by default); per-client order counts for two minutes.
 
+mod catalog;
 mod requests;
 mod sweep;
 
 use std::cell::Cell;
-use std::collections::HashSet;
 
 use serde::Deserialize;
 use shared::OrderStatus;
 use worker::{DurableObject, Env, Request, Response, Result, SqlStorage, SqlStorageValue, State, durable_object};
 
+pub use catalog::{MAX_ITEM_CHARS, MAX_ITEMS};
 pub use requests::{
-    Abort, Ask, CouponUses, Fault, IndexUpdate, ListQuery, Listed, NotReserved, Reserve, Reserved, StockCount,
-    StockLevels, StockStates, StoreRequest, ask,
+    Abort, Ask, AuditEntry, AuditPage, AuditRead, AuditRecord, CatalogDoc, CatalogEdit, CatalogRead, CouponUses,
+    Edited, Fault, IndexUpdate, ListQuery, Listed, NotReserved, Reserve, Reserved, StockAdded, StockAppend, StockCount,
+    StockItem, StockLevels, StockStates, StockWithdraw, StoreRequest, Withdrawn, ask,
 };
 pub use sweep::ABANDONED_AFTER_MS;
 
-use crate::catalog::{self, Delivery};
 use crate::rpc;
 
 pub const BINDING: &str = "STORE";
@@ -75,19 +76,12 @@ fn int(v: i64) -> SqlStorageValue {
     SqlStorageValue::from(v)
 }
 
-/// Items in storage that are no longer in the catalog's list and may still be sold: withdrawn
-/// (a leaked key removed from the catalog must never be sold).
-pub fn withdrawn<'a>(catalog: &[String], available: &'a [String]) -> Vec<&'a String> {
-    let listed: HashSet<&String> = catalog.iter().collect();
-    available.iter().filter(|item| !listed.contains(item)).collect()
-}
-
 impl StoreObject {
     fn sql(&self) -> SqlStorage {
         self.state.storage().sql()
     }
 
-    /// Creates the tables and brings the stock in line with the catalog, once per instance.
+    /// Creates the tables and seeds the catalog when there is none, once per instance.
     fn prepare(&self) -> Result<()> {
         if self.ready.get() {
             return Ok(());
@@ -109,32 +103,14 @@ impl StoreObject {
             "CREATE TABLE IF NOT EXISTS hits (ip TEXT NOT NULL, window INTEGER NOT NULL, n INTEGER NOT NULL, PRIMARY KEY (ip, window))",
             // Reservations whose order's object has not been heard from (see `sweep`).
             "CREATE TABLE IF NOT EXISTS unmade (order_id TEXT PRIMARY KEY, reserved_ms INTEGER NOT NULL)",
+            // The catalog document (one row) and every change made to it or by the seller.
+            "CREATE TABLE IF NOT EXISTS catalog (id INTEGER PRIMARY KEY, version INTEGER NOT NULL, doc TEXT NOT NULL)",
+            "CREATE INDEX IF NOT EXISTS stock_item ON stock (item)",
+            "CREATE TABLE IF NOT EXISTS audit (seq INTEGER PRIMARY KEY AUTOINCREMENT, at_ms INTEGER NOT NULL, actor TEXT NOT NULL, action TEXT NOT NULL, target TEXT NOT NULL, detail TEXT NOT NULL)",
         ] {
             sql.exec(ddl, None)?;
         }
-        let catalog = catalog::get().map_err(|e| worker::Error::RustError(e.join("; ")))?;
-        for p in &catalog.products {
-            let listed = match &p.delivery {
-                Delivery::Stock(items) => items.as_slice(),
-                Delivery::Text(_) => &[],
-            };
-            for (seq, item) in listed.iter().enumerate() {
-                sql.exec(
-                    "INSERT OR IGNORE INTO stock (product_id, item, seq, order_id, state) VALUES (?, ?, ?, NULL, 'available')",
-                    vec![text(&p.id), text(item), int(seq as i64)],
-                )?;
-            }
-            let available: Vec<Row> = sql
-                .exec("SELECT item FROM stock WHERE product_id = ? AND state = 'available'", vec![text(&p.id)])?
-                .to_array()?;
-            let available: Vec<String> = available.into_iter().map(|r| r.item).collect();
-            for item in withdrawn(listed, &available) {
-                sql.exec(
-                    "DELETE FROM stock WHERE product_id = ? AND item = ? AND state = 'available'",
-                    vec![text(&p.id), text(item)],
-                )?;
-            }
-        }
+        self.seed_catalog()?;
         self.ready.set(true);
         Ok(())
     }
@@ -146,6 +122,9 @@ impl StoreObject {
     fn reserve(&self, r: Reserve) -> Result<<Reserve as Ask>::Reply> {
         let sql = self.sql();
         let id = r.order.id.clone();
+        if r.catalog_version != self.catalog_version()? {
+            return Ok(Reserved::Refused { refusal: NotReserved::CatalogChanged });
+        }
         let oldest_key_ms = r.now_ms - i64::from(r.idempotency_seconds) * 1000;
         sql.exec("DELETE FROM idempotency WHERE created_ms < ?", vec![int(oldest_key_ms)])?;
         if let Some((key, hash)) = &r.idempotency {
@@ -282,10 +261,23 @@ impl StoreObject {
     }
 
     fn list(&self, q: ListQuery) -> Result<<ListQuery as Ask>::Reply> {
-        let filter =
-            "WHERE (?1 IS NULL OR status = ?1) AND (?2 IS NULL OR email = ?2) AND (?3 IS NULL OR product_id = ?3)";
+        let filter = "WHERE (?1 IS NULL OR status = ?1) AND (?2 IS NULL OR email = ?2) AND (?3 IS NULL OR product_id = ?3) \
+             AND (?4 IS NULL OR json_extract(doc, '$.payment_method') = ?4) \
+             AND (?5 IS NULL OR created_ms >= ?5) AND (?6 IS NULL OR created_ms < ?6) \
+             AND (?7 IS NULL OR id = ?7 OR json_extract(doc, '$.order_number') = ?7 OR json_extract(doc, '$.invoice_id') = ?7)";
         let email = q.email.as_ref().map(|e| e.to_ascii_lowercase());
-        let bind = || vec![opt(&q.status), opt(&email), opt(&q.product_id)];
+        let ms = |t: Option<i64>| SqlStorageValue::from(t);
+        let bind = || {
+            vec![
+                opt(&q.status),
+                opt(&email),
+                opt(&q.product_id),
+                opt(&q.method),
+                ms(q.from_ms),
+                ms(q.to_ms),
+                opt(&q.number),
+            ]
+        };
         let total = self.count(&format!("SELECT COUNT(*) AS n FROM orders {filter}"), bind())?;
         let mut b = bind();
         b.push(int(i64::from(q.limit)));
@@ -295,7 +287,7 @@ impl StoreObject {
             // Times are to the second: within one, the later insert (its rowid, which an update
             // keeps) is the newer order.
             .exec(
-                &format!("SELECT doc FROM orders {filter} ORDER BY created_ms DESC, rowid DESC LIMIT ?4 OFFSET ?5"),
+                &format!("SELECT doc FROM orders {filter} ORDER BY created_ms DESC, rowid DESC LIMIT ?8 OFFSET ?9"),
                 b,
             )?
             .to_array()?;
@@ -308,16 +300,6 @@ impl StoreObject {
             "SELECT COUNT(*) AS n FROM stock WHERE product_id = ? AND state = 'available'",
             vec![text(s.product_id)],
         )
-    }
-
-    fn levels(&self, s: StockLevels) -> Result<<StockLevels as Ask>::Reply> {
-        let count = |state: &str| {
-            self.count(
-                "SELECT COUNT(*) AS n FROM stock WHERE product_id = ? AND state = ?",
-                vec![text(&s.product_id), text(state)],
-            )
-        };
-        Ok(StockStates { available: count("available")?, reserved: count("reserved")?, delivered: count("delivered")? })
     }
 
     fn coupon_uses(&self, c: CouponUses) -> Result<<CouponUses as Ask>::Reply> {
@@ -357,6 +339,12 @@ impl StoreObject {
             StoreRequest::StockLevels(s) => rpc::reply(&self.levels(s)?),
             StoreRequest::CouponUses(c) => rpc::reply(&self.coupon_uses(c)?),
             StoreRequest::Fault(f) => rpc::reply(&self.fault(f)?),
+            StoreRequest::CatalogRead(c) => rpc::reply(&self.read_catalog(c)?),
+            StoreRequest::CatalogEdit(e) => rpc::reply(&self.edit_catalog(*e)?),
+            StoreRequest::StockAppend(a) => rpc::reply(&self.append_stock(a)?),
+            StoreRequest::StockWithdraw(w) => rpc::reply(&self.withdraw_stock(w)?),
+            StoreRequest::AuditRead(q) => rpc::reply(&self.read_audit(q)?),
+            StoreRequest::AuditRecord(r) => rpc::reply(&self.record_audit(r)?),
         }
     }
 }
@@ -394,18 +382,5 @@ impl DurableObject for StoreObject {
         self.prepare()?;
         self.sweep().await?;
         Response::ok("")
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn items_removed_from_the_catalog_are_withdrawn() {
-        let catalog = vec!["K1".to_owned(), "K3".to_owned()];
-        let available = vec!["K1".to_owned(), "K2-LEAKED".to_owned(), "K3".to_owned()];
-        assert_eq!(withdrawn(&catalog, &available), [&"K2-LEAKED".to_owned()]);
-        assert!(withdrawn(&catalog, &catalog).is_empty());
     }
 }

@@ -2,9 +2,12 @@
 
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
+use serde_json::Value;
 use shared::Order;
 use worker::{Result, Stub};
 
+use crate::catalog::Problem;
+use crate::catalog::edit::{Edit, Refused};
 use crate::rpc;
 
 /// A request to the store, and the type of its reply.
@@ -28,6 +31,12 @@ pub enum StoreRequest {
     StockLevels(StockLevels),
     CouponUses(CouponUses),
     Fault(Fault),
+    CatalogRead(CatalogRead),
+    CatalogEdit(Box<CatalogEdit>),
+    StockAppend(StockAppend),
+    StockWithdraw(StockWithdraw),
+    AuditRead(AuditRead),
+    AuditRecord(AuditRecord),
 }
 
 macro_rules! asks {
@@ -52,6 +61,12 @@ asks! {
     StockLevels => StockLevels(std::convert::identity) -> StockStates,
     CouponUses => CouponUses(std::convert::identity) -> i64,
     Fault => Fault(std::convert::identity) -> (),
+    CatalogRead => CatalogRead(std::convert::identity) -> CatalogDoc,
+    CatalogEdit => CatalogEdit(Box::new) -> Edited,
+    StockAppend => StockAppend(std::convert::identity) -> StockAdded,
+    StockWithdraw => StockWithdraw(std::convert::identity) -> Withdrawn,
+    AuditRead => AuditRead(std::convert::identity) -> AuditPage,
+    AuditRecord => AuditRecord(std::convert::identity) -> (),
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -69,6 +84,8 @@ pub struct Reserve {
     pub stock_units: u32,
     /// `(coupon code, lifetime maximum)` when the coupon is limited.
     pub coupon: Option<(String, u32)>,
+    /// The catalog version the order was priced with: a reservation on another is refused.
+    pub catalog_version: u64,
     pub now_ms: i64,
 }
 
@@ -98,9 +115,15 @@ pub enum Reserved {
 #[serde(tag = "why", rename_all = "snake_case")]
 pub enum NotReserved {
     IdempotencyConflict,
-    RateLimited { retry_after: i64 },
+    RateLimited {
+        retry_after: i64,
+    },
     CouponUsedUp,
-    OutOfStock { available: u32 },
+    OutOfStock {
+        available: u32,
+    },
+    /// The catalog changed since the order was priced: price it again.
+    CatalogChanged,
 }
 
 /// An order's latest state for the index; `rev` orders the updates, so a late one is ignored.
@@ -121,6 +144,17 @@ pub struct ListQuery {
     pub status: Option<String>,
     pub email: Option<String>,
     pub product_id: Option<String>,
+    /// A payment method's string (`crypto_btc`).
+    #[serde(default)]
+    pub method: Option<String>,
+    /// Created at or after, and before (ms since the epoch).
+    #[serde(default)]
+    pub from_ms: Option<i64>,
+    #[serde(default)]
+    pub to_ms: Option<i64>,
+    /// An order's id, number (`ORD-…`) or invoice id (`INV-…`).
+    #[serde(default)]
+    pub number: Option<String>,
     pub limit: u32,
     pub offset: u64,
 }
@@ -137,19 +171,139 @@ pub struct StockCount {
     pub product_id: String,
 }
 
-/// A product's items by state, for the seller.
+/// A product's items by state, for the seller; with `items`, each item's id and hint too.
 #[derive(Debug, Serialize, Deserialize)]
 pub struct StockLevels {
     pub product_id: String,
+    #[serde(default)]
+    pub items: bool,
 }
 
-/// How many of a product's items are available, held by an open order, and delivered; never the
-/// items themselves.
+/// How many of a product's items are available, held by an open order, delivered and
+/// withdrawn; never the items themselves.
 #[derive(Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StockStates {
     pub available: i64,
     pub reserved: i64,
     pub delivered: i64,
+    pub withdrawn: i64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub items: Option<Vec<StockItem>>,
+}
+
+/// One stock item as the seller sees it: its id, its state and the end of it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StockItem {
+    pub id: String,
+    pub state: String,
+    pub hint: String,
+    pub order_id: Option<String>,
+}
+
+/// The catalog document and its version.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct CatalogRead {}
+
+#[derive(Debug, Serialize, Deserialize)]
+pub struct CatalogDoc {
+    pub version: u64,
+    pub doc: String,
+}
+
+/// A seller's change to the catalog; `actor` is who made it, for the audit log.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct CatalogEdit {
+    pub edit: Edit,
+    pub actor: String,
+    pub now_ms: i64,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(tag = "outcome", rename_all = "snake_case")]
+pub enum Edited {
+    Done { version: u64, doc: String, entry: Value },
+    Refused { refused: Refused },
+}
+
+/// Items to add to a product's stock, one per line as pasted.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct StockAppend {
+    pub product_id: String,
+    pub items: Vec<String>,
+    pub actor: String,
+    pub now_ms: i64,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(tag = "outcome", rename_all = "snake_case")]
+pub enum StockAdded {
+    Added {
+        added: Vec<StockItem>,
+        levels: StockStates,
+    },
+    /// Every line at fault, nothing added.
+    Refused {
+        problems: Vec<Problem>,
+    },
+    NoSuchProduct,
+    /// The product is delivered as a text, not from stock.
+    NotStock,
+}
+
+/// Takes an available item out of sale (a leaked key).
+#[derive(Debug, Serialize, Deserialize)]
+pub struct StockWithdraw {
+    pub product_id: String,
+    pub item_id: String,
+    pub actor: String,
+    pub now_ms: i64,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(tag = "outcome", rename_all = "snake_case")]
+pub enum Withdrawn {
+    Done {
+        levels: StockStates,
+    },
+    NoSuchItem,
+    /// Reserved, delivered or already withdrawn: only an available item can be.
+    NotAvailable {
+        state: String,
+    },
+}
+
+/// The audit log, newest first.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct AuditRead {
+    pub limit: u32,
+    pub offset: u64,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+pub struct AuditPage {
+    pub total: u64,
+    pub entries: Vec<AuditEntry>,
+}
+
+/// One change: who (which key), what, to what, when.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct AuditEntry {
+    pub seq: i64,
+    pub at_ms: i64,
+    pub actor: String,
+    pub action: String,
+    pub target: String,
+    pub detail: Value,
+}
+
+/// A change made elsewhere (an order's status set by the seller), for the log.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct AuditRecord {
+    pub actor: String,
+    pub action: String,
+    pub target: String,
+    pub detail: Value,
+    pub now_ms: i64,
 }
 
 /// How often a coupon has been used.
