@@ -4,7 +4,8 @@
 //! - `test`:  setup, then every test, the size budget included.
 //! - `run`:   setup, build, and serve the demo store on http://127.0.0.1:8787.
 //! - `size`:  build, and report the gzipped size of what a buyer downloads; fails over budget.
-//! - `build`: build the widget and the worker (or one: `build widget`, `build worker`).
+//! - `build`: build the widget, the seller console and the worker (or one: `build widget`,
+//!   `build dashboard`, `build worker`).
 //! - `stress`: build the worker, then load, fault and stock-race tests against it (`--soak`
 //!   adds the 15-minute soak).
 //! - `bench`: build, then the worker's throughput, latency and CPU per request against a
@@ -50,13 +51,15 @@ fn main() -> ExitCode {
         Some("test") => setup::all().and_then(|()| steps::test()),
         Some("size") => setup::all()
             .and_then(|()| steps::build_widget())
+            .and_then(|()| steps::build_dashboard())
             .and_then(|()| steps::build_worker())
             .and_then(|()| size::check(&steps::root())),
         Some("build") => setup::all().and_then(|()| match args.get(1).map(String::as_str) {
-            None => steps::build_widget().and_then(|()| steps::build_worker()),
+            None => steps::build_widget().and_then(|()| steps::build_dashboard()).and_then(|()| steps::build_worker()),
             Some("widget") => steps::build_widget(),
+            Some("dashboard") => steps::build_dashboard(),
             Some("worker") => steps::build_worker(),
-            Some(other) => Err(format!("nothing called `{other}` to build: widget or worker")),
+            Some(other) => Err(format!("nothing called `{other}` to build: widget, dashboard or worker")),
         }),
         Some("run") => setup::all().and_then(|()| steps::serve(&args[1..])),
         Some("stress") => setup::all()
@@ -72,7 +75,7 @@ fn main() -> ExitCode {
             .and_then(|()| fuzz::run(seconds(&args[1..], 60)?, &only(&args[1..]))),
         _ => {
             eprintln!(
-                "usage: cargo xtask <setup|test|run [--port N]|size|build [widget|worker]|stress [--soak]|bench|fuzz [--seconds N] [--only a,b]>"
+                "usage: cargo xtask <setup|test|run [--port N]|size|build [widget|dashboard|worker]|stress [--soak]|bench|fuzz [--seconds N] [--only a,b]>"
             );
             return ExitCode::from(2);
         }

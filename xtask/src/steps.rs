@@ -65,6 +65,8 @@ pub fn test() -> Result {
             "--package",
             "widget",
             "--package",
+            "dashboard",
+            "--package",
             "xtask",
         ],
     )?;
@@ -76,6 +78,7 @@ pub fn test() -> Result {
     // Widget components in headless Debian Chromium, against a fake API.
     run_cmd("wasm-pack", &["test", "--headless", "--chrome", "--chromedriver", "/usr/bin/chromedriver", "widget"])?;
     build_widget()?;
+    build_dashboard()?;
     build_worker()?;
     // The widget's size budget is part of the tests: over it, the command fails.
     crate::size::check(&root())?;
@@ -230,6 +233,56 @@ pub fn build_widget() -> Result {
     run_cmd(&esbuild().to_string_lossy(), &[&loader, "--minify", "--target=es2020", &format!("--outfile={served}")])
 }
 
+/// Builds the seller console into `www/dashboard` (served at `/dashboard`): a release wasm32
+/// build on the stable toolchain (it is not in the buyer's budget, so none of the widget's
+/// nightly size work), wasm-bindgen's glue, wasm-opt, and its page, boot script, styles and
+/// locales.
+pub fn build_dashboard() -> Result {
+    run_cmd("cargo", &["build", "--release", "--target", "wasm32-unknown-unknown", "--package", "dashboard"])?;
+    let wasm = target_dir().join("wasm32-unknown-unknown/release/dashboard.wasm");
+    let out = root().join("www/dashboard");
+    let _ = std::fs::remove_dir_all(&out);
+    run(cmd(
+        "wasm-bindgen",
+        &[
+            "--target",
+            "web",
+            "--no-typescript",
+            "--out-name",
+            "tollgate_dashboard",
+            "--out-dir",
+            &out.to_string_lossy(),
+            &wasm.to_string_lossy(),
+        ],
+    ))?;
+    let bg = out.join("tollgate_dashboard_bg.wasm").to_string_lossy().into_owned();
+    let mut args = vec!["-Oz", "--strip-debug", "--strip-producers"];
+    args.extend(WASM_FEATURES);
+    args.extend([bg.as_str(), "-o", bg.as_str()]);
+    run_cmd(&wasm_opt().to_string_lossy(), &args)?;
+    let glue = out.join("tollgate_dashboard.js").to_string_lossy().into_owned();
+    run_cmd(
+        &esbuild().to_string_lossy(),
+        &[&glue, "--minify", "--format=esm", "--target=es2020", "--allow-overwrite", &format!("--outfile={glue}")],
+    )?;
+    let copy =
+        |from: &Path, to: &Path| std::fs::copy(from, to).map(drop).map_err(|e| format!("{}: {e}", from.display()));
+    for name in ["index.html", "boot.js", "dashboard.css", "favicon.svg"] {
+        copy(&root().join("dashboard/static").join(name), &out.join(name))?;
+    }
+    let locales = out.join("locales");
+    std::fs::create_dir_all(&locales).map_err(|e| format!("{}: {e}", locales.display()))?;
+    // English is built into the wasm; the others are fetched by the language chosen.
+    for entry in std::fs::read_dir(root().join("dashboard/locales")).map_err(|e| e.to_string())? {
+        let path = entry.map_err(|e| e.to_string())?.path();
+        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default().to_owned();
+        if name.ends_with(".json") && name != "en.json" {
+            copy(&path, &locales.join(&name))?;
+        }
+    }
+    Ok(())
+}
+
 /// The locales' texts beside the widget, one file each, in their shipped form
 /// (`widget/locale_format.rs`; English is built into the wasm and not copied).
 fn copy_locales(to: &Path) -> Result {
@@ -274,6 +327,7 @@ pub fn serve(args: &[String]) -> Result {
         _ => return Err("usage: cargo xtask run [--port N]".into()),
     };
     build_widget()?;
+    build_dashboard()?;
     build_worker()?;
     println!("\nxtask: serving the demo store on http://127.0.0.1:{port} (Ctrl-C stops it)");
     // Test mode is wrangler.toml's `sandbox` environment: the top level is the live store.
