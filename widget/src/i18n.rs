@@ -296,7 +296,11 @@ mod tests {
     fn every_locale_has_every_text() {
         use std::collections::BTreeSet;
         let source = |tag: &str| {
-            let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("locales").join(tag.to_owned() + ".json");
+            let path = std::path::PathBuf::from(
+                std::env::var("CARGO_MANIFEST_DIR").expect("cargo test sets CARGO_MANIFEST_DIR"),
+            )
+            .join("locales")
+            .join(tag.to_owned() + ".json");
             std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
         };
         let read = |tag: &str| -> serde_json::Map<String, serde_json::Value> {
@@ -315,11 +319,13 @@ mod tests {
         let in_order: Vec<&str> = locale_format::entries(&en_source).into_iter().map(|(key, _)| key).collect();
         assert_eq!(in_order, k::NAMES, "en.json's keys, in order, are the keys in the code");
         assert_eq!(in_order.len(), english.len(), "one text a line in en.json");
-        let mut files: Vec<String> =
-            std::fs::read_dir(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("locales"))
-                .unwrap()
-                .map(|e| e.unwrap().file_name().to_string_lossy().trim_end_matches(".json").to_owned())
-                .collect();
+        let mut files: Vec<String> = std::fs::read_dir(
+            std::path::PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").expect("cargo test sets CARGO_MANIFEST_DIR"))
+                .join("locales"),
+        )
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().trim_end_matches(".json").to_owned())
+        .collect();
         files.sort();
         let mut listed: Vec<String> = LOCALES.iter().map(|l| l.to_string()).collect();
         listed.sort();

@@ -178,9 +178,9 @@ mod tests {
 
     #[test]
     fn a_range_of_dates_takes_in_its_last_day() {
-        assert_eq!(instant_ms("2026-11-01", false), Some(1_761_955_200_000));
-        assert_eq!(instant_ms("2026-11-01", true), Some(1_762_041_600_000));
-        assert_eq!(instant_ms("2026-11-01T12:00:00+01:00", true), Some(1_761_994_800_000));
+        assert_eq!(instant_ms("2026-11-01", false), Some(1_793_491_200_000));
+        assert_eq!(instant_ms("2026-11-01", true), Some(1_793_577_600_000));
+        assert_eq!(instant_ms("2026-11-01T12:00:00+01:00", true), Some(1_793_530_800_000));
         assert_eq!(instant_ms("yesterday", false), None);
     }
 }
