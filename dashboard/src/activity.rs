@@ -12,10 +12,7 @@ pub fn Activity() -> impl IntoView {
     let log = LocalResource::new(|| api::call("GET", "/v1/audit?limit=100", None));
     view! {
         <h1>{t("activity.title")}</h1>
-        <Suspense fallback=|| view! { <p aria-busy="true">{t("common.loading")}</p> }>
-            {move || log.get().map(|r| match r {
-                Err(e) => view! { <p class="error" role="alert">{ui::describe(&e)}</p> }.into_any(),
-                Ok(v) => view! {
+        {ui::answer(log, move |v| view! {
                     <div class="scroll"><table>
                         <thead><tr>
                             <th scope="col">{t("activity.when")}</th>
@@ -38,8 +35,7 @@ pub fn Activity() -> impl IntoView {
                             }).collect_view()}
                         </tbody>
                     </table></div>
-                }.into_any(),
-            })}
-        </Suspense>
+                }.into_any()
+            )}
     }
 }

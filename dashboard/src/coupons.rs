@@ -85,10 +85,7 @@ pub fn Coupons() -> impl IntoView {
     };
     view! {
         <h1>{t("coupons.title")}</h1>
-        <Suspense fallback=|| view! { <p aria-busy="true">{t("common.loading")}</p> }>
-            {move || list.get().map(|r| match r {
-                Err(e) => view! { <p class="error" role="alert">{ui::describe(&e)}</p> }.into_any(),
-                Ok(v) => view! {
+        {ui::answer(list, move |v| view! {
                     <div class="scroll"><table>
                         <thead><tr>
                             <th scope="col">{t("coupons.code")}</th>
@@ -122,9 +119,8 @@ pub fn Coupons() -> impl IntoView {
                             }).collect_view()}
                         </tbody>
                     </table></div>
-                }.into_any(),
-            })}
-        </Suspense>
+                }.into_any()
+            )}
         <section class="card">
             <h2>{t("coupons.new")}</h2>
             <form class="grid" on:submit=create>

@@ -63,10 +63,7 @@ pub fn OrderDetail(id: String) -> impl IntoView {
     view! {
         <p><a href="#/orders">{t("order.back")}</a></p>
         <ui::ErrorText error/>
-        <Suspense fallback=|| view! { <p aria-busy="true">{t("common.loading")}</p> }>
-            {move || data.get().map(|r| match r {
-                Err(e) => view! { <p class="error" role="alert">{ui::describe(&e)}</p> }.into_any(),
-                Ok((o, events)) => {
+        {ui::answer(data, move |(o, events)| {
                     let act = act.clone();
                     let redeliver = redeliver.clone();
                     let status = s(&o, "status");
@@ -104,8 +101,7 @@ pub fn OrderDetail(id: String) -> impl IntoView {
                         </ol>
                     }.into_any()
                 }
-            })}
-        </Suspense>
+            )}
     }
 }
 

@@ -97,10 +97,7 @@ pub fn Orders() -> impl IntoView {
             <button type="button" class="quiet" on:click=export>{t("orders.csv")}</button>
         </form>
         <ui::ErrorText error/>
-        <Suspense fallback=|| view! { <p aria-busy="true">{t("common.loading")}</p> }>
-            {move || list.get().map(|r| match r {
-                Err(e) => view! { <p class="error" role="alert">{ui::describe(&e)}</p> }.into_any(),
-                Ok(v) => {
+        {ui::answer(list, move |v| {
                     let total = v["meta"]["total"].as_u64().unwrap_or(0);
                     let rows = v["data"].as_array().cloned().unwrap_or_default();
                     let pages = total.div_ceil(u64::from(PAGE)).max(1);
@@ -114,8 +111,7 @@ pub fn Orders() -> impl IntoView {
                         </nav>
                     }.into_any()
                 }
-            })}
-        </Suspense>
+            )}
     }
 }
 

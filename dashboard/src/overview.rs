@@ -41,10 +41,7 @@ pub fn Overview() -> impl IntoView {
     view! {
         <h1>{t("overview.title")}</h1>
         <p class="hint">{tf("overview.range", &[("from", &first.to_string()), ("to", &today.to_string())])}</p>
-        <Suspense fallback=|| view! { <p aria-busy="true">{t("common.loading")}</p> }>
-            {move || data.get().map(|r| match r {
-                Err(e) => view! { <p class="error" role="alert">{crate::ui::describe(&e)}</p> }.into_any(),
-                Ok((orders, truncated)) => {
+        {crate::ui::answer(data, move |(orders, truncated)| {
                     let series = revenue_per_day(&orders, today, DAYS);
                     let totals = series.iter().map(|s| format!("{} {}", s.total(), s.currency)).collect::<Vec<_>>().join(" · ");
                     view! {
@@ -76,7 +73,6 @@ pub fn Overview() -> impl IntoView {
                         </section>
                     }.into_any()
                 }
-            })}
-        </Suspense>
+            )}
     }
 }

@@ -37,10 +37,7 @@ pub fn Products() -> impl IntoView {
     });
     view! {
         <h1>{t("products.title")}</h1>
-        <Suspense fallback=|| view! { <p aria-busy="true">{t("common.loading")}</p> }>
-            {move || list.get().map(|r| match r {
-                Err(e) => view! { <p class="error" role="alert">{ui::describe(&e)}</p> }.into_any(),
-                Ok(v) => view! {
+        {ui::answer(list, move |v| view! {
                     <div class="scroll"><table class="products">
                         <thead><tr>
                             <th scope="col">{t("products.name")}</th>
@@ -64,9 +61,8 @@ pub fn Products() -> impl IntoView {
                             }).collect_view()}
                         </tbody>
                     </table></div>
-                }.into_any(),
-            })}
-        </Suspense>
+                }.into_any()
+            )}
         {move || selected.get().map(|id| view! { <ProductPanel id version/> })}
         <NewProduct version selected/>
     }
@@ -195,10 +191,7 @@ fn ProductPanel(id: String, version: RwSignal<u32>) -> impl IntoView {
     };
     view! {
         <section class="card" aria-labelledby="panel-title">
-            <Suspense fallback=|| view! { <p aria-busy="true">{t("common.loading")}</p> }>
-                {move || data.get().map(|r| match r {
-                    Err(e) => view! { <p class="error" role="alert">{ui::describe(&e)}</p> }.into_any(),
-                    Ok((p, st)) => {
+            {ui::answer(data, move |(p, st)| {
                         let id = s(&p, "id");
                         let (send, send2, send3) = (send.clone(), send.clone(), send.clone());
                         let name = RwSignal::new(s(&p, "name"));
@@ -259,8 +252,7 @@ fn ProductPanel(id: String, version: RwSignal<u32>) -> impl IntoView {
                             })}
                         }.into_any()
                     }
-                })}
-            </Suspense>
+                )}
             <p class="notice" role="status">{move || notice.get()}</p>
             <ui::ErrorText error/>
         </section>

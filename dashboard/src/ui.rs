@@ -6,6 +6,28 @@ use wasm_bindgen::JsCast;
 use crate::api::ApiError;
 use crate::i18n::t;
 
+/// A load's answer drawn by `render`, its refusal in words, "Loading…" meanwhile.
+pub fn answer<T, V>(
+    data: LocalResource<Result<T, ApiError>>,
+    render: impl Fn(T) -> V + Clone + Send + Sync + 'static,
+) -> impl IntoView
+where
+    T: Clone + 'static,
+    V: IntoView + 'static,
+{
+    view! {
+        <Suspense fallback=|| view! { <p aria-busy="true">{t("common.loading")}</p> }>
+            {move || {
+                let render = render.clone();
+                data.get().map(move |r| match r {
+                    Err(e) => view! { <p class="error" role="alert">{describe(&e)}</p> }.into_any(),
+                    Ok(v) => render(v).into_any(),
+                })
+            }}
+        </Suspense>
+    }
+}
+
 /// An error in a live region, so a screen reader says it when it appears.
 #[component]
 pub fn ErrorText(error: RwSignal<Option<String>>) -> impl IntoView {
@@ -75,7 +97,8 @@ pub fn download(name: &str, text: &str, mime: &str) {
         a.click();
         a.remove();
     }
-    let _ = web_sys::Url::revoke_object_url(&url);
+    // Some browsers read the blob after the click returns: the URL is let go a little later.
+    set_timeout(move || drop(web_sys::Url::revoke_object_url(&url)), std::time::Duration::from_secs(30));
 }
 
 /// A field of an API answer as text: a string as it is, a number or flag written, nothing for

@@ -27,6 +27,7 @@ fn seeds(target: &str) -> Vec<PathBuf> {
         "wire_requests" => files_in("shared/tests/fixtures"),
         "provider_answers" => files_in("gateways/tests/fixtures"),
         "catalog" => vec![root().join("worker/catalog.toml")],
+        "catalog_edit" => files_in("fuzz/seeds/catalog_edit"),
         "address" | "payment_uri" => vec![root().join("tests/support/testnet-addresses.json")],
         _ => Vec::new(),
     }

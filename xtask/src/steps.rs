@@ -190,20 +190,7 @@ pub fn build_widget() -> Result {
     run(build)?;
     let wasm = target.join("wasm32-unknown-unknown/release/widget.wasm");
     let out = root().join("www/widget");
-    let _ = std::fs::remove_dir_all(&out);
-    run(cmd(
-        "wasm-bindgen",
-        &[
-            "--target",
-            "web",
-            "--no-typescript",
-            "--out-name",
-            "tollgate_widget",
-            "--out-dir",
-            &out.to_string_lossy(),
-            &wasm.to_string_lossy(),
-        ],
-    ))?;
+    bind_web(&wasm, &out, "tollgate_widget")?;
     let bg = out.join("tollgate_widget_bg.wasm").to_string_lossy().into_owned();
     let module = std::fs::read(&bg).map_err(|e| format!("{bg}: {e}"))?;
     let (module, dropped) = crate::wasm_trim::drop_exports(&module, &crate::wasm_trim::UNUSED_EXPORTS)
@@ -222,10 +209,7 @@ pub fn build_widget() -> Result {
     let (text, classes) = crate::wasm_trim::drop_classes(&text, &dropped);
     println!("dropped {removed} imports the wasm no longer uses and the classes {classes:?} from the glue");
     std::fs::write(&glue, text).map_err(|e| format!("{glue}: {e}"))?;
-    run_cmd(
-        &esbuild().to_string_lossy(),
-        &[&glue, "--minify", "--format=esm", "--target=es2020", "--allow-overwrite", &format!("--outfile={glue}")],
-    )?;
+    minify_module(&glue)?;
     copy_locales(&out.join("locales"))?;
     // The loader is written with its comments (widget/loader.js) and served minified.
     let loader = root().join("widget/loader.js").to_string_lossy().into_owned();
@@ -241,30 +225,14 @@ pub fn build_dashboard() -> Result {
     run_cmd("cargo", &["build", "--release", "--target", "wasm32-unknown-unknown", "--package", "dashboard"])?;
     let wasm = target_dir().join("wasm32-unknown-unknown/release/dashboard.wasm");
     let out = root().join("www/dashboard");
-    let _ = std::fs::remove_dir_all(&out);
-    run(cmd(
-        "wasm-bindgen",
-        &[
-            "--target",
-            "web",
-            "--no-typescript",
-            "--out-name",
-            "tollgate_dashboard",
-            "--out-dir",
-            &out.to_string_lossy(),
-            &wasm.to_string_lossy(),
-        ],
-    ))?;
+    bind_web(&wasm, &out, "tollgate_dashboard")?;
     let bg = out.join("tollgate_dashboard_bg.wasm").to_string_lossy().into_owned();
     let mut args = vec!["-Oz", "--strip-debug", "--strip-producers"];
     args.extend(WASM_FEATURES);
     args.extend([bg.as_str(), "-o", bg.as_str()]);
     run_cmd(&wasm_opt().to_string_lossy(), &args)?;
     let glue = out.join("tollgate_dashboard.js").to_string_lossy().into_owned();
-    run_cmd(
-        &esbuild().to_string_lossy(),
-        &[&glue, "--minify", "--format=esm", "--target=es2020", "--allow-overwrite", &format!("--outfile={glue}")],
-    )?;
+    minify_module(&glue)?;
     let copy =
         |from: &Path, to: &Path| std::fs::copy(from, to).map(drop).map_err(|e| format!("{}: {e}", from.display()));
     for name in ["index.html", "boot.js", "dashboard.css", "favicon.svg"] {
@@ -281,6 +249,21 @@ pub fn build_dashboard() -> Result {
         }
     }
     Ok(())
+}
+
+/// wasm-bindgen's browser glue for `wasm`, named `name`, into a fresh `out`.
+fn bind_web(wasm: &Path, out: &Path, name: &str) -> Result {
+    let _ = std::fs::remove_dir_all(out);
+    let (out, wasm) = (out.to_string_lossy(), wasm.to_string_lossy());
+    run_cmd("wasm-bindgen", &["--target", "web", "--no-typescript", "--out-name", name, "--out-dir", &out, &wasm])
+}
+
+/// An ES module minified in place by esbuild.
+fn minify_module(path: &str) -> Result {
+    run_cmd(
+        &esbuild().to_string_lossy(),
+        &[path, "--minify", "--format=esm", "--target=es2020", "--allow-overwrite", &format!("--outfile={path}")],
+    )
 }
 
 /// The locales' texts beside the widget, one file each, in their shipped form
