@@ -118,6 +118,46 @@ test('a price change does not touch an order already made; new orders pay the ne
   assert.equal(second.json.data.total_amount, '20.88');
 });
 
+test('a change made through another isolate: its old copy answers at once, a refusal on it is checked with the store, and orders pay the new price', async () => {
+  const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+  const OLD = 2100; // past catalog::FRESH_MS (2 s)
+  assert.equal((await api.call('POST', '/v1/products', { body: { ...EBOOK, id: 'prod_elsewhere' }, ...seller() })).status, 201);
+  // The next change is made as if through another isolate: this one keeps its copy.
+  const elsewhere = async (method, path, body) => {
+    const fault = await api.call('POST', '/v1/sandbox/faults', { body: { unseen_catalog_changes: 1 }, headers: api.seller });
+    assert.equal(fault.status, 200, fault.text);
+    const r = await api.call(method, path, { body, ...seller() });
+    assert.ok(r.status < 300, r.text);
+    await sleep(OLD);
+  };
+  await elsewhere('POST', '/v1/products', { ...EBOOK, id: 'prod_new_elsewhere' });
+  // Unknown to the old copy, known to the store: asked again, found.
+  const found = await api.call('GET', '/v1/products/prod_new_elsewhere');
+  assert.equal(found.status, 200, found.text);
+  assert.equal(found.json.data.price, '12.50');
+  // So is an order for a product the old copy does not have.
+  await elsewhere('POST', '/v1/products', { ...EBOOK, id: 'prod_newer_elsewhere' });
+  const newer = await order('prod_newer_elsewhere', { payment_method: 'stripe' });
+  assert.equal(newer.status, 201, newer.text);
+  assert.equal(newer.json.data.total_amount, '13.16'); // 12.50 + 2.9 % (0.3625, to the cent) + 0.30
+  await elsewhere('PATCH', '/v1/products/prod_elsewhere', { price: '30.00' });
+  // An order priced on an old copy is priced again on the store's version before it is made.
+  const o = await order('prod_elsewhere', { payment_method: 'stripe' });
+  assert.equal(o.status, 201, o.text);
+  assert.equal(o.json.data.breakdown.subtotal, '30.00');
+  assert.equal(o.json.data.total_amount, '31.17'); // 30.00 + 2.9 % + 0.30
+  // A product read is answered from the copy at once; the copy read again in the background
+  // brings the change to the requests after it.
+  await elsewhere('PATCH', '/v1/products/prod_elsewhere', { price: '35.00' });
+  assert.equal((await api.call('GET', '/v1/products/prod_elsewhere')).json.data.price, '30.00');
+  let price;
+  for (let i = 0; i < 50 && price !== '35.00'; i++) {
+    await sleep(20);
+    price = (await api.call('GET', '/v1/products/prod_elsewhere')).json.data.price;
+  }
+  assert.equal(price, '35.00');
+});
+
 test('stock: added from a pasted list, held, delivered and withdrawn, the counts always adding up', async () => {
   const made = await api.call('POST', '/v1/products', { body: { ...EBOOK, id: 'prod_keys', delivery: { stock: [] } }, ...seller() });
   assert.equal(made.status, 201, made.text);

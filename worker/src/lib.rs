@@ -23,6 +23,6 @@ pub mod upstream;
 use worker::{Context, Env, Request, Response, Result, event};
 
 #[event(fetch)]
-async fn fetch(req: Request, env: Env, _ctx: Context) -> Result<Response> {
-    api::handle(req, env).await
+async fn fetch(req: Request, env: Env, ctx: Context) -> Result<Response> {
+    api::handle(req, env, &ctx).await
 }

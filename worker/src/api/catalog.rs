@@ -7,6 +7,8 @@ use shared::wire::{Envelope, ErrorBody};
 use worker::Request;
 
 use super::Ctx;
+use std::cell::Cell;
+
 use super::access::Actor;
 use super::objects::store_call;
 use crate::catalog::edit::{Edit, Refused, field_of};
@@ -17,13 +19,27 @@ use crate::store::{CatalogDoc, CatalogEdit, CatalogRead, Edited};
 /// The largest catalog or product body taken: a product may carry its first stock list.
 pub(super) const MAX_CATALOG_BODY: usize = 1024 * 1024;
 
+thread_local! {
+    /// Test mode's `unseen_catalog_changes` fault: how many of this isolate's next changes it
+    /// does not keep, as if another isolate had made them.
+    static UNSEEN_CHANGES: Cell<u32> = const { Cell::new(0) };
+}
+
+/// Sets the `unseen_catalog_changes` fault.
+pub(super) fn leave_changes_unseen(n: u32) {
+    UNSEEN_CHANGES.set(n);
+}
+
 /// Makes a change at the store; the entry as it now reads. This isolate prices with the new
 /// version at once.
 pub(super) async fn edit(ctx: &Ctx<'_>, edit: Edit, actor: Actor) -> Handled<Value> {
     let now_ms = worker::Date::now().as_millis() as i64;
     match store_call(ctx, CatalogEdit { edit, actor: actor.0, now_ms }).await? {
         Edited::Done { version, doc, entry } => {
-            ctx.keep_catalog(version, &doc)?;
+            match UNSEEN_CHANGES.get() {
+                0 => drop(ctx.keep_catalog(version, &doc)?),
+                n => UNSEEN_CHANGES.set(n - 1),
+            }
             Ok(entry)
         }
         Edited::Refused { refused } => refuse(refusal(refused)),

@@ -25,26 +25,29 @@ mod sandbox;
 mod seller;
 mod webhooks;
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
-use worker::{Env, Request, Response, Result, console_error};
+use worker::{Context, Env, Request, Response, Result, console_error};
 
 use crate::catalog::Catalog;
 use crate::config::{Config, Gateway};
 use crate::http::{self, Handled, Refusal, refuse};
 use crate::routes::{Route, route};
 
-/// What every handler may use: the environment, the checked settings, and the catalog, read
-/// from the store when a handler first asks for it (`Ctx::catalog`).
+/// What every handler may use: the environment, the checked settings, the catalog (the
+/// isolate's copy or the store's, when a handler first asks for it: `Ctx::catalog`), and work
+/// to finish after the answer.
 struct Ctx<'a> {
     env: &'a Env,
     config: Config,
     catalog: RefCell<Option<(u64, Rc<Catalog>)>>,
+    catalog_behind: Cell<bool>,
+    background: &'a Context,
 }
 
 /// Serves one request.
-pub async fn handle(req: Request, env: Env) -> Result<Response> {
+pub async fn handle(req: Request, env: Env, background: &Context) -> Result<Response> {
     let route = route(&req.method(), &req.path());
     let origin = http::origin(&req);
     let config = match Config::cached(&env) {
@@ -53,7 +56,7 @@ pub async fn handle(req: Request, env: Env) -> Result<Response> {
     };
     let seller_call = req.headers().has("Authorization")?;
     let public = route.is_public() && !seller_call;
-    let ctx = Ctx { env: &env, config, catalog: RefCell::new(None) };
+    let ctx = Ctx { env: &env, config, catalog: RefCell::new(None), catalog_behind: Cell::new(false), background };
     let resp = match dispatch(&ctx, route, req).await {
         Ok(r) | Err(Refusal::Respond(r)) => r,
         Err(Refusal::Fail(e)) => {

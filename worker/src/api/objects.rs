@@ -2,12 +2,12 @@
 
 use gateways::Failure;
 use shared::{Order, OrderEvent};
-use worker::{Response, Result, Stub};
+use worker::{Response, Result, Stub, console_error};
 
 use std::rc::Rc;
 
 use super::Ctx;
-use crate::catalog::{self, Catalog};
+use crate::catalog::{self, Catalog, Known};
 use crate::http::{self, Handled, Refusal, refuse};
 use crate::order_object::{self, EventRefusal, OrderReply, OrderRequest};
 use crate::store::{self, Ask, CatalogDoc, CatalogRead};
@@ -88,14 +88,22 @@ pub(super) async fn store_call<A: Ask>(ctx: &Ctx<'_>, request: A) -> Handled<A::
 }
 
 impl Ctx<'_> {
-    /// The catalog and its version: this isolate's copy while it is fresh, else the store's.
+    /// The catalog and its version: this isolate's copy, else the store's. A copy older than
+    /// `catalog::FRESH_MS` is used as it is and read again in the background; `catalog_behind`
+    /// then says this request's copy may be behind the store's.
     pub(super) async fn catalog(&self) -> Handled<(u64, Rc<Catalog>)> {
         if let Some(known) = self.catalog.borrow().clone() {
             return Ok(known);
         }
         let now_ms = worker::Date::now().as_millis() as f64;
         let known = match catalog::cached(now_ms) {
-            Some(known) => known,
+            Some(Known { version, catalog, fresh }) => {
+                if !fresh {
+                    self.catalog_behind.set(true);
+                    self.refresh_catalog(version);
+                }
+                (version, catalog)
+            }
             None => {
                 let CatalogDoc { version, doc } = store_call(self, CatalogRead {}).await?;
                 self.keep_catalog(version, &doc)?
@@ -105,6 +113,35 @@ impl Ctx<'_> {
         Ok(known)
     }
 
+    /// Whether the catalog this request uses may be behind the store's.
+    pub(super) fn catalog_behind(&self) -> bool {
+        self.catalog_behind.get()
+    }
+
+    /// `work` on the catalog; when it refuses on a copy that may be behind the store's (a
+    /// product made a second ago through another isolate), once more on the store's.
+    pub(super) async fn on_catalog<T>(&self, work: impl AsyncFn(&Catalog) -> Handled<T>) -> Handled<T> {
+        let (_, catalog) = self.catalog().await?;
+        match work(&catalog).await {
+            Err(Refusal::Respond(_)) if self.catalog_behind() => work(&self.reload_catalog().await?.1).await,
+            done => done,
+        }
+    }
+
+    /// Reads the store's version after this request, for the isolate's next ones.
+    fn refresh_catalog(&self, asked_version: u64) {
+        let Ok(stub) = store_stub(self) else { return };
+        self.background.wait_until(async move {
+            let read = store::ask(&stub, CatalogRead {}).await;
+            let now_ms = worker::Date::now().as_millis() as f64;
+            match read.map(|CatalogDoc { version, doc }| catalog::refreshed(asked_version, version, &doc, now_ms)) {
+                Ok(Ok(())) => {}
+                Ok(Err(problems)) => console_error!("the store's catalog does not check: {}", problems.join("; ")),
+                Err(e) => console_error!("the catalog could not be read again: {e}"),
+            }
+        });
+    }
+
     /// Takes a version the store gave (after a change, or on asking): this request and the
     /// isolate's next ones use it.
     pub(super) fn keep_catalog(&self, version: u64, doc: &str) -> Handled<(u64, Rc<Catalog>)> {
@@ -112,6 +149,7 @@ impl Ctx<'_> {
         let parsed = catalog::remember(version, doc, now_ms)
             .or_else(|problems| refuse(http::error(503, "misconfigured", problems.join("; "))))?;
         *self.catalog.borrow_mut() = Some((version, Rc::clone(&parsed)));
+        self.catalog_behind.set(false);
         Ok((version, parsed))
     }
 

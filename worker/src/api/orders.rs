@@ -19,7 +19,7 @@ use super::quotes::priced;
 use crate::catalog::Catalog;
 use crate::checkout::{self, OrderFacts, Priced};
 use crate::config::Gateway;
-use crate::http::{self, Handled, refuse};
+use crate::http::{self, Handled, Refusal, refuse};
 use crate::ids;
 use crate::order_object::{Link, OrderReply, OrderRequest, Record, now};
 use crate::sandbox;
@@ -31,7 +31,8 @@ pub(super) async fn create(ctx: &Ctx<'_>, req: &mut Request) -> Handled {
     let request = CreateOrderRequest::from_json(&body).or_else(|e| refuse(http::field_errors(e)))?;
     let body_hash = ids::hex(&Sha256::digest(serde_json::to_string(&body)?.as_bytes()));
     let idempotency = idempotency_key.map(|k| (k, body_hash));
-    // Priced with this isolate's catalog; if the store has a newer one, priced again with it.
+    // Priced with this isolate's catalog; if the store has a newer one (its reservation says
+    // so), or this copy was old and the pricing refused, priced again with the store's.
     let (version, catalog) = ctx.catalog().await?;
     match make(ctx, req, &request, &idempotency, version, &catalog).await? {
         Made::Answer(response) => Ok(response),
@@ -60,7 +61,11 @@ async fn make(
     version: u64,
     catalog: &Catalog,
 ) -> Handled<Made> {
-    let priced = priced(ctx, catalog, &request.quote).await?;
+    let priced = match priced(ctx, catalog, &request.quote).await {
+        // Refused on a copy that may be behind the store's: asked again on the store's.
+        Err(Refusal::Respond(_)) if ctx.catalog_behind() => return Ok(Made::CatalogChanged),
+        priced => priced?,
+    };
     let (client, ip) = client(req)?;
     let mut order = checkout::new_order(&priced, request, facts(ctx, catalog, req, ip));
     let secret = ids::client_secret();

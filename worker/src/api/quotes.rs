@@ -15,8 +15,14 @@ use crate::store::{CouponUses, StockCount};
 
 pub(super) async fn product(ctx: &Ctx<'_>, req: &Request, id: &str) -> Handled {
     limit_reads(ctx, req).await?;
-    let (_, catalog) = ctx.catalog().await?;
-    let p = catalog_product(&catalog, id)?;
+    let view = ctx.on_catalog(async |catalog| product_view(ctx, catalog, id).await).await?;
+    Ok(http::json(200, &Envelope { data: view })?)
+}
+
+/// The buyer's view of a product: what it is, how it is paid, whether it is in stock, and the
+/// quote for its defaults.
+async fn product_view(ctx: &Ctx<'_>, catalog: &Catalog, id: &str) -> Handled<ProductView> {
+    let p = catalog_product(catalog, id)?;
     let in_stock = match &p.delivery {
         Delivery::Text(_) => true,
         Delivery::Stock(_) => {
@@ -35,11 +41,11 @@ pub(super) async fn product(ctx: &Ctx<'_>, req: &Request, id: &str) -> Handled {
                 variant_id: p.variants.first().map(|v| v.id.clone()),
                 coupon_code: None,
             };
-            priced(ctx, &catalog, &q).await.ok().map(|priced| priced.view())
+            priced(ctx, catalog, &q).await.ok().map(|priced| priced.view())
         }
         None => None,
     };
-    let view = ProductView {
+    Ok(ProductView {
         id: p.id.clone(),
         name: p.name.clone(),
         description: p.description.clone(),
@@ -56,8 +62,7 @@ pub(super) async fn product(ctx: &Ctx<'_>, req: &Request, id: &str) -> Handled {
         in_stock,
         sandbox: ctx.config.sandbox,
         default_quote,
-    };
-    Ok(http::json(200, &Envelope { data: view })?)
+    })
 }
 
 /// The product `id` on sale, or a 404 `product_not_found`.
@@ -115,7 +120,6 @@ pub(super) async fn quote(ctx: &Ctx<'_>, req: &mut Request) -> Handled {
     limit_reads(ctx, req).await?;
     let body = http::read_public_json(req, &ctx.config).await?;
     let q = QuoteRequest::from_json(&body).or_else(|e| refuse(http::field_errors(e)))?;
-    let (_, catalog) = ctx.catalog().await?;
-    let priced = priced(ctx, &catalog, &q).await?;
-    Ok(http::json(200, &Envelope { data: priced.view() })?)
+    let view = ctx.on_catalog(async |catalog| Ok(priced(ctx, catalog, &q).await?.view())).await?;
+    Ok(http::json(200, &Envelope { data: view })?)
 }

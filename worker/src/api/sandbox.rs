@@ -102,22 +102,26 @@ pub(super) async fn checkout_action(ctx: &Ctx<'_>, req: &mut Request, id: &str, 
 /// store has its change; `{"lost_reservations": n}` makes the next `n` reservations land but
 /// answer with an error, as when the creating request dies before the order is made;
 /// `{"lost_creates": n}` makes the next `n` orders' objects store their order and then answer
-/// with an error, as when that answer is lost on the way back to the creating request.
+/// with an error, as when that answer is lost on the way back to the creating request;
+/// `{"unseen_catalog_changes": n}` makes this isolate not keep its next `n` catalog changes,
+/// as if another isolate had made them.
 pub(super) async fn faults(ctx: &Ctx<'_>, req: &mut Request) -> Handled {
     let body = http::read_json(req).await?;
     // Each count absent (0) or 0 to 100; every field at fault is named.
     let count = |field: &str| body.get(field).map_or(Some(0), |v| v.as_u64().filter(|n| *n <= 100).map(|n| n as u32));
-    let fields = ["store_updates", "lost_reservations", "lost_creates"];
+    let fields = ["store_updates", "lost_reservations", "lost_creates", "unseen_catalog_changes"];
     let bad: Vec<String> = fields.iter().filter(|f| count(f).is_none()).map(|f| f.to_string()).collect();
     if !bad.is_empty() {
         let body = ErrorBody::new("validation_failed", format!("{}: 0 to 100", bad.join(", "))).with_fields(bad);
         return refuse(http::json(422, &body));
     }
-    let [updates, lost_reservations, lost_creates] = fields.map(|f| count(f).unwrap_or(0));
+    let [updates, lost_reservations, lost_creates, unseen] = fields.map(|f| count(f).unwrap_or(0));
     let fault = Fault { updates, lost_reservations, lost_creates };
     store_call(ctx, fault).await?;
+    super::catalog::leave_changes_unseen(unseen);
     Ok(http::json(
         200,
-        &serde_json::json!({"store_updates": updates, "lost_reservations": lost_reservations, "lost_creates": lost_creates}),
+        &serde_json::json!({"store_updates": updates, "lost_reservations": lost_reservations,
+            "lost_creates": lost_creates, "unseen_catalog_changes": unseen}),
     )?)
 }

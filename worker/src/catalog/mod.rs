@@ -31,9 +31,11 @@ pub const SOURCE: &str = include_str!("../../catalog.toml");
 /// The same, as `build.rs` turned it into JSON: what the store seeds itself with.
 pub const SOURCE_JSON: &str = include_str!(concat!(env!("OUT_DIR"), "/catalog.json"));
 
-/// How long an isolate prices with the version it was last given before it asks again. A
-/// change made through this isolate applies at once; through another, within this time. An
-/// order is never made on a stale version: the store refuses its reservation.
+/// How long an isolate's copy counts as current. An older copy is still used, so no buyer waits
+/// for the store: the request that finds it old has it read again in the background, and a
+/// refusal made on it (an unknown product, say) is checked again on the store's. A change made
+/// through this isolate applies at once. An order is never made on an old version: the store
+/// refuses its reservation, and it is priced again.
 pub const FRESH_MS: f64 = 2000.0;
 
 struct Cached {
@@ -46,11 +48,34 @@ thread_local! {
     static CACHE: RefCell<Option<Cached>> = const { RefCell::new(None) };
 }
 
-/// The version this isolate has, if it was given it less than `FRESH_MS` ago.
-pub fn cached(now_ms: f64) -> Option<(u64, Rc<Catalog>)> {
-    CACHE.with_borrow(|c| {
-        c.as_ref().filter(|c| now_ms - c.asked_ms < FRESH_MS).map(|c| (c.version, Rc::clone(&c.catalog)))
+/// The isolate's copy of the catalog, as `cached` gives it.
+pub struct Known {
+    pub version: u64,
+    pub catalog: Rc<Catalog>,
+    /// Asked for less than `FRESH_MS` ago (or being asked for again now).
+    pub fresh: bool,
+}
+
+/// The version this isolate was last given. When it is older than `FRESH_MS`, it is marked as
+/// being asked for again, so that of the requests finding it old, one asks.
+pub fn cached(now_ms: f64) -> Option<Known> {
+    CACHE.with_borrow_mut(|c| {
+        let c = c.as_mut()?;
+        let fresh = now_ms - c.asked_ms < FRESH_MS;
+        if !fresh {
+            c.asked_ms = now_ms;
+        }
+        Some(Known { version: c.version, catalog: Rc::clone(&c.catalog), fresh })
     })
+}
+
+/// Keeps a version read in the background after `cached` found the copy old, unless another
+/// came meanwhile (a change made through this isolate): an older read never replaces it.
+pub fn refreshed(asked_version: u64, version: u64, doc: &str, now_ms: f64) -> Result<(), Vec<String>> {
+    if CACHE.with_borrow(|c| c.as_ref().is_some_and(|c| c.version == asked_version)) {
+        remember(version, doc, now_ms)?;
+    }
+    Ok(())
 }
 
 /// Keeps the version the store gave; a document is only parsed when its version is new.
@@ -166,5 +191,37 @@ impl Catalog {
 impl Product {
     pub fn variant(&self, id: &str) -> Option<&Variant> {
         self.variants.iter().find(|v| v.id == id)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{FRESH_MS, SOURCE_JSON, cached, refreshed, remember};
+
+    fn version_now(now_ms: f64) -> (u64, bool) {
+        let known = cached(now_ms).expect("a copy is kept");
+        (known.version, known.fresh)
+    }
+
+    #[test]
+    fn an_old_copy_is_still_used_and_only_one_request_asks_again() {
+        remember(1, SOURCE_JSON, 0.0).unwrap();
+        assert_eq!(version_now(FRESH_MS - 1.0), (1, true));
+        // The first request to find it old asks; the ones just after it do not.
+        assert_eq!(version_now(FRESH_MS + 5.0), (1, false));
+        assert_eq!(version_now(FRESH_MS + 6.0), (1, true));
+        refreshed(1, 2, SOURCE_JSON, FRESH_MS + 40.0).unwrap();
+        assert_eq!(version_now(FRESH_MS + 50.0), (2, true));
+    }
+
+    #[test]
+    fn a_read_in_the_background_never_replaces_a_newer_copy() {
+        remember(1, SOURCE_JSON, 0.0).unwrap();
+        assert!(!cached(FRESH_MS * 2.0).unwrap().fresh);
+        // Meanwhile the seller changed the catalog through this isolate: version 2.
+        remember(2, SOURCE_JSON, FRESH_MS * 2.0 + 1.0).unwrap();
+        // The background read, asked for while the copy was 1, came back with 1.
+        refreshed(1, 1, SOURCE_JSON, FRESH_MS * 2.0 + 9.0).unwrap();
+        assert_eq!(version_now(FRESH_MS * 2.0 + 10.0), (2, true));
     }
 }
