@@ -42,6 +42,9 @@ impl Sizes {
     }
 }
 
+/// The width of the report's first column: its longest name.
+const WIDTH: usize = 58;
+
 fn gzipped(path: &Path) -> Result<(u64, u64), String> {
     let raw = std::fs::metadata(path).map_err(|e| format!("{}: {e}", path.display()))?.len();
     let out = Command::new("gzip")
@@ -69,11 +72,11 @@ pub fn check(root: &Path) -> Result<(), String> {
             www.join("dashboard/tollgate_dashboard_bg.wasm"),
         ),
     ];
-    println!("\n{:<52} {:>10} {:>10}", "built file", "bytes", "gzipped");
+    println!("\n{:<WIDTH$} {:>10} {:>10}", "built file", "bytes", "gzipped");
     let mut gz = Vec::new();
     for (name, path) in &rows {
         let (raw, zipped) = gzipped(path)?;
-        println!("{name:<52} {raw:>10} {zipped:>10}");
+        println!("{name:<WIDTH$} {raw:>10} {zipped:>10}");
         gz.push(zipped);
     }
     // A buyer downloads one locale at most: the largest counts.
@@ -87,11 +90,11 @@ pub fn check(root: &Path) -> Result<(), String> {
         }
     }
     let name = "locale   www/widget/locales/".to_owned() + &largest.0 + " (largest)";
-    println!("{name:<52} {:>10} {:>10}", largest.1, largest.2);
+    println!("{name:<WIDTH$} {:>10} {:>10}", largest.1, largest.2);
     // The CSS ships inside the wasm, the worker is not downloaded and the console is the
     // seller's: none is added.
     let sizes = Sizes { loader: gz[0], glue: gz[1], wasm: gz[2], locale: largest.2 };
-    println!("{:<52} {:>10} {:>10}", "what a buyer downloads", "", sizes.total());
+    println!("{:<WIDTH$} {:>10} {:>10}", "what a buyer downloads", "", sizes.total());
     let over = sizes.over_budget();
     if over.is_empty() {
         println!(
