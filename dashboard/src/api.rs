@@ -106,6 +106,11 @@ pub async fn text(path: &str) -> Result<String, ApiError> {
     if (200..300).contains(&status) { Ok(text) } else { Err(error_of(status, &text)) }
 }
 
+/// Sends an order's event to the seller's endpoints again, at once.
+pub async fn redeliver(order_id: &str, event_id: &str) -> Result<(), ApiError> {
+    call("POST", &format!("/v1/orders/{order_id}/events/{event_id}/redeliver"), None).await.map(drop)
+}
+
 /// Percent-encodes a query value.
 pub fn enc(v: &str) -> String {
     String::from(js_sys::encode_uri_component(v))

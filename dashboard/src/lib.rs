@@ -6,12 +6,14 @@
 //!
 //! Screens: `overview` (revenue and orders as SVG charts), `orders` (the list, filters, CSV) and
 //! `order` (one order's timeline, payments, deliveries and actions), `products` (catalog and
-//! stock), `coupons`, `activity` (the audit log). Routing is the URL's fragment (`#/orders`).
+//! stock), `coupons`, `deliveries` (webhook deliveries across orders, with redeliver),
+//! `activity` (the audit log). Routing is the URL's fragment (`#/orders`).
 
 pub mod activity;
 pub mod api;
 pub mod charts;
 pub mod coupons;
+pub mod deliveries;
 pub mod i18n;
 pub mod key;
 pub mod order;
@@ -33,6 +35,7 @@ pub enum Screen {
     Order(String),
     Products,
     Coupons,
+    Deliveries,
     Activity,
 }
 
@@ -44,6 +47,7 @@ impl Screen {
             ["orders", ..] => Screen::Orders,
             ["products", ..] => Screen::Products,
             ["coupons", ..] => Screen::Coupons,
+            ["deliveries", ..] => Screen::Deliveries,
             ["activity", ..] => Screen::Activity,
             _ => Screen::Overview,
         }
@@ -137,6 +141,7 @@ fn Console(signed_in: RwSignal<bool>) -> impl IntoView {
                 {link("#/orders", "nav.orders", |s| matches!(s, Screen::Orders | Screen::Order(_)))}
                 {link("#/products", "nav.products", |s| *s == Screen::Products)}
                 {link("#/coupons", "nav.coupons", |s| *s == Screen::Coupons)}
+                {link("#/deliveries", "nav.deliveries", |s| *s == Screen::Deliveries)}
                 {link("#/activity", "nav.activity", |s| *s == Screen::Activity)}
             </nav>
             <ui::ThemeToggle/>
@@ -149,6 +154,7 @@ fn Console(signed_in: RwSignal<bool>) -> impl IntoView {
                 Screen::Order(id) => view! { <order::OrderDetail id/> }.into_any(),
                 Screen::Products => view! { <products::Products/> }.into_any(),
                 Screen::Coupons => view! { <coupons::Coupons/> }.into_any(),
+                Screen::Deliveries => view! { <deliveries::Deliveries/> }.into_any(),
                 Screen::Activity => view! { <activity::Activity/> }.into_any(),
             }}
         </main>
@@ -165,6 +171,7 @@ mod tests {
         assert_eq!(Screen::from_hash("#/orders"), Screen::Orders);
         assert_eq!(Screen::from_hash("#/orders/"), Screen::Orders);
         assert_eq!(Screen::from_hash(""), Screen::Overview);
+        assert_eq!(Screen::from_hash("#/deliveries"), Screen::Deliveries);
         assert_eq!(Screen::from_hash("#/nope"), Screen::Overview);
     }
 }

@@ -5,6 +5,7 @@ use leptos::prelude::*;
 use serde_json::{Value, json};
 
 use crate::api::{self, Body};
+use crate::deliveries;
 use crate::i18n::{t, tf};
 use crate::ui::field as s;
 use crate::ui::{self, Status};
@@ -53,8 +54,8 @@ pub fn OrderDetail(id: String) -> impl IntoView {
         move |event: String| {
             let id = id.clone();
             leptos::task::spawn_local(async move {
-                match api::call("POST", &format!("/v1/orders/{id}/events/{event}/redeliver"), None).await {
-                    Ok(_) => version.update(|v| *v += 1),
+                match api::redeliver(&id, &event).await {
+                    Ok(()) => version.update(|v| *v += 1),
                     Err(e) => error.set(Some(ui::describe(&e))),
                 }
             });
@@ -90,7 +91,7 @@ pub fn OrderDetail(id: String) -> impl IntoView {
                                         <ul class="deliveries">
                                             {deliveries.into_iter().map(|d| {
                                                 let attempts = d["attempts"].as_array().map_or(0, Vec::len);
-                                                let state = if d["delivered_at"].is_string() { t("order.delivered") } else if d["next_try"].is_string() { t("order.retrying") } else { t("order.given_up") };
+                                                let state = t(deliveries::state(&d));
                                                 view! { <li>{s(&d, "url")} " · " {state} " · " {tf("order.attempts", &[("n", &attempts.to_string())])}</li> }
                                             }).collect_view()}
                                         </ul>
@@ -122,6 +123,7 @@ fn Facts(o: Value) -> impl IntoView {
         ("order.txid", s(&o, "txid")),
         ("order.confirmations", format!("{} / {}", s(&o, "confirmations"), s(&o, "confirmations_required"))),
         ("order.delivered_content", s(&o, "delivered_content")),
+        ("order.provider", provider(&o["upstream"])),
     ];
     view! {
         <dl class="facts">
@@ -132,9 +134,26 @@ fn Facts(o: Value) -> impl IntoView {
     }
 }
 
+/// The provider that has the order and its id there; nothing for the built-in gateway.
+pub fn provider(upstream: &Value) -> String {
+    match (upstream["provider"].as_str(), upstream["id"].as_str()) {
+        (Some(name), Some(id)) => format!("{name} · {id}"),
+        (Some(name), None) => format!("{name} · {}", t("order.provider_pending")),
+        _ => String::new(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
-    use super::actions;
+    use super::{actions, provider};
+    use serde_json::{Value, json};
+
+    #[test]
+    fn the_provider_is_named_with_its_id() {
+        assert_eq!(provider(&json!({"provider": "sellix", "id": "up_7"})), "sellix · up_7");
+        assert_eq!(provider(&json!({"provider": "selly", "id": null})), "selly · not opened there yet");
+        assert_eq!(provider(&Value::Null), "");
+    }
 
     #[test]
     fn actions_follow_the_status() {

@@ -104,11 +104,7 @@ pub fn Orders() -> impl IntoView {
                     view! {
                         <p class="hint" aria-live="polite">{tf("orders.count", &[("n", &total.to_string())])}</p>
                         <OrderTable rows/>
-                        <nav class="pager" aria-label=t("orders.pages")>
-                            <button class="quiet" disabled=move || page.get() <= 1 on:click=move |_| page.update(|p| *p -= 1)>{t("orders.previous")}</button>
-                            <span>{move || tf("orders.page", &[("page", &page.get().to_string()), ("pages", &pages.to_string())])}</span>
-                            <button class="quiet" disabled=move || u64::from(page.get()) >= pages on:click=move |_| page.update(|p| *p += 1)>{t("orders.next")}</button>
-                        </nav>
+                        <ui::Pager page pages/>
                     }.into_any()
                 }
             )}

@@ -28,6 +28,18 @@ where
     }
 }
 
+/// Previous and next buttons around "Page n of m", for a list read a page at a time.
+#[component]
+pub fn Pager(page: RwSignal<u32>, pages: u64) -> impl IntoView {
+    view! {
+        <nav class="pager" aria-label=t("orders.pages")>
+            <button class="quiet" disabled=move || page.get() <= 1 on:click=move |_| page.update(|p| *p -= 1)>{t("orders.previous")}</button>
+            <span>{move || crate::i18n::tf("orders.page", &[("page", &page.get().to_string()), ("pages", &pages.to_string())])}</span>
+            <button class="quiet" disabled=move || u64::from(page.get()) >= pages on:click=move |_| page.update(|p| *p += 1)>{t("orders.next")}</button>
+        </nav>
+    }
+}
+
 /// An error in a live region, so a screen reader says it when it appears.
 #[component]
 pub fn ErrorText(error: RwSignal<Option<String>>) -> impl IntoView {

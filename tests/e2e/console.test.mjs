@@ -7,10 +7,15 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { useWorker } from '../support/worker.mjs';
+import { useWorker, eventually } from '../support/worker.mjs';
+import { startReceiver } from '../support/receiver.mjs';
 import { launch, sellerSite, sellerPage, chooseMethod, axeCheck, VIEWPORT } from '../support/browser.mjs';
 
-const api = useWorker({ ORDERS_PER_MINUTE_PER_IP: '1000' });
+// The seller's endpoint refuses every event until `endpointUp`: deliveries fail, are retried
+// once a second later, then given up, and the console sends them again.
+let endpointUp = false;
+const endpoint = await startReceiver(() => (endpointUp ? 200 : 500));
+const api = useWorker({ ORDERS_PER_MINUTE_PER_IP: '1000', WEBHOOK_URL: endpoint.url, SELLER_WEBHOOK_SECRET: 'whsec_console_0123456789', WEBHOOK_RETRY_SECONDS: '1' });
 const KEY = 'sg_test_sandbox';
 const W = 'tollgate-modal';
 const PHONE = VIEWPORT.width < 600;
@@ -24,6 +29,7 @@ before(async () => {
 after(async () => {
   await browser?.close();
   await site?.close();
+  await endpoint.stop();
 });
 
 /** The console, signed in; every page error is kept. */
@@ -170,6 +176,33 @@ test('the seller sees the order, its timeline, the revenue chart and the CSV', a
   assert.ok(await chart.locator('rect.bar[height]:not([height="0.0"])').count() >= 1, 'today has a bar');
   await axeCheck(seller, 'overview, light');
   await shoot(seller, 'console-overview-light.png');
+  assert.deepEqual(seller.errors, []);
+});
+
+test('webhook deliveries: those not delivered first, sent again from the console', async () => {
+  const completed = seller.locator('table.deliveries tbody tr', { hasText: 'order.completed' });
+  // The screen is read when it opens: opened again until the endpoint's refusals are in.
+  const reopen = async () => {
+    await go(seller, 'Orders');
+    await go(seller, 'Deliveries');
+    await completed.waitFor();
+    return completed.getAttribute('data-state');
+  };
+  await eventually(async () => (await reopen()) === 'order.given_up', 15_000, 'the delivery given up');
+  assert.match(await completed.textContent(), new RegExp(`${endpoint.url}.*HTTP 500`));
+  assert.equal(await seller.locator('table.deliveries tbody tr[data-state="order.delivered"]').count(), 0);
+  await axeCheck(seller, 'deliveries');
+
+  endpointUp = true;
+  const before = endpoint.accepted().length;
+  await completed.getByRole('button', { name: /^Send again \(order\.completed, ORD-/ }).click();
+  await eventually(() => endpoint.accepted().some((d) => d.json.type === 'order.completed'), 10_000, 'the event sent again');
+  assert.ok(endpoint.accepted().length > before);
+  // Read again, it shows as delivered; the filter leaves only those still not delivered.
+  await eventually(async () => (await reopen()) === 'order.delivered', 10_000, 'the delivery made');
+  await seller.getByLabel('Only those not delivered').check();
+  const shown = () => seller.locator('table.deliveries tbody tr', { hasText: 'order.completed' }).count();
+  await eventually(async () => (await shown()) === 0, 5_000, 'the delivered one hidden');
   assert.deepEqual(seller.errors, []);
 });
 

@@ -3,7 +3,6 @@
 // kept across a restart of the worker.
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer } from 'node:http';
 import { createServer as tcpServer } from 'node:net';
 import { createHmac } from 'node:crypto';
 import { readFileSync, writeFileSync, mkdtempSync, rmSync } from 'node:fs';
@@ -12,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { startWorker, client, freePort, eventually } from '../support/worker.mjs';
+import { startReceiver } from '../support/receiver.mjs';
 import { useUpstreamWorker, PROVIDERS, WEBHOOKS } from '../support/upstream.mjs';
 
 const SECRET = 'whsec_test_0123456789abcdef';
@@ -19,33 +19,6 @@ const ORDER = { product_id: 'prod_xyz789', buyer_email: 'buyer@example.com', pay
 const wait = (ms) => new Promise((r) => setTimeout(r, ms));
 const readme = readFileSync(join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'README.md'), 'utf8');
 const snippet = (marker, lang) => readme.split(`<!-- ${marker} -->`)[1].match(new RegExp('```' + lang + '\\n([\\s\\S]*?)```'))[1];
-
-/**
- * A seller's endpoint on loopback. `answer(n, delivery)` gives the status of the n-th request
- * (from 1); every request is recorded with its raw body, signature and time.
- */
-async function startReceiver(answer = () => 200, port = 0) {
-  const received = [];
-  const server = createServer((req, res) => {
-    const chunks = [];
-    req.on('data', (c) => chunks.push(c)).on('end', async () => {
-      const body = Buffer.concat(chunks).toString('utf8');
-      const delivery = { body, json: JSON.parse(body), signature: req.headers['tollgate-signature'], at: Date.now() };
-      received.push(delivery);
-      const outcome = await answer(received.length, delivery);
-      delivery.status = outcome;
-      res.writeHead(outcome).end();
-    });
-  });
-  await new Promise((r) => server.listen(port, '127.0.0.1', r));
-  return {
-    url: `http://127.0.0.1:${server.address().port}/hook`,
-    port: server.address().port,
-    received,
-    accepted: () => received.filter((d) => d.status >= 200 && d.status < 300),
-    stop: () => new Promise((r) => server.close(r)),
-  };
-}
 
 /** The signature check, written out here independently of the worker and the README. */
 function signedBy(secret, d) {

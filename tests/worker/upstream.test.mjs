@@ -69,6 +69,8 @@ for (const provider of chosen) {
       const seller = await api.call('GET', `/v1/orders/${o.id}`, { headers: api.seller });
       assert.equal(seller.json.data.status, 'completed');
       assert.equal(seller.json.data.buyer_email, 'buyer@example.com');
+      // The seller sees which provider has the order, and its id there.
+      assert.deepEqual(seller.json.data.upstream, { provider, id: String(run.fake.byRef(o.id).id) });
     });
 
     // White-label providers only: on a hosted page the provider handles part payments itself.

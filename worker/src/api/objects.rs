@@ -9,14 +9,15 @@ use std::rc::Rc;
 use super::Ctx;
 use crate::catalog::{self, Catalog, Known};
 use crate::http::{self, Handled, Refusal, refuse};
-use crate::order_object::{self, EventRefusal, OrderReply, OrderRequest};
+use crate::order_object::{self, EventRefusal, OrderReply, OrderRequest, UpstreamRef};
 use crate::store::{self, Ask, CatalogDoc, CatalogRead};
 use crate::{ids, rpc};
 
-/// The order as the object has it: the order and the buyer's secret.
+/// The order as the object has it: the order, the buyer's secret and the provider's order.
 pub(super) struct Stored {
     pub order: Order,
     pub client_secret: String,
+    pub upstream: Option<UpstreamRef>,
 }
 
 pub(super) fn not_found_order() -> Result<Response> {
@@ -48,7 +49,7 @@ pub(super) async fn order_call(ctx: &Ctx<'_>, id: &str, request: &OrderRequest) 
 /// An order object's answer as a response: the order, or the refusal it stands for.
 pub(super) fn stored(reply: OrderReply) -> Handled<Stored> {
     match reply {
-        OrderReply::Order { order, client_secret } => Ok(Stored { order, client_secret }),
+        OrderReply::Order { order, client_secret, upstream } => Ok(Stored { order, client_secret, upstream }),
         OrderReply::NotFound => refuse(not_found_order()),
         OrderReply::Abandoned => refuse(abandoned()),
         OrderReply::Upstream { failure } => refuse(upstream_failure(&failure)),

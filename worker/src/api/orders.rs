@@ -240,6 +240,16 @@ async fn create_object(ctx: &Ctx<'_>, record: Record, lose_answer: bool) -> Hand
     }
 }
 
+/// The seller's view of an order: the order whole, and the provider's order when a provider
+/// takes the payment.
+#[derive(serde::Serialize)]
+struct SellerOrder<'a> {
+    #[serde(flatten)]
+    order: &'a shared::Order,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    upstream: Option<&'a crate::order_object::UpstreamRef>,
+}
+
 /// The `Idempotency-Key` header, else the `idempotency_key` query parameter: a browser sends
 /// the key there, since a header of its own would need a CORS preflight.
 fn idempotency_key(req: &Request) -> Handled<Option<String>> {
@@ -266,16 +276,21 @@ fn created(order: &Order, secret: &str, replayed: bool) -> Handled {
 
 pub(super) async fn get(ctx: &Ctx<'_>, req: &Request, id: &str) -> Handled {
     let (reader, stored) = authorized_order(ctx, req, id).await?;
-    let body = match reader {
-        Caller::Seller => serde_json::to_string(&Envelope { data: &stored.order })?,
-        Caller::Buyer => serde_json::to_string(&Envelope { data: stored.order.public_view(now()) })?,
+    // The tag covers what is shown but not the server time in the buyer's view, so an
+    // unchanged order is 304.
+    let (body, tagged) = match reader {
+        Caller::Seller => {
+            let body = serde_json::to_string(&Envelope {
+                data: SellerOrder { order: &stored.order, upstream: stored.upstream.as_ref() },
+            })?;
+            (body.clone(), format!("seller:{body}"))
+        }
+        Caller::Buyer => (
+            serde_json::to_string(&Envelope { data: stored.order.public_view(now()) })?,
+            format!("buyer:{}", serde_json::to_string(&stored.order)?),
+        ),
     };
-    // The tag covers the order, not the server time in the view, so an unchanged order is 304.
-    let kind = if matches!(reader, Caller::Seller) { "seller" } else { "buyer" };
-    let tag = format!(
-        "\"{}\"",
-        ids::hex(&Sha256::digest(format!("{kind}:{}", serde_json::to_string(&stored.order)?).as_bytes())[..16])
-    );
+    let tag = format!("\"{}\"", ids::hex(&Sha256::digest(tagged.as_bytes())[..16]));
     let mut resp = if req.headers().get("If-None-Match")?.is_some_and(|t| t.split(',').any(|t| t.trim() == tag)) {
         Response::empty()?.with_status(304)
     } else {

@@ -1,6 +1,6 @@
 //! What the worker asks an order's object, and what it answers.
 
-use gateways::Failure;
+use gateways::{Failure, Provider};
 use serde::{Deserialize, Serialize};
 use shared::status::TransitionError;
 use shared::{Order, OrderEvent, OrderStatus};
@@ -58,6 +58,9 @@ pub enum OrderReply {
     Order {
         order: Order,
         client_secret: String,
+        /// The provider's order, for the seller.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        upstream: Option<UpstreamRef>,
     },
     /// No such order, or (for a buyer) a secret that does not match: the two look the same.
     NotFound,
@@ -118,4 +121,11 @@ pub enum HookRefusal {
     Stale(String),
     /// 400: signed, but unreadable.
     Malformed(String),
+}
+
+/// Which provider has the order and its id there (`None` until the provider has answered).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UpstreamRef {
+    pub provider: Provider,
+    pub id: Option<String>,
 }

@@ -29,7 +29,7 @@ use worker::{
     Date, DurableObject, Env, Request, Response, Result, State, WebSocket, WebSocketIncomingMessage, durable_object,
 };
 
-pub use messages::{EventRefusal, HookRefusal, OrderReply, OrderRequest, WebhookDelivery, WebhookOutcome};
+pub use messages::{EventRefusal, HookRefusal, OrderReply, OrderRequest, UpstreamRef, WebhookDelivery, WebhookOutcome};
 pub use record::{Link, Record};
 pub use schedule::next_alarm;
 

@@ -5,7 +5,7 @@ use gateways::{Opening, Provider};
 use serde::{Deserialize, Serialize};
 use shared::{Order, OrderEvent, OrderStatus};
 
-use super::messages::{EventRefusal, OrderReply};
+use super::messages::{EventRefusal, OrderReply, UpstreamRef};
 use crate::notices::{self, Notice};
 
 /// Everything the object keeps for its order.
@@ -68,7 +68,11 @@ impl Record {
     }
 
     pub(super) fn stored(&self) -> OrderReply {
-        OrderReply::Order { order: self.order.clone(), client_secret: self.client_secret.clone() }
+        OrderReply::Order {
+            order: self.order.clone(),
+            client_secret: self.client_secret.clone(),
+            upstream: self.upstream.as_ref().map(|l| UpstreamRef { provider: l.provider, id: l.upstream_id.clone() }),
+        }
     }
 }
 
