@@ -1,5 +1,6 @@
-//! One order: its facts, its timeline (every event, with each webhook delivery's attempts and a
-//! redeliver button), what was paid and delivered, and the actions its status allows.
+//! One order: its facts, each payment seen, its timeline (every event, with each webhook
+//! delivery's attempts and a redeliver button), what was delivered, and the actions its status
+//! allows.
 
 use leptos::prelude::*;
 use serde_json::{Value, json};
@@ -78,6 +79,8 @@ pub fn OrderDetail(id: String) -> impl IntoView {
                             }).collect_view()}
                         </div>
                         <Facts o=o.clone()/>
+                        <h2>{t("order.payments")}</h2>
+                        <Payments payments=o["payments"].as_array().cloned().unwrap_or_default() currency=s(&o, "crypto_currency")/>
                         <h2>{t("order.timeline")}</h2>
                         <ol class="timeline">
                             {events.into_iter().map(|e| {
@@ -132,6 +135,35 @@ fn Facts(o: Value) -> impl IntoView {
             }).collect_view()}
         </dl>
     }
+}
+
+/// Each payment seen: when, how much, its transaction and the confirmations reported.
+#[component]
+fn Payments(payments: Vec<Value>, currency: String) -> impl IntoView {
+    if payments.is_empty() {
+        return view! { <p class="hint">{t("order.no_payments")}</p> }.into_any();
+    }
+    view! {
+        <div class="scroll"><table class="payments">
+            <thead><tr>
+                <th scope="col">{t("activity.when")}</th>
+                <th scope="col" class="num">{t("order.amount")}</th>
+                <th scope="col">{t("order.txid")}</th>
+                <th scope="col" class="num">{t("order.confirmations")}</th>
+            </tr></thead>
+            <tbody>
+                {payments.into_iter().map(|p| view! {
+                    <tr>
+                        <td>{ui::when(&s(&p, "at"))}</td>
+                        <td class="num">{format!("{} {}", s(&p, "amount"), currency)}</td>
+                        <td><code>{s(&p, "txid")}</code></td>
+                        <td class="num">{s(&p, "confirmations")}</td>
+                    </tr>
+                }).collect_view()}
+            </tbody>
+        </table></div>
+    }
+    .into_any()
 }
 
 /// The provider that has the order and its id there; nothing for the built-in gateway.

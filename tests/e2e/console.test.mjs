@@ -167,6 +167,9 @@ test('the seller sees the order, its timeline, the revenue chart and the CSV', a
   assert.match(timeline, /order\.created/);
   assert.match(timeline, /order\.completed/);
   assert.match(await seller.locator('dl.facts').textContent(), /COURSE-KEY-000[123]/);
+  const paid = seller.locator('table.payments tbody tr');
+  assert.ok((await paid.count()) >= 1, 'each payment seen has a row');
+  assert.match(await paid.first().textContent(), /\d\.\d+ BTC/);
   await axeCheck(seller, 'order detail');
 
   await go(seller, 'Overview');

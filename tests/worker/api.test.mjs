@@ -125,6 +125,13 @@ test('whole sandbox path: partial, full, confirming, completed with a licence ke
   assert.equal(seller.json.data.buyer_email, 'buyer@example.com');
   assert.match(seller.json.data.customer_ip, /^198\.51\.100\./);
   assert.equal(seller.json.data.amount_paid, '0.00045125');
+  // Each payment, as it was seen, with the confirmations last reported; never to the buyer.
+  const payments = seller.json.data.payments;
+  assert.deepEqual(payments.map((p) => [p.amount, p.confirmations]), [['0.0002', 2], ['0.00025125', 2]]);
+  assert.ok(payments.every((p) => p.txid && !Number.isNaN(Date.parse(p.at))), JSON.stringify(payments));
+  assert.notEqual(payments[0].txid, payments[1].txid);
+  assert.equal(seller.json.data.upstream, undefined, 'the sandbox is no provider');
+  assert.ok(!('payments' in buyer.json.data));
 });
 
 test('overpayment is kept and exposed', async () => {

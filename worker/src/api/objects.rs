@@ -9,15 +9,17 @@ use std::rc::Rc;
 use super::Ctx;
 use crate::catalog::{self, Catalog, Known};
 use crate::http::{self, Handled, Refusal, refuse};
-use crate::order_object::{self, EventRefusal, OrderReply, OrderRequest, UpstreamRef};
+use crate::order_object::{self, EventRefusal, OrderReply, OrderRequest, Payment, UpstreamRef};
 use crate::store::{self, Ask, CatalogDoc, CatalogRead};
 use crate::{ids, rpc};
 
-/// The order as the object has it: the order, the buyer's secret and the provider's order.
+/// The order as the object has it: the order, the buyer's secret, and for the seller the
+/// provider's order and each payment seen.
 pub(super) struct Stored {
     pub order: Order,
     pub client_secret: String,
     pub upstream: Option<UpstreamRef>,
+    pub payments: Vec<Payment>,
 }
 
 pub(super) fn not_found_order() -> Result<Response> {
@@ -49,7 +51,9 @@ pub(super) async fn order_call(ctx: &Ctx<'_>, id: &str, request: &OrderRequest) 
 /// An order object's answer as a response: the order, or the refusal it stands for.
 pub(super) fn stored(reply: OrderReply) -> Handled<Stored> {
     match reply {
-        OrderReply::Order { order, client_secret, upstream } => Ok(Stored { order, client_secret, upstream }),
+        OrderReply::Order { order, client_secret, upstream, payments } => {
+            Ok(Stored { order, client_secret, upstream, payments })
+        }
         OrderReply::NotFound => refuse(not_found_order()),
         OrderReply::Abandoned => refuse(abandoned()),
         OrderReply::Upstream { failure } => refuse(upstream_failure(&failure)),

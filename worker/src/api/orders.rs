@@ -240,12 +240,13 @@ async fn create_object(ctx: &Ctx<'_>, record: Record, lose_answer: bool) -> Hand
     }
 }
 
-/// The seller's view of an order: the order whole, and the provider's order when a provider
-/// takes the payment.
+/// The seller's view of an order: the order whole, each payment seen, and the provider's order
+/// when a provider takes the payment.
 #[derive(serde::Serialize)]
 struct SellerOrder<'a> {
     #[serde(flatten)]
     order: &'a shared::Order,
+    payments: &'a [crate::order_object::Payment],
     #[serde(skip_serializing_if = "Option::is_none")]
     upstream: Option<&'a crate::order_object::UpstreamRef>,
 }
@@ -280,9 +281,9 @@ pub(super) async fn get(ctx: &Ctx<'_>, req: &Request, id: &str) -> Handled {
     // unchanged order is 304.
     let (body, tagged) = match reader {
         Caller::Seller => {
-            let body = serde_json::to_string(&Envelope {
-                data: SellerOrder { order: &stored.order, upstream: stored.upstream.as_ref() },
-            })?;
+            let view =
+                SellerOrder { order: &stored.order, upstream: stored.upstream.as_ref(), payments: &stored.payments };
+            let body = serde_json::to_string(&Envelope { data: view })?;
             (body.clone(), format!("seller:{body}"))
         }
         Caller::Buyer => (

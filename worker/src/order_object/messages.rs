@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 use shared::status::TransitionError;
 use shared::{Order, OrderEvent, OrderStatus};
 
-use super::record::Record;
+use super::record::{Payment, Record};
 use crate::notices::Notice;
 
 /// A webhook as received: the raw body and the request's headers.
@@ -61,6 +61,9 @@ pub enum OrderReply {
         /// The provider's order, for the seller.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         upstream: Option<UpstreamRef>,
+        /// Each payment seen, for the seller.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        payments: Vec<Payment>,
     },
     /// No such order, or (for a buyer) a secret that does not match: the two look the same.
     NotFound,

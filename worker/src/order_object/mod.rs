@@ -30,7 +30,7 @@ use worker::{
 };
 
 pub use messages::{EventRefusal, HookRefusal, OrderReply, OrderRequest, UpstreamRef, WebhookDelivery, WebhookOutcome};
-pub use record::{Link, Record};
+pub use record::{Link, Payment, Record};
 pub use schedule::next_alarm;
 
 use crate::config::{Config, Gateway};

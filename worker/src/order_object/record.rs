@@ -2,6 +2,7 @@
 
 use chrono::{DateTime, Utc};
 use gateways::{Opening, Provider};
+use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use shared::{Order, OrderEvent, OrderStatus};
 
@@ -34,6 +35,23 @@ pub struct Record {
     /// The order's events for the seller's endpoints, with their deliveries (an outbox).
     #[serde(default)]
     pub notices: Vec<Notice>,
+    /// Each payment seen, for the seller (the order itself keeps only the sum and last txid).
+    #[serde(default)]
+    pub payments: Vec<Payment>,
+}
+
+/// The most payments an order keeps (the newest): dust sent to an address by the hundred must
+/// not grow its record without bound.
+pub const PAYMENTS_KEPT: usize = 50;
+
+/// One payment seen on chain or by the card processor.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Payment {
+    pub at: DateTime<Utc>,
+    pub amount: Decimal,
+    pub txid: Option<String>,
+    /// As last reported for the order's payments.
+    pub confirmations: u32,
 }
 
 impl Record {
@@ -56,6 +74,7 @@ impl Record {
             sync_failures: 0,
             quiet_reads: 0,
             notices: Vec::new(),
+            payments: Vec::new(),
         }
     }
 
@@ -72,6 +91,7 @@ impl Record {
             order: self.order.clone(),
             client_secret: self.client_secret.clone(),
             upstream: self.upstream.as_ref().map(|l| UpstreamRef { provider: l.provider, id: l.upstream_id.clone() }),
+            payments: self.payments.clone(),
         }
     }
 }
@@ -119,12 +139,30 @@ pub(super) fn settle(
         r.order.delivered_content = delivered
             .or_else(|| if r.reserved.is_empty() { r.delivery_text.clone() } else { Some(r.reserved.join("\n")) });
     }
+    for event in events {
+        record_payment(&mut r.payments, event, at);
+    }
     if r.order != before {
         r.rev += 1;
         r.quiet_reads = 0;
         notices::record(&mut r.notices, Some(&before), &r.order, at);
     }
     Ok(())
+}
+
+/// Keeps a payment seen, or the confirmations its order's payments now have.
+fn record_payment(payments: &mut Vec<Payment>, event: &OrderEvent, at: DateTime<Utc>) {
+    match event {
+        OrderEvent::PaymentSeen { amount, confirmations, txid } => {
+            payments.push(Payment { at, amount: *amount, txid: txid.clone(), confirmations: *confirmations });
+            let over = payments.len().saturating_sub(PAYMENTS_KEPT);
+            payments.drain(..over);
+        }
+        OrderEvent::ConfirmationsUpdated { confirmations } => {
+            payments.iter_mut().for_each(|p| p.confirmations = *confirmations);
+        }
+        _ => {}
+    }
 }
 
 #[cfg(test)]
@@ -159,6 +197,7 @@ pub(super) mod tests {
             sync_failures: 0,
             quiet_reads: 0,
             notices: vec![],
+            payments: vec![],
         }
     }
 
@@ -174,5 +213,49 @@ pub(super) mod tests {
         let refused = settle(&mut r, &[OrderEvent::Cancelled], None, at);
         assert!(matches!(refused, Err(EventRefusal::Illegal(_))), "{refused:?}");
         assert_eq!(r.rev, 2);
+    }
+
+    #[test]
+    fn each_payment_is_kept_with_its_transaction_and_the_confirmations_reported() {
+        let mut r = sample(OrderStatus::Pending, false);
+        r.order.confirmations_required = 2;
+        let at = r.order.created_at;
+        let half = r.order.crypto_amount.unwrap() / Decimal::from(2);
+        let pay = |txid: &str, confirmations| OrderEvent::PaymentSeen {
+            amount: half,
+            confirmations,
+            txid: Some(txid.into()),
+        };
+        settle(&mut r, &[pay("tx-a", 0)], None, at).unwrap();
+        settle(&mut r, &[pay("tx-b", 1)], None, at + chrono::Duration::seconds(30)).unwrap();
+        settle(&mut r, &[OrderEvent::ConfirmationsUpdated { confirmations: 2 }], None, at).unwrap();
+        let seen: Vec<_> = r.payments.iter().map(|p| (p.txid.as_deref(), p.amount, p.confirmations)).collect();
+        assert_eq!(seen, [(Some("tx-a"), half, 2), (Some("tx-b"), half, 2)]);
+        assert_eq!(r.payments[1].at, at + chrono::Duration::seconds(30));
+        // A refused event records nothing.
+        let before = r.payments.clone();
+        assert!(
+            settle(
+                &mut r,
+                &[OrderEvent::PaymentSeen { amount: Decimal::ZERO, confirmations: 0, txid: None }],
+                None,
+                at
+            )
+            .is_err()
+        );
+        assert_eq!(r.payments, before);
+    }
+
+    #[test]
+    fn an_order_keeps_its_newest_payments_only() {
+        let mut payments = Vec::new();
+        let at = sample(OrderStatus::Pending, false).order.created_at;
+        for n in 0..(PAYMENTS_KEPT + 5) {
+            let event =
+                OrderEvent::PaymentSeen { amount: Decimal::ONE, confirmations: 0, txid: Some(format!("tx-{n}")) };
+            record_payment(&mut payments, &event, at);
+        }
+        assert_eq!(payments.len(), PAYMENTS_KEPT);
+        assert_eq!(payments[0].txid.as_deref(), Some("tx-5"));
     }
 }
