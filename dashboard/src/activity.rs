@@ -13,7 +13,9 @@ pub fn Activity() -> impl IntoView {
     view! {
         <h1>{t("activity.title")}</h1>
         {ui::answer(log, move |v| view! {
-                    <div class="scroll"><table>
+                    // Focusable, so a keyboard can scroll it on a narrow screen: it holds no
+                    // link or button.
+                    <div class="scroll" tabindex="0" role="region" aria-label=t("activity.title")><table>
                         <thead><tr>
                             <th scope="col">{t("activity.when")}</th>
                             <th scope="col">{t("activity.who")}</th>

@@ -144,7 +144,8 @@ fn Payments(payments: Vec<Value>, currency: String) -> impl IntoView {
         return view! { <p class="hint">{t("order.no_payments")}</p> }.into_any();
     }
     view! {
-        <div class="scroll"><table class="payments">
+        // Focusable, so a keyboard can scroll it on a narrow screen: it holds no link or button.
+        <div class="scroll" tabindex="0" role="region" aria-label=t("order.payments")><table class="payments">
             <thead><tr>
                 <th scope="col">{t("activity.when")}</th>
                 <th scope="col" class="num">{t("order.amount")}</th>

@@ -182,7 +182,7 @@ test('the seller sees the order, its timeline, the revenue chart and the CSV', a
   assert.deepEqual(seller.errors, []);
 });
 
-test('webhook deliveries: those not delivered first, sent again from the console', async () => {
+test('webhook deliveries sent again from the console; the activity log', async () => {
   const completed = seller.locator('table.deliveries tbody tr', { hasText: 'order.completed' });
   // The screen is read when it opens: opened again until the endpoint's refusals are in.
   const reopen = async () => {
@@ -206,6 +206,14 @@ test('webhook deliveries: those not delivered first, sent again from the console
   await seller.getByLabel('Only those not delivered').check();
   const shown = () => seller.locator('table.deliveries tbody tr', { hasText: 'order.completed' }).count();
   await eventually(async () => (await shown()) === 0, 5_000, 'the delivered one hidden');
+
+  // The audit log names what the seller changed, with the key's fingerprint, never the key.
+  await go(seller, 'Activity');
+  const log = seller.locator('main table');
+  await log.waitFor();
+  assert.match(await log.textContent(), /coupon\.create/);
+  assert.doesNotMatch(await log.textContent(), new RegExp(KEY));
+  await axeCheck(seller, 'activity');
   assert.deepEqual(seller.errors, []);
 });
 
