@@ -2,17 +2,17 @@
 //! `POST /v1/catalog/import` (a whole document in its place, or the built-in seed again); and
 //! `edit`, the one way the seller's routes change the catalog.
 
+use std::cell::Cell;
+
 use serde_json::Value;
 use shared::wire::{Envelope, ErrorBody};
 use worker::Request;
 
 use super::Ctx;
-use std::cell::Cell;
-
 use super::access::Actor;
 use super::objects::store_call;
+use crate::catalog;
 use crate::catalog::edit::{Edit, Refused, field_of};
-use crate::catalog::{self};
 use crate::http::{self, Handled, refuse};
 use crate::store::{CatalogDoc, CatalogEdit, CatalogRead, Edited};
 

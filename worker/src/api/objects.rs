@@ -102,9 +102,9 @@ impl Ctx<'_> {
         }
         let now_ms = worker::Date::now().as_millis() as f64;
         let known = match catalog::cached(now_ms) {
-            Some(Known { version, catalog, fresh }) => {
-                if !fresh {
-                    self.catalog_behind.set(true);
+            Some(Known { version, catalog, fresh, ask }) => {
+                self.catalog_behind.set(!fresh);
+                if ask {
                     self.refresh_catalog(version);
                 }
                 (version, catalog)

@@ -40,6 +40,9 @@ pub const FRESH_MS: f64 = 2000.0;
 
 struct Cached {
     version: u64,
+    /// When the store last gave (or confirmed) this version.
+    given_ms: f64,
+    /// When a request last had it read again: one at a time, at most once per `FRESH_MS`.
     asked_ms: f64,
     catalog: Rc<Catalog>,
 }
@@ -52,20 +55,22 @@ thread_local! {
 pub struct Known {
     pub version: u64,
     pub catalog: Rc<Catalog>,
-    /// Asked for less than `FRESH_MS` ago (or being asked for again now).
+    /// Given by the store less than `FRESH_MS` ago; an older copy may be behind the store's.
     pub fresh: bool,
+    /// This request is the one to have it read again.
+    pub ask: bool,
 }
 
-/// The version this isolate was last given. When it is older than `FRESH_MS`, it is marked as
-/// being asked for again, so that of the requests finding it old, one asks.
+/// The version this isolate was last given. Of the requests finding it old, one asks.
 pub fn cached(now_ms: f64) -> Option<Known> {
     CACHE.with_borrow_mut(|c| {
         let c = c.as_mut()?;
-        let fresh = now_ms - c.asked_ms < FRESH_MS;
-        if !fresh {
+        let fresh = now_ms - c.given_ms < FRESH_MS;
+        let ask = !fresh && now_ms - c.asked_ms >= FRESH_MS;
+        if ask {
             c.asked_ms = now_ms;
         }
-        Some(Known { version: c.version, catalog: Rc::clone(&c.catalog), fresh })
+        Some(Known { version: c.version, catalog: Rc::clone(&c.catalog), fresh, ask })
     })
 }
 
@@ -85,7 +90,7 @@ pub fn remember(version: u64, doc: &str, now_ms: f64) -> Result<Rc<Catalog>, Vec
         Some(c) => c,
         None => Rc::new(parse_json(doc)?),
     };
-    CACHE.set(Some(Cached { version, asked_ms: now_ms, catalog: Rc::clone(&catalog) }));
+    CACHE.set(Some(Cached { version, given_ms: now_ms, asked_ms: now_ms, catalog: Rc::clone(&catalog) }));
     Ok(catalog)
 }
 
@@ -198,20 +203,25 @@ impl Product {
 mod tests {
     use super::{FRESH_MS, SOURCE_JSON, cached, refreshed, remember};
 
-    fn version_now(now_ms: f64) -> (u64, bool) {
+    /// (version, fresh, ask) as a request at `now_ms` finds the copy.
+    fn version_now(now_ms: f64) -> (u64, bool, bool) {
         let known = cached(now_ms).expect("a copy is kept");
-        (known.version, known.fresh)
+        (known.version, known.fresh, known.ask)
     }
 
     #[test]
     fn an_old_copy_is_still_used_and_only_one_request_asks_again() {
         remember(1, SOURCE_JSON, 0.0).unwrap();
-        assert_eq!(version_now(FRESH_MS - 1.0), (1, true));
-        // The first request to find it old asks; the ones just after it do not.
-        assert_eq!(version_now(FRESH_MS + 5.0), (1, false));
-        assert_eq!(version_now(FRESH_MS + 6.0), (1, true));
-        refreshed(1, 2, SOURCE_JSON, FRESH_MS + 40.0).unwrap();
-        assert_eq!(version_now(FRESH_MS + 50.0), (2, true));
+        assert_eq!(version_now(FRESH_MS - 1.0), (1, true, false));
+        // The first request to find it old asks; the ones just after it do not, and know that
+        // their copy may be behind.
+        assert_eq!(version_now(FRESH_MS + 5.0), (1, false, true));
+        assert_eq!(version_now(FRESH_MS + 6.0), (1, false, false));
+        // A read that never came back is asked for again, once, a while later.
+        assert_eq!(version_now(2.0 * FRESH_MS + 5.0), (1, false, true));
+        assert_eq!(version_now(2.0 * FRESH_MS + 6.0), (1, false, false));
+        refreshed(1, 2, SOURCE_JSON, 2.0 * FRESH_MS + 40.0).unwrap();
+        assert_eq!(version_now(2.0 * FRESH_MS + 50.0), (2, true, false));
     }
 
     #[test]
@@ -222,6 +232,6 @@ mod tests {
         remember(2, SOURCE_JSON, FRESH_MS * 2.0 + 1.0).unwrap();
         // The background read, asked for while the copy was 1, came back with 1.
         refreshed(1, 1, SOURCE_JSON, FRESH_MS * 2.0 + 9.0).unwrap();
-        assert_eq!(version_now(FRESH_MS * 2.0 + 10.0), (2, true));
+        assert_eq!(version_now(FRESH_MS * 2.0 + 10.0), (2, true, false));
     }
 }
