@@ -67,9 +67,11 @@ impl FromStr for OrderStatus {
     }
 }
 
-/// Something that happens to an order.
+/// Something that happens to an order. Sent to the order's object in serde's default form,
+/// `{"payment_seen": {..}}`: an internally tagged enum costs the worker a second copy of its
+/// reader (see the worker's `rpc`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "event", rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
 pub enum OrderEvent {
     /// A payment to the order's address, seen on chain (or by the card processor).
     PaymentSeen {

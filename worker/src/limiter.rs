@@ -20,7 +20,7 @@ pub struct Hit {
 }
 
 #[derive(Debug, Serialize, Deserialize)]
-#[serde(tag = "outcome", rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
 pub enum Verdict {
     Allowed,
     Limited { retry_after: i64 },

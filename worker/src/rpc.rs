@@ -1,6 +1,11 @@
 //! Calls between the worker and its Durable Objects: one typed request sent as JSON over an
 //! internal fetch, one typed reply read back with serde_json (not the JS parser), so amounts
 //! keep every digit. A renamed operation or reply is a compile error, not a string mismatch.
+//!
+//! The requests and replies are enums in serde's default form, `{"variant": {..}}`, never
+//! `#[serde(tag = ..)]`: serde reads an internally tagged enum through its buffered `Content`,
+//! a second copy of the reader of every type inside it (the whole order and its record). The
+//! default form took 180 KB off the worker's wasm.
 
 use serde::Serialize;
 use serde::de::DeserializeOwned;

@@ -17,7 +17,7 @@ pub struct WebhookDelivery {
 
 /// What the worker asks of an order's object.
 #[derive(Debug, Serialize, Deserialize)]
-#[serde(tag = "op", rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
 pub enum OrderRequest {
     /// Stores a new order (or finds it stored) and opens it at the provider.
     Create {
@@ -53,7 +53,7 @@ pub enum OrderRequest {
 
 /// The object's answer. Refusals are values, mapped to HTTP statuses once, by the API.
 #[derive(Debug, Serialize, Deserialize)]
-#[serde(tag = "reply", rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
 pub enum OrderReply {
     Order {
         order: Order,

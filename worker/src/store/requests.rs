@@ -21,7 +21,7 @@ pub async fn ask<A: Ask>(stub: &Stub, request: A) -> Result<A::Reply> {
 }
 
 #[derive(Debug, Serialize, Deserialize)]
-#[serde(tag = "op", rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
 pub enum StoreRequest {
     Reserve(Box<Reserve>),
     Update(Box<IndexUpdate>),
@@ -90,7 +90,7 @@ pub struct Reserve {
 }
 
 #[derive(Debug, Serialize, Deserialize)]
-#[serde(tag = "outcome", rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
 pub enum Reserved {
     Reserved {
         items: Vec<String>,
@@ -112,7 +112,7 @@ pub enum Reserved {
 
 /// Why nothing was reserved.
 #[derive(Debug, Serialize, Deserialize)]
-#[serde(tag = "why", rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
 pub enum NotReserved {
     IdempotencyConflict,
     RateLimited {
@@ -219,7 +219,7 @@ pub struct CatalogEdit {
 }
 
 #[derive(Debug, Serialize, Deserialize)]
-#[serde(tag = "outcome", rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
 pub enum Edited {
     Done { version: u64, doc: String, entry: Value },
     Refused { refused: Refused },
@@ -235,7 +235,7 @@ pub struct StockAppend {
 }
 
 #[derive(Debug, Serialize, Deserialize)]
-#[serde(tag = "outcome", rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
 pub enum StockAdded {
     Added {
         added: Vec<StockItem>,
@@ -260,7 +260,7 @@ pub struct StockWithdraw {
 }
 
 #[derive(Debug, Serialize, Deserialize)]
-#[serde(tag = "outcome", rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
 pub enum Withdrawn {
     Done {
         levels: StockStates,
@@ -332,8 +332,8 @@ mod tests {
     #[test]
     fn requests_name_their_operation() {
         let json = serde_json::to_value(StoreRequest::from(StockCount { product_id: "p".into() })).unwrap();
-        assert_eq!(json, serde_json::json!({"op": "stock", "product_id": "p"}));
+        assert_eq!(json, serde_json::json!({"stock": {"product_id": "p"}}));
         let json = serde_json::to_value(StoreRequest::from(Abort { order_id: "o".into() })).unwrap();
-        assert_eq!(json["op"], "abort");
+        assert_eq!(json["abort"]["order_id"], "o");
     }
 }
