@@ -9,7 +9,8 @@
 // - cold, at once: the same, the click as soon as the loader runs (what preloading cannot hide);
 // - warm: the checkout closed and opened again on the same page;
 // - Pay → QR: the click on the form's button (the default method, an email typed) to the QR,
-//   and how much of it the order's creation (the request's round trip) took.
+//   how much of it the order's creation (the request's round trip) took, and how much the
+//   widget then took to show it (reading the answer, drawing, and the wait for the frame).
 // The page and the API are served by workerd's own socket, as bench.mjs measures the API:
 // wrangler's dev proxy, which a deployment does not have, would add its own hop to every
 // request (TOLLGATE_BENCH_VIA=proxy measures through it).
@@ -47,7 +48,7 @@ const site = await sellerSite({
   '/': sellerPage(base, `<h1>Shop</h1><button id="buy" data-tollgate-product="prod_xyz789">Buy</button>
     <script>document.addEventListener('click', (e) => { window.clickedAt = e.timeStamp; }, true);</script>`),
 });
-const rows = { cold: [], 'cold, at once': [], warm: [], 'Pay → QR': [], '(of which the create request)': [] };
+const rows = { cold: [], 'cold, at once': [], warm: [], 'Pay → QR': [], '(of which the create request)': [], '(and from its answer to the QR on screen)': [] };
 try {
   for (let i = 0; i < RUNS; i++) {
     for (const atOnce of [false, true]) {
@@ -66,8 +67,12 @@ try {
         await page.locator(`${W} .quote .total`).waitFor();
         await click(page, `${W} button[type=submit]`);
         rows['Pay → QR'].push(await sinceClick(page, 'tollgate:qr'));
-        rows['(of which the create request)'].push(await page.evaluate(() =>
-          performance.getEntriesByType('resource').filter((r) => new URL(r.name).pathname === '/v1/orders').at(-1).duration));
+        const create = await page.evaluate(() => {
+          const r = performance.getEntriesByType('resource').filter((e) => new URL(e.name).pathname === '/v1/orders').at(-1);
+          return { took: r.duration, after: performance.getEntriesByName('tollgate:qr').at(-1).startTime - r.responseEnd };
+        });
+        rows['(of which the create request)'].push(create.took);
+        rows['(and from its answer to the QR on screen)'].push(create.after);
       }
       await context.close();
     }
