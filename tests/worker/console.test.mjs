@@ -211,6 +211,19 @@ test('stock: added from a pasted list, held, delivered and withdrawn, the counts
   assert.equal(leaked.status, 422, leaked.text);
   s = await stock('prod_keys');
   assert.deepEqual([s.available, s.reserved, s.delivered, s.withdrawn, total(s)], [0, 0, 1, 2, 3]);
+
+  // The list gives every product's counts as its own stock page does (read in one call to
+  // the store for all of them, so each must land on its own product), and none to a text.
+  const listed = await products('?archived=all');
+  assert.ok(listed.filter((p) => p.stock).length >= 2, 'more than one stocked product listed');
+  for (const p of listed) {
+    if (p.delivery.text !== undefined) {
+      assert.equal(p.stock, null, `${p.id}: a text delivery has no stock`);
+      continue;
+    }
+    const { product_id, delivery, ...counts } = await stock(p.id);
+    assert.deepEqual(p.stock, counts, `${p.id}: the list's counts are its own`);
+  }
 });
 
 test('20 simultaneous orders on a coupon limited to 5 uses make exactly 5', async () => {

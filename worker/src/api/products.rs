@@ -13,7 +13,7 @@ use super::catalog::{MAX_CATALOG_BODY, document, edit};
 use super::objects::store_call;
 use crate::catalog::edit::Edit;
 use crate::http::{self, Handled, refuse};
-use crate::store::{StockAdded, StockAppend, StockLevels, StockWithdraw, Withdrawn};
+use crate::store::{StockAdded, StockAppend, StockLevels, StockLevelsOf, StockStates, StockWithdraw, Withdrawn};
 
 /// A pasted stock list may be long: 10,000 keys of up to 100 characters.
 const MAX_STOCK_BODY: usize = 1024 * 1024;
@@ -27,19 +27,30 @@ fn is_stock(entry: &Value) -> bool {
 }
 
 /// A product as the seller sees it: the entry, whether it is archived, and its stock counts.
-async fn view(ctx: &Ctx<'_>, mut entry: Value) -> Handled<Value> {
-    let id = entry["id"].as_str().unwrap_or_default().to_owned();
+async fn view(ctx: &Ctx<'_>, entry: Value) -> Handled<Value> {
+    let levels = if is_stock(&entry) {
+        Some(store_call(ctx, StockLevels { product_id: id_of(&entry), items: false }).await?)
+    } else {
+        None
+    };
+    shown(entry, levels)
+}
+
+fn id_of(entry: &Value) -> String {
+    entry["id"].as_str().unwrap_or_default().to_owned()
+}
+
+/// The entry with `archived` always present, and the store's counts in place of its items.
+fn shown(mut entry: Value, levels: Option<StockStates>) -> Handled<Value> {
     if entry.get("archived").is_none() {
         entry["archived"] = Value::Bool(false);
     }
-    entry["stock"] = if is_stock(&entry) {
-        if let Some(d) = entry.get_mut("delivery") {
-            d["stock"] = Value::from("(held by the store; see stock)");
-        }
-        serde_json::to_value(store_call(ctx, StockLevels { product_id: id, items: false }).await?)?
-    } else {
-        Value::Null
-    };
+    if levels.is_some()
+        && let Some(d) = entry.get_mut("delivery")
+    {
+        d["stock"] = Value::from("(held by the store; see stock)");
+    }
+    entry["stock"] = serde_json::to_value(levels)?;
     Ok(entry)
 }
 
@@ -55,18 +66,25 @@ async fn entry(ctx: &Ctx<'_>, id: &str) -> Handled<Value> {
 pub(super) async fn list(ctx: &Ctx<'_>, req: &Request) -> Handled {
     let (_, doc) = document(ctx).await?;
     let archived = http::query(req, "archived");
-    let mut out = Vec::new();
-    for p in doc["products"].as_array().cloned().unwrap_or_default() {
-        let is_archived = p["archived"].as_bool().unwrap_or(false);
-        let wanted = match archived.as_deref() {
-            Some("true") => is_archived,
-            Some("all") => true,
-            _ => !is_archived,
-        };
-        if wanted {
-            out.push(view(ctx, p).await?);
-        }
-    }
+    let wanted: Vec<Value> = (doc["products"].as_array().cloned().unwrap_or_default().into_iter())
+        .filter(|p| {
+            let is_archived = p["archived"].as_bool().unwrap_or(false);
+            match archived.as_deref() {
+                Some("true") => is_archived,
+                Some("all") => true,
+                _ => !is_archived,
+            }
+        })
+        .collect();
+    // Every stocked product's counts in one call to the store.
+    let product_ids = wanted.iter().filter(|p| is_stock(p)).map(id_of).collect();
+    let mut levels = store_call(ctx, StockLevelsOf { product_ids }).await?.into_iter();
+    let out = (wanted.into_iter())
+        .map(|p| {
+            let counts = if is_stock(&p) { levels.next() } else { None };
+            shown(p, counts)
+        })
+        .collect::<Handled<Vec<_>>>()?;
     Ok(http::json(200, &Envelope { data: out })?)
 }
 

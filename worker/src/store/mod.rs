@@ -22,7 +22,7 @@ pub use catalog::{MAX_ITEM_CHARS, MAX_ITEMS};
 pub use requests::{
     Abort, Ask, AuditEntry, AuditPage, AuditRead, AuditRecord, CatalogDoc, CatalogEdit, CatalogRead, CouponUses,
     Edited, Fault, IndexUpdate, ListQuery, Listed, NotReserved, Reserve, Reserved, StockAdded, StockAppend, StockCount,
-    StockItem, StockLevels, StockStates, StockWithdraw, StoreRequest, Withdrawn, ask,
+    StockItem, StockLevels, StockLevelsOf, StockStates, StockWithdraw, StoreRequest, Withdrawn, ask,
 };
 pub use sweep::ABANDONED_AFTER_MS;
 
@@ -337,6 +337,12 @@ impl StoreObject {
             StoreRequest::List(q) => rpc::reply(&self.list(q)?),
             StoreRequest::Stock(s) => rpc::reply(&self.available(s)?),
             StoreRequest::StockLevels(s) => rpc::reply(&self.levels(s)?),
+            StoreRequest::StockLevelsOf(s) => rpc::reply(
+                &s.product_ids
+                    .into_iter()
+                    .map(|product_id| self.levels(StockLevels { product_id, items: false }))
+                    .collect::<Result<Vec<_>>>()?,
+            ),
             StoreRequest::CouponUses(c) => rpc::reply(&self.coupon_uses(c)?),
             StoreRequest::Fault(f) => rpc::reply(&self.fault(f)?),
             StoreRequest::CatalogRead(c) => rpc::reply(&self.read_catalog(c)?),

@@ -29,6 +29,7 @@ pub enum StoreRequest {
     List(ListQuery),
     Stock(StockCount),
     StockLevels(StockLevels),
+    StockLevelsOf(StockLevelsOf),
     CouponUses(CouponUses),
     Fault(Fault),
     CatalogRead(CatalogRead),
@@ -59,6 +60,7 @@ asks! {
     ListQuery => List(std::convert::identity) -> Listed,
     StockCount => Stock(std::convert::identity) -> i64,
     StockLevels => StockLevels(std::convert::identity) -> StockStates,
+    StockLevelsOf => StockLevelsOf(std::convert::identity) -> Vec<StockStates>,
     CouponUses => CouponUses(std::convert::identity) -> i64,
     Fault => Fault(std::convert::identity) -> (),
     CatalogRead => CatalogRead(std::convert::identity) -> CatalogDoc,
@@ -177,6 +179,13 @@ pub struct StockLevels {
     pub product_id: String,
     #[serde(default)]
     pub items: bool,
+}
+
+/// The counts of several products' items, in the order asked: the seller's product list in one
+/// call, not one per product.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct StockLevelsOf {
+    pub product_ids: Vec<String>,
 }
 
 /// How many of a product's items are available, held by an open order, delivered and
