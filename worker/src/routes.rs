@@ -5,7 +5,33 @@ use worker::Method;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Route {
     Health,
-    /// The buyer's view of a product; with the seller's key, the seller's.
+    /// The buyer's view of a product (with the seller's key, `SellerRoute::Product`).
+    Product(String),
+    Quote,
+    CreateOrder,
+    /// An order, for the buyer by its client secret or the seller by key.
+    GetOrder(String),
+    /// A WebSocket of the buyer's view of one order.
+    Live(String),
+    SandboxPay(String),
+    SandboxConfirm(String),
+    SandboxCheckoutPage(String),
+    SandboxCheckoutAction(String, CheckoutAction),
+    /// News from an upstream provider (the provider's name).
+    Webhook(String),
+    /// A CORS preflight for a public endpoint.
+    Preflight,
+    /// The path exists but not for this method.
+    MethodNotAllowed(&'static str),
+    NotFound,
+    /// An endpoint for the seller's key only: the key is checked once, before any of them runs.
+    Seller(SellerRoute),
+}
+
+/// The endpoints that answer only the seller's key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SellerRoute {
+    /// The seller's view of a product: archived or not, with its stock counts.
     Product(String),
     ListProducts,
     CreateProduct,
@@ -27,32 +53,16 @@ pub enum Route {
     /// The catalog document whole, and a whole one put in its place.
     CatalogExport,
     CatalogImport,
-    Quote,
-    CreateOrder,
     ListOrders,
     /// The seller's orders as CSV, with the list's filters.
     OrdersCsv,
-    GetOrder(String),
     UpdateOrder(String),
-    /// A WebSocket of the buyer's view of one order.
-    Live(String),
     /// The seller's events for one order, with their deliveries.
     OrderEvents(String),
     /// Sends one event again: (order id, event id).
     Redeliver(String, String),
-    SandboxPay(String),
-    SandboxConfirm(String),
-    SandboxCheckoutPage(String),
-    SandboxCheckoutAction(String, CheckoutAction),
     /// Test mode: makes the store fail on purpose, for fault tests.
     SandboxFaults,
-    /// News from an upstream provider (the provider's name).
-    Webhook(String),
-    /// A CORS preflight for a public endpoint.
-    Preflight,
-    /// The path exists but not for this method.
-    MethodNotAllowed(&'static str),
-    NotFound,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -78,7 +88,9 @@ impl Route {
     }
 }
 
-pub fn route(method: &Method, path: &str) -> Route {
+/// `seller_key`: the request carries an `Authorization` header, which makes `GET
+/// /v1/products/:id` the seller's view.
+pub fn route(method: &Method, path: &str, seller_key: bool) -> Route {
     let segments: Vec<&str> = path.trim_end_matches('/').split('/').skip(1).collect();
     let is = |m: Method| *method == m;
     if is(Method::Options) {
@@ -91,55 +103,56 @@ pub fn route(method: &Method, path: &str) -> Route {
     match segments.as_slice() {
         ["v1", "health"] if is(Method::Get) => Route::Health,
         ["v1", "health"] => Route::MethodNotAllowed("GET"),
-        ["v1", "products"] if is(Method::Get) => Route::ListProducts,
-        ["v1", "products"] if is(Method::Post) => Route::CreateProduct,
+        ["v1", "products"] if is(Method::Get) => Route::Seller(SellerRoute::ListProducts),
+        ["v1", "products"] if is(Method::Post) => Route::Seller(SellerRoute::CreateProduct),
         ["v1", "products"] => Route::MethodNotAllowed("GET, POST"),
+        ["v1", "products", id] if is(Method::Get) && seller_key => Route::Seller(SellerRoute::Product(id.to_string())),
         ["v1", "products", id] if is(Method::Get) => Route::Product(id.to_string()),
-        ["v1", "products", id] if is(Method::Patch) => Route::UpdateProduct(id.to_string()),
-        ["v1", "products", id] if is(Method::Delete) => Route::ArchiveProduct(id.to_string()),
+        ["v1", "products", id] if is(Method::Patch) => Route::Seller(SellerRoute::UpdateProduct(id.to_string())),
+        ["v1", "products", id] if is(Method::Delete) => Route::Seller(SellerRoute::ArchiveProduct(id.to_string())),
         ["v1", "products", _] => Route::MethodNotAllowed("GET, PATCH, DELETE"),
-        ["v1", "products", id, "stock"] if is(Method::Get) => Route::ProductStock(id.to_string()),
-        ["v1", "products", id, "stock"] if is(Method::Post) => Route::AppendStock(id.to_string()),
+        ["v1", "products", id, "stock"] if is(Method::Get) => Route::Seller(SellerRoute::ProductStock(id.to_string())),
+        ["v1", "products", id, "stock"] if is(Method::Post) => Route::Seller(SellerRoute::AppendStock(id.to_string())),
         ["v1", "products", _, "stock"] => Route::MethodNotAllowed("GET, POST"),
         ["v1", "products", id, "stock", item] if is(Method::Delete) => {
-            Route::WithdrawStock(id.to_string(), item.to_string())
+            Route::Seller(SellerRoute::WithdrawStock(id.to_string(), item.to_string()))
         }
         ["v1", "products", _, "stock", _] => Route::MethodNotAllowed("DELETE"),
-        ["v1", "coupons"] if is(Method::Get) => Route::ListCoupons,
-        ["v1", "coupons"] if is(Method::Post) => Route::CreateCoupon,
+        ["v1", "coupons"] if is(Method::Get) => Route::Seller(SellerRoute::ListCoupons),
+        ["v1", "coupons"] if is(Method::Post) => Route::Seller(SellerRoute::CreateCoupon),
         ["v1", "coupons"] => Route::MethodNotAllowed("GET, POST"),
-        ["v1", "coupons", id] if is(Method::Get) => Route::Coupon(id.to_string()),
-        ["v1", "coupons", id] if is(Method::Patch) => Route::UpdateCoupon(id.to_string()),
-        ["v1", "coupons", id] if is(Method::Delete) => Route::ArchiveCoupon(id.to_string()),
+        ["v1", "coupons", id] if is(Method::Get) => Route::Seller(SellerRoute::Coupon(id.to_string())),
+        ["v1", "coupons", id] if is(Method::Patch) => Route::Seller(SellerRoute::UpdateCoupon(id.to_string())),
+        ["v1", "coupons", id] if is(Method::Delete) => Route::Seller(SellerRoute::ArchiveCoupon(id.to_string())),
         ["v1", "coupons", _] => Route::MethodNotAllowed("GET, PATCH, DELETE"),
-        ["v1", "audit"] if is(Method::Get) => Route::Audit,
+        ["v1", "audit"] if is(Method::Get) => Route::Seller(SellerRoute::Audit),
         ["v1", "audit"] => Route::MethodNotAllowed("GET"),
-        ["v1", "catalog"] if is(Method::Get) => Route::CatalogExport,
+        ["v1", "catalog"] if is(Method::Get) => Route::Seller(SellerRoute::CatalogExport),
         ["v1", "catalog"] => Route::MethodNotAllowed("GET"),
-        ["v1", "catalog", "import"] if is(Method::Post) => Route::CatalogImport,
+        ["v1", "catalog", "import"] if is(Method::Post) => Route::Seller(SellerRoute::CatalogImport),
         ["v1", "catalog", "import"] => Route::MethodNotAllowed("POST"),
         ["v1", "quote"] if is(Method::Post) => Route::Quote,
         ["v1", "quote"] => Route::MethodNotAllowed("POST"),
         ["v1", "orders"] if is(Method::Post) => Route::CreateOrder,
-        ["v1", "orders"] if is(Method::Get) => Route::ListOrders,
+        ["v1", "orders"] if is(Method::Get) => Route::Seller(SellerRoute::ListOrders),
         ["v1", "orders"] => Route::MethodNotAllowed("GET, POST"),
-        ["v1", "orders.csv"] if is(Method::Get) => Route::OrdersCsv,
+        ["v1", "orders.csv"] if is(Method::Get) => Route::Seller(SellerRoute::OrdersCsv),
         ["v1", "orders.csv"] => Route::MethodNotAllowed("GET"),
         ["v1", "orders", id] if is(Method::Get) => Route::GetOrder(id.to_string()),
-        ["v1", "orders", id] if is(Method::Patch) => Route::UpdateOrder(id.to_string()),
+        ["v1", "orders", id] if is(Method::Patch) => Route::Seller(SellerRoute::UpdateOrder(id.to_string())),
         ["v1", "orders", _] => Route::MethodNotAllowed("GET, PATCH"),
         ["v1", "orders", id, "live"] if is(Method::Get) => Route::Live(id.to_string()),
         ["v1", "orders", _, "live"] => Route::MethodNotAllowed("GET"),
-        ["v1", "orders", id, "events"] if is(Method::Get) => Route::OrderEvents(id.to_string()),
+        ["v1", "orders", id, "events"] if is(Method::Get) => Route::Seller(SellerRoute::OrderEvents(id.to_string())),
         ["v1", "orders", _, "events"] => Route::MethodNotAllowed("GET"),
         ["v1", "orders", id, "events", event, "redeliver"] if is(Method::Post) => {
-            Route::Redeliver(id.to_string(), event.to_string())
+            Route::Seller(SellerRoute::Redeliver(id.to_string(), event.to_string()))
         }
         ["v1", "orders", _, "events", _, "redeliver"] => Route::MethodNotAllowed("POST"),
         ["v1", "sandbox", "orders", id, "pay"] if is(Method::Post) => Route::SandboxPay(id.to_string()),
         ["v1", "sandbox", "orders", id, "confirm"] if is(Method::Post) => Route::SandboxConfirm(id.to_string()),
         ["v1", "sandbox", "orders", _, "pay" | "confirm"] => Route::MethodNotAllowed("POST"),
-        ["v1", "sandbox", "faults"] if is(Method::Post) => Route::SandboxFaults,
+        ["v1", "sandbox", "faults"] if is(Method::Post) => Route::Seller(SellerRoute::SandboxFaults),
         ["v1", "sandbox", "faults"] => Route::MethodNotAllowed("POST"),
         ["v1", "webhooks", provider] if is(Method::Post) => Route::Webhook(provider.to_string()),
         ["v1", "webhooks", _] => Route::MethodNotAllowed("POST"),
@@ -160,47 +173,71 @@ mod tests {
 
     #[test]
     fn routes() {
-        assert_eq!(route(&Method::Get, "/v1/health"), Route::Health);
-        assert_eq!(route(&Method::Get, "/v1/products/prod_xyz789"), Route::Product("prod_xyz789".into()));
-        assert_eq!(route(&Method::Post, "/v1/orders"), Route::CreateOrder);
-        assert_eq!(route(&Method::Get, "/v1/orders/"), Route::ListOrders);
-        assert_eq!(route(&Method::Get, "/v1/orders.csv"), Route::OrdersCsv);
-        assert_eq!(route(&Method::Get, "/v1/products/prod_x/stock"), Route::ProductStock("prod_x".into()));
-        assert_eq!(route(&Method::Post, "/v1/orders.csv"), Route::MethodNotAllowed("GET"));
-        assert_eq!(route(&Method::Delete, "/v1/products/p"), Route::ArchiveProduct("p".into()));
+        assert_eq!(route(&Method::Get, "/v1/health", false), Route::Health);
+        assert_eq!(route(&Method::Get, "/v1/products/prod_xyz789", false), Route::Product("prod_xyz789".into()));
         assert_eq!(
-            route(&Method::Delete, "/v1/products/p/stock/itm_3"),
-            Route::WithdrawStock("p".into(), "itm_3".into())
+            route(&Method::Get, "/v1/products/prod_xyz789", true),
+            Route::Seller(SellerRoute::Product("prod_xyz789".into()))
         );
-        assert_eq!(route(&Method::Put, "/v1/products/p"), Route::MethodNotAllowed("GET, PATCH, DELETE"));
-        assert_eq!(route(&Method::Patch, "/v1/coupons/c"), Route::UpdateCoupon("c".into()));
-        assert!(!route(&Method::Get, "/v1/products").is_public());
-        assert!(!route(&Method::Post, "/v1/catalog/import").is_public());
-        assert_eq!(route(&Method::Patch, "/v1/orders/ord_1"), Route::UpdateOrder("ord_1".into()));
-        assert_eq!(route(&Method::Post, "/v1/sandbox/orders/ord_1/pay"), Route::SandboxPay("ord_1".into()));
         assert_eq!(
-            route(&Method::Post, "/sandbox/checkout/ord_1/cancel"),
+            route(&Method::Post, "/v1/orders", true),
+            Route::CreateOrder,
+            "only the product's view turns on the key"
+        );
+        assert_eq!(route(&Method::Post, "/v1/orders", false), Route::CreateOrder);
+        assert_eq!(route(&Method::Get, "/v1/orders/", false), Route::Seller(SellerRoute::ListOrders));
+        assert_eq!(route(&Method::Get, "/v1/orders.csv", false), Route::Seller(SellerRoute::OrdersCsv));
+        assert_eq!(
+            route(&Method::Get, "/v1/products/prod_x/stock", false),
+            Route::Seller(SellerRoute::ProductStock("prod_x".into()))
+        );
+        assert_eq!(route(&Method::Post, "/v1/orders.csv", false), Route::MethodNotAllowed("GET"));
+        assert_eq!(
+            route(&Method::Delete, "/v1/products/p", false),
+            Route::Seller(SellerRoute::ArchiveProduct("p".into()))
+        );
+        assert_eq!(
+            route(&Method::Delete, "/v1/products/p/stock/itm_3", false),
+            Route::Seller(SellerRoute::WithdrawStock("p".into(), "itm_3".into()))
+        );
+        assert_eq!(route(&Method::Put, "/v1/products/p", false), Route::MethodNotAllowed("GET, PATCH, DELETE"));
+        assert_eq!(route(&Method::Patch, "/v1/coupons/c", false), Route::Seller(SellerRoute::UpdateCoupon("c".into())));
+        assert!(!route(&Method::Get, "/v1/products", false).is_public());
+        assert!(!route(&Method::Post, "/v1/catalog/import", false).is_public());
+        assert_eq!(
+            route(&Method::Patch, "/v1/orders/ord_1", false),
+            Route::Seller(SellerRoute::UpdateOrder("ord_1".into()))
+        );
+        assert_eq!(route(&Method::Post, "/v1/sandbox/orders/ord_1/pay", false), Route::SandboxPay("ord_1".into()));
+        assert_eq!(
+            route(&Method::Post, "/sandbox/checkout/ord_1/cancel", false),
             Route::SandboxCheckoutAction("ord_1".into(), CheckoutAction::Cancel)
         );
-        assert_eq!(route(&Method::Options, "/v1/orders"), Route::Preflight);
-        assert_eq!(route(&Method::Post, "/v1/webhooks/sellix"), Route::Webhook("sellix".into()));
-        assert_eq!(route(&Method::Get, "/v1/webhooks/sellix"), Route::MethodNotAllowed("POST"));
-        assert!(!route(&Method::Post, "/v1/webhooks/sellix").is_public());
-        assert_eq!(route(&Method::Delete, "/v1/orders/ord_1"), Route::MethodNotAllowed("GET, PATCH"));
-        assert_eq!(route(&Method::Put, "/v1/quote"), Route::MethodNotAllowed("POST"));
-        assert_eq!(route(&Method::Get, "/v2/orders"), Route::NotFound);
-        assert_eq!(route(&Method::Get, "/v1/orders/a/b/c"), Route::NotFound);
-        assert_eq!(route(&Method::Get, "/v1/orders/ord_1/events"), Route::OrderEvents("ord_1".into()));
+        assert_eq!(route(&Method::Options, "/v1/orders", false), Route::Preflight);
+        assert_eq!(route(&Method::Post, "/v1/webhooks/sellix", false), Route::Webhook("sellix".into()));
+        assert_eq!(route(&Method::Get, "/v1/webhooks/sellix", false), Route::MethodNotAllowed("POST"));
+        assert!(!route(&Method::Post, "/v1/webhooks/sellix", false).is_public());
+        assert_eq!(route(&Method::Delete, "/v1/orders/ord_1", false), Route::MethodNotAllowed("GET, PATCH"));
+        assert_eq!(route(&Method::Put, "/v1/quote", false), Route::MethodNotAllowed("POST"));
+        assert_eq!(route(&Method::Get, "/v2/orders", false), Route::NotFound);
+        assert_eq!(route(&Method::Get, "/v1/orders/a/b/c", false), Route::NotFound);
         assert_eq!(
-            route(&Method::Post, "/v1/orders/ord_1/events/evt_1/redeliver"),
-            Route::Redeliver("ord_1".into(), "evt_1".into())
+            route(&Method::Get, "/v1/orders/ord_1/events", false),
+            Route::Seller(SellerRoute::OrderEvents("ord_1".into()))
         );
-        assert_eq!(route(&Method::Get, "/v1/orders/ord_1/events/evt_1/redeliver"), Route::MethodNotAllowed("POST"));
-        assert!(!route(&Method::Get, "/v1/orders/ord_1/events").is_public());
-        assert_eq!(route(&Method::Get, "/v1/orders/ord_1/live"), Route::Live("ord_1".into()));
-        assert!(!route(&Method::Get, "/v1/orders/ord_1/live").is_public(), "a socket checks its origin itself");
-        assert!(!route(&Method::Get, "/v1/orders").is_public());
-        assert!(!route(&Method::Patch, "/v1/orders/x").is_public());
-        assert!(route(&Method::Get, "/v1/orders/x").is_public());
+        assert_eq!(
+            route(&Method::Post, "/v1/orders/ord_1/events/evt_1/redeliver", false),
+            Route::Seller(SellerRoute::Redeliver("ord_1".into(), "evt_1".into()))
+        );
+        assert_eq!(
+            route(&Method::Get, "/v1/orders/ord_1/events/evt_1/redeliver", false),
+            Route::MethodNotAllowed("POST")
+        );
+        assert!(!route(&Method::Get, "/v1/orders/ord_1/events", false).is_public());
+        assert_eq!(route(&Method::Get, "/v1/orders/ord_1/live", false), Route::Live("ord_1".into()));
+        assert!(!route(&Method::Get, "/v1/orders/ord_1/live", false).is_public(), "a socket checks its origin itself");
+        assert!(!route(&Method::Get, "/v1/orders", false).is_public());
+        assert!(!route(&Method::Patch, "/v1/orders/x", false).is_public());
+        assert!(route(&Method::Get, "/v1/orders/x", false).is_public());
     }
 }

@@ -33,7 +33,8 @@ use worker::{Context, Env, Request, Response, Result, console_error};
 use crate::catalog::Catalog;
 use crate::config::{Config, Gateway};
 use crate::http::{self, Handled, Refusal, refuse};
-use crate::routes::{Route, route};
+use crate::routes::{Route, SellerRoute, route};
+use access::Actor;
 
 /// What every handler may use: the environment, the checked settings, the catalog (the
 /// isolate's copy or the store's, when a handler first asks for it: `Ctx::catalog`), and work
@@ -48,7 +49,7 @@ struct Ctx<'a> {
 
 /// Serves one request.
 pub async fn handle(req: Request, env: Env, background: &Context) -> Result<Response> {
-    let route = route(&req.method(), &req.path());
+    let route = route(&req.method(), &req.path(), req.headers().has("Authorization")?);
     let origin = http::origin(&req);
     let config = match Config::cached(&env) {
         Ok(c) => c,
@@ -74,7 +75,7 @@ async fn dispatch(ctx: &Ctx<'_>, route: Route, mut req: Request) -> Handled {
             | Route::SandboxConfirm(_)
             | Route::SandboxCheckoutPage(_)
             | Route::SandboxCheckoutAction(..)
-            | Route::SandboxFaults
+            | Route::Seller(SellerRoute::SandboxFaults)
     );
     if sandbox_only && !(ctx.config.sandbox && ctx.config.gateway == Gateway::Sandbox) {
         return refuse(http::error(404, "not_found", "no such endpoint"));
@@ -82,103 +83,19 @@ async fn dispatch(ctx: &Ctx<'_>, route: Route, mut req: Request) -> Handled {
     match route {
         Route::Health => Ok(http::json(200, &serde_json::json!({"status": "ok", "sandbox": ctx.config.sandbox}))?),
         Route::Preflight => Ok(http::preflight(&req, &ctx.config)?),
-        Route::Product(id) if req.headers().has("Authorization")? => {
-            access::seller(ctx, &req)?;
-            products::get(ctx, &id).await
+        Route::Seller(route) => {
+            let actor = access::seller(ctx, &req)?;
+            dispatch_seller(ctx, route, req, actor).await
         }
         Route::Product(id) => quotes::product(ctx, &req, &id).await,
-        Route::ListProducts => {
-            access::seller(ctx, &req)?;
-            products::list(ctx, &req).await
-        }
-        Route::CreateProduct => {
-            let actor = access::seller(ctx, &req)?;
-            products::create(ctx, &mut req, actor).await
-        }
-        Route::UpdateProduct(id) => {
-            let actor = access::seller(ctx, &req)?;
-            products::update(ctx, &mut req, &id, actor).await
-        }
-        Route::ArchiveProduct(id) => {
-            let actor = access::seller(ctx, &req)?;
-            products::archive(ctx, &id, actor).await
-        }
-        Route::ProductStock(id) => {
-            access::seller(ctx, &req)?;
-            products::stock(ctx, &req, &id).await
-        }
-        Route::AppendStock(id) => {
-            let actor = access::seller(ctx, &req)?;
-            products::append_stock(ctx, &mut req, &id, actor).await
-        }
-        Route::WithdrawStock(id, item) => {
-            let actor = access::seller(ctx, &req)?;
-            products::withdraw_stock(ctx, &id, &item, actor).await
-        }
-        Route::ListCoupons => {
-            access::seller(ctx, &req)?;
-            coupons::list(ctx).await
-        }
-        Route::CreateCoupon => {
-            let actor = access::seller(ctx, &req)?;
-            coupons::create(ctx, &mut req, actor).await
-        }
-        Route::Coupon(id) => {
-            access::seller(ctx, &req)?;
-            coupons::get(ctx, &id).await
-        }
-        Route::UpdateCoupon(id) => {
-            let actor = access::seller(ctx, &req)?;
-            coupons::update(ctx, &mut req, &id, actor).await
-        }
-        Route::ArchiveCoupon(id) => {
-            let actor = access::seller(ctx, &req)?;
-            coupons::archive(ctx, &id, actor).await
-        }
-        Route::Audit => {
-            access::seller(ctx, &req)?;
-            audit::read(ctx, &req).await
-        }
-        Route::CatalogExport => {
-            access::seller(ctx, &req)?;
-            catalog::export(ctx).await
-        }
-        Route::CatalogImport => {
-            let actor = access::seller(ctx, &req)?;
-            catalog::import(ctx, &mut req, actor).await
-        }
         Route::Quote => quotes::quote(ctx, &mut req).await,
         Route::CreateOrder => orders::create(ctx, &mut req).await,
-        Route::ListOrders => {
-            access::seller(ctx, &req)?;
-            seller::list_orders(ctx, &req).await
-        }
-        Route::OrdersCsv => {
-            access::seller(ctx, &req)?;
-            seller::orders_csv(ctx, &req).await
-        }
         Route::GetOrder(id) => orders::get(ctx, &req, &id).await,
-        Route::UpdateOrder(id) => {
-            let actor = access::seller(ctx, &req)?;
-            seller::update_order(ctx, &mut req, &id, actor).await
-        }
         Route::Live(id) => live::open(ctx, req, &id).await,
-        Route::OrderEvents(id) => {
-            access::seller(ctx, &req)?;
-            seller::order_events(ctx, &id).await
-        }
-        Route::Redeliver(id, event_id) => {
-            access::seller(ctx, &req)?;
-            seller::redeliver(ctx, &id, &event_id).await
-        }
         Route::SandboxPay(id) => sandbox::pay(ctx, &mut req, &id).await,
         Route::SandboxConfirm(id) => sandbox::confirm(ctx, &mut req, &id).await,
         Route::SandboxCheckoutPage(id) => sandbox::checkout_page(ctx, &req, &id).await,
         Route::SandboxCheckoutAction(id, action) => sandbox::checkout_action(ctx, &mut req, &id, action).await,
-        Route::SandboxFaults => {
-            access::seller(ctx, &req)?;
-            sandbox::faults(ctx, &mut req).await
-        }
         Route::Webhook(provider) => webhooks::receive(ctx, &mut req, &provider).await,
         Route::MethodNotAllowed(allow) => {
             let mut r = http::error(405, "method_not_allowed", format!("use {allow}"))?;
@@ -186,5 +103,33 @@ async fn dispatch(ctx: &Ctx<'_>, route: Route, mut req: Request) -> Handled {
             Ok(r)
         }
         Route::NotFound => refuse(http::error(404, "not_found", "no such endpoint")),
+    }
+}
+
+/// The seller's endpoints, reached only with the seller's key (`actor` is who it is).
+async fn dispatch_seller(ctx: &Ctx<'_>, route: SellerRoute, mut req: Request, actor: Actor) -> Handled {
+    match route {
+        SellerRoute::Product(id) => products::get(ctx, &id).await,
+        SellerRoute::ListProducts => products::list(ctx, &req).await,
+        SellerRoute::CreateProduct => products::create(ctx, &mut req, actor).await,
+        SellerRoute::UpdateProduct(id) => products::update(ctx, &mut req, &id, actor).await,
+        SellerRoute::ArchiveProduct(id) => products::archive(ctx, &id, actor).await,
+        SellerRoute::ProductStock(id) => products::stock(ctx, &req, &id).await,
+        SellerRoute::AppendStock(id) => products::append_stock(ctx, &mut req, &id, actor).await,
+        SellerRoute::WithdrawStock(id, item) => products::withdraw_stock(ctx, &id, &item, actor).await,
+        SellerRoute::ListCoupons => coupons::list(ctx).await,
+        SellerRoute::CreateCoupon => coupons::create(ctx, &mut req, actor).await,
+        SellerRoute::Coupon(id) => coupons::get(ctx, &id).await,
+        SellerRoute::UpdateCoupon(id) => coupons::update(ctx, &mut req, &id, actor).await,
+        SellerRoute::ArchiveCoupon(id) => coupons::archive(ctx, &id, actor).await,
+        SellerRoute::Audit => audit::read(ctx, &req).await,
+        SellerRoute::CatalogExport => catalog::export(ctx).await,
+        SellerRoute::CatalogImport => catalog::import(ctx, &mut req, actor).await,
+        SellerRoute::ListOrders => seller::list_orders(ctx, &req).await,
+        SellerRoute::OrdersCsv => seller::orders_csv(ctx, &req).await,
+        SellerRoute::UpdateOrder(id) => seller::update_order(ctx, &mut req, &id, actor).await,
+        SellerRoute::OrderEvents(id) => seller::order_events(ctx, &id).await,
+        SellerRoute::Redeliver(id, event_id) => seller::redeliver(ctx, &id, &event_id).await,
+        SellerRoute::SandboxFaults => sandbox::faults(ctx, &mut req).await,
     }
 }
