@@ -76,9 +76,11 @@ pub(super) async fn list(ctx: &Ctx<'_>, req: &Request) -> Handled {
             }
         })
         .collect();
-    // Every stocked product's counts in one call to the store.
-    let product_ids = wanted.iter().filter(|p| is_stock(p)).map(id_of).collect();
-    let mut levels = store_call(ctx, StockLevelsOf { product_ids }).await?.into_iter();
+    // Every stocked product's counts in one call to the store (none when none is stocked).
+    let product_ids: Vec<String> = wanted.iter().filter(|p| is_stock(p)).map(id_of).collect();
+    let levels =
+        if product_ids.is_empty() { Vec::new() } else { store_call(ctx, StockLevelsOf { product_ids }).await? };
+    let mut levels = levels.into_iter();
     let out = (wanted.into_iter())
         .map(|p| {
             let counts = if is_stock(&p) { levels.next() } else { None };
