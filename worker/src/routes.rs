@@ -173,68 +173,60 @@ mod tests {
 
     #[test]
     fn routes() {
-        assert_eq!(route(&Method::Get, "/v1/health", false), Route::Health);
-        assert_eq!(route(&Method::Get, "/v1/products/prod_xyz789", false), Route::Product("prod_xyz789".into()));
-        assert_eq!(
-            route(&Method::Get, "/v1/products/prod_xyz789", true),
-            Route::Seller(SellerRoute::Product("prod_xyz789".into()))
-        );
-        assert_eq!(
-            route(&Method::Post, "/v1/orders", true),
-            Route::CreateOrder,
-            "only the product's view turns on the key"
-        );
-        assert_eq!(route(&Method::Post, "/v1/orders", false), Route::CreateOrder);
-        assert_eq!(route(&Method::Get, "/v1/orders/", false), Route::Seller(SellerRoute::ListOrders));
-        assert_eq!(route(&Method::Get, "/v1/orders.csv", false), Route::Seller(SellerRoute::OrdersCsv));
-        assert_eq!(
-            route(&Method::Get, "/v1/products/prod_x/stock", false),
-            Route::Seller(SellerRoute::ProductStock("prod_x".into()))
-        );
-        assert_eq!(route(&Method::Post, "/v1/orders.csv", false), Route::MethodNotAllowed("GET"));
-        assert_eq!(
-            route(&Method::Delete, "/v1/products/p", false),
-            Route::Seller(SellerRoute::ArchiveProduct("p".into()))
-        );
-        assert_eq!(
-            route(&Method::Delete, "/v1/products/p/stock/itm_3", false),
-            Route::Seller(SellerRoute::WithdrawStock("p".into(), "itm_3".into()))
-        );
-        assert_eq!(route(&Method::Put, "/v1/products/p", false), Route::MethodNotAllowed("GET, PATCH, DELETE"));
-        assert_eq!(route(&Method::Patch, "/v1/coupons/c", false), Route::Seller(SellerRoute::UpdateCoupon("c".into())));
+        let seller = Route::Seller;
+        // (method, path, whether a key was sent, the route): only a product's view turns on
+        // the key.
+        let cases = [
+            (Method::Get, "/v1/health", false, Route::Health),
+            (Method::Get, "/v1/products/prod_xyz789", false, Route::Product("prod_xyz789".into())),
+            (Method::Get, "/v1/products/prod_xyz789", true, seller(SellerRoute::Product("prod_xyz789".into()))),
+            (Method::Post, "/v1/orders", true, Route::CreateOrder),
+            (Method::Post, "/v1/orders", false, Route::CreateOrder),
+            (Method::Get, "/v1/orders/", false, seller(SellerRoute::ListOrders)),
+            (Method::Get, "/v1/orders.csv", false, seller(SellerRoute::OrdersCsv)),
+            (Method::Get, "/v1/products/prod_x/stock", false, seller(SellerRoute::ProductStock("prod_x".into()))),
+            (Method::Post, "/v1/orders.csv", false, Route::MethodNotAllowed("GET")),
+            (Method::Delete, "/v1/products/p", false, seller(SellerRoute::ArchiveProduct("p".into()))),
+            (
+                Method::Delete,
+                "/v1/products/p/stock/itm_3",
+                false,
+                seller(SellerRoute::WithdrawStock("p".into(), "itm_3".into())),
+            ),
+            (Method::Put, "/v1/products/p", false, Route::MethodNotAllowed("GET, PATCH, DELETE")),
+            (Method::Patch, "/v1/coupons/c", false, seller(SellerRoute::UpdateCoupon("c".into()))),
+            (Method::Patch, "/v1/orders/ord_1", false, seller(SellerRoute::UpdateOrder("ord_1".into()))),
+            (Method::Post, "/v1/sandbox/orders/ord_1/pay", false, Route::SandboxPay("ord_1".into())),
+            (
+                Method::Post,
+                "/sandbox/checkout/ord_1/cancel",
+                false,
+                Route::SandboxCheckoutAction("ord_1".into(), CheckoutAction::Cancel),
+            ),
+            (Method::Options, "/v1/orders", false, Route::Preflight),
+            (Method::Post, "/v1/webhooks/sellix", false, Route::Webhook("sellix".into())),
+            (Method::Get, "/v1/webhooks/sellix", false, Route::MethodNotAllowed("POST")),
+            (Method::Delete, "/v1/orders/ord_1", false, Route::MethodNotAllowed("GET, PATCH")),
+            (Method::Put, "/v1/quote", false, Route::MethodNotAllowed("POST")),
+            (Method::Get, "/v2/orders", false, Route::NotFound),
+            (Method::Get, "/v1/orders/a/b/c", false, Route::NotFound),
+            (Method::Get, "/v1/orders/ord_1/events", false, seller(SellerRoute::OrderEvents("ord_1".into()))),
+            (
+                Method::Post,
+                "/v1/orders/ord_1/events/evt_1/redeliver",
+                false,
+                seller(SellerRoute::Redeliver("ord_1".into(), "evt_1".into())),
+            ),
+            (Method::Get, "/v1/orders/ord_1/events/evt_1/redeliver", false, Route::MethodNotAllowed("POST")),
+            (Method::Get, "/v1/orders/ord_1/live", false, Route::Live("ord_1".into())),
+        ];
+        for (method, path, key, expected) in cases {
+            assert_eq!(route(&method, path, key), expected, "{method:?} {path} (key: {key})");
+        }
         assert!(!route(&Method::Get, "/v1/products", false).is_public());
         assert!(!route(&Method::Post, "/v1/catalog/import", false).is_public());
-        assert_eq!(
-            route(&Method::Patch, "/v1/orders/ord_1", false),
-            Route::Seller(SellerRoute::UpdateOrder("ord_1".into()))
-        );
-        assert_eq!(route(&Method::Post, "/v1/sandbox/orders/ord_1/pay", false), Route::SandboxPay("ord_1".into()));
-        assert_eq!(
-            route(&Method::Post, "/sandbox/checkout/ord_1/cancel", false),
-            Route::SandboxCheckoutAction("ord_1".into(), CheckoutAction::Cancel)
-        );
-        assert_eq!(route(&Method::Options, "/v1/orders", false), Route::Preflight);
-        assert_eq!(route(&Method::Post, "/v1/webhooks/sellix", false), Route::Webhook("sellix".into()));
-        assert_eq!(route(&Method::Get, "/v1/webhooks/sellix", false), Route::MethodNotAllowed("POST"));
         assert!(!route(&Method::Post, "/v1/webhooks/sellix", false).is_public());
-        assert_eq!(route(&Method::Delete, "/v1/orders/ord_1", false), Route::MethodNotAllowed("GET, PATCH"));
-        assert_eq!(route(&Method::Put, "/v1/quote", false), Route::MethodNotAllowed("POST"));
-        assert_eq!(route(&Method::Get, "/v2/orders", false), Route::NotFound);
-        assert_eq!(route(&Method::Get, "/v1/orders/a/b/c", false), Route::NotFound);
-        assert_eq!(
-            route(&Method::Get, "/v1/orders/ord_1/events", false),
-            Route::Seller(SellerRoute::OrderEvents("ord_1".into()))
-        );
-        assert_eq!(
-            route(&Method::Post, "/v1/orders/ord_1/events/evt_1/redeliver", false),
-            Route::Seller(SellerRoute::Redeliver("ord_1".into(), "evt_1".into()))
-        );
-        assert_eq!(
-            route(&Method::Get, "/v1/orders/ord_1/events/evt_1/redeliver", false),
-            Route::MethodNotAllowed("POST")
-        );
         assert!(!route(&Method::Get, "/v1/orders/ord_1/events", false).is_public());
-        assert_eq!(route(&Method::Get, "/v1/orders/ord_1/live", false), Route::Live("ord_1".into()));
         assert!(!route(&Method::Get, "/v1/orders/ord_1/live", false).is_public(), "a socket checks its origin itself");
         assert!(!route(&Method::Get, "/v1/orders", false).is_public());
         assert!(!route(&Method::Patch, "/v1/orders/x", false).is_public());
