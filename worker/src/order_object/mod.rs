@@ -170,6 +170,7 @@ impl OrderObject {
     async fn read(&self, buyer_secret: Option<String>) -> Result<OrderReply> {
         let Some(r) = self.load().await? else { return Ok(OrderReply::NotFound) };
         // The secret first: a stranger with an order id spends none of the provider's quota.
+        let for_buyer = buyer_secret.is_some();
         if let Some(secret) = buyer_secret
             && !ids::constant_time_eq(&secret, &r.client_secret)
         {
@@ -178,7 +179,8 @@ impl OrderObject {
         if let Err(failure) = self.refresh(false).await? {
             return Ok(OrderReply::Upstream { failure });
         }
-        Ok(self.load().await?.map_or(OrderReply::NotFound, |r| r.stored()))
+        let reply = |r: Record| if for_buyer { r.buyer_reply() } else { r.stored() };
+        Ok(self.load().await?.map_or(OrderReply::NotFound, reply))
     }
 
     async fn create(&self, record: Record) -> Result<OrderReply> {

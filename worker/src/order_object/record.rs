@@ -94,6 +94,17 @@ impl Record {
             payments: self.payments.clone(),
         }
     }
+
+    /// The order as a buyer's poll needs it: what only the seller sees (the provider's order,
+    /// each payment) stays in the object instead of crossing to the worker on every poll.
+    pub(super) fn buyer_reply(&self) -> OrderReply {
+        OrderReply::Order {
+            order: self.order.clone(),
+            client_secret: self.client_secret.clone(),
+            upstream: None,
+            payments: Vec::new(),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
