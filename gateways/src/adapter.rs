@@ -109,5 +109,5 @@ pub fn rfc3339(t: Option<&str>) -> Result<Option<chrono::DateTime<chrono::Utc>>,
 
 /// A JSON answer read into `T`; a body that is not JSON at all says so.
 pub fn parse_json<T: serde::de::DeserializeOwned>(body: &str) -> Result<T, String> {
-    serde_json::from_str(body).map_err(|e| format!("unreadable JSON: {e}"))
+    shared::wire::read(body).map_err(|e| format!("unreadable JSON: {e}"))
 }

@@ -80,10 +80,7 @@ pub(super) async fn import(ctx: &Ctx<'_>, req: &mut Request, actor: Actor) -> Ha
     let doc = if body.iter().all(u8::is_ascii_whitespace) {
         serde_json::from_str(catalog::SOURCE_JSON)?
     } else {
-        match serde_json::from_slice::<Value>(&body) {
-            Ok(v) => v,
-            Err(e) => return refuse(http::error(400, "invalid_json", format!("the body is not valid JSON: {e}"))),
-        }
+        http::parse_body(&body)?
     };
     edit(ctx, Edit::Import { doc }, actor).await?;
     export(ctx).await

@@ -75,7 +75,7 @@ impl OrderObject {
             return Ok(Some(r.clone()));
         }
         let Some(doc) = self.state.storage().get::<String>("order").await? else { return Ok(None) };
-        let r: Record = serde_json::from_str(&doc)?;
+        let r: Record = shared::wire::read(&doc)?;
         // A save while storage was read is newer than what was read.
         Ok(Some(self.record.borrow_mut().get_or_insert(r).clone()))
     }

@@ -291,7 +291,7 @@ impl StoreObject {
                 b,
             )?
             .to_array()?;
-        let orders = rows.iter().map(|r| serde_json::from_str(&r.doc)).collect::<std::result::Result<_, _>>()?;
+        let orders = rows.iter().map(|r| shared::wire::read(&r.doc)).collect::<std::result::Result<_, _>>()?;
         Ok(Listed { total: total as u64, orders })
     }
 
