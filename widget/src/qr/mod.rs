@@ -48,15 +48,27 @@ pub fn svg(text: &str) -> Option<String> {
     s.push_str(r#"" height=""#);
     push_num(&mut s, size);
     s.push_str(r##"" fill="#fff"/><path fill="#000" d=""##);
+    // One rectangle per run of dark modules in a row, not one per module: half the path for
+    // the browser to parse and fill on the way to the buyer's first sight of the code.
     for y in 0..code.size {
-        for x in 0..code.size {
-            if code.is_dark(x, y) {
+        let mut x = 0;
+        while x < code.size {
+            let start = x;
+            while x < code.size && code.is_dark(x, y) {
+                x += 1;
+            }
+            if x > start {
                 s.push('M');
-                push_num(&mut s, x + QUIET);
+                push_num(&mut s, start + QUIET);
                 s.push(' ');
                 push_num(&mut s, y + QUIET);
-                s.push_str("h1v1h-1z");
+                s.push('h');
+                push_num(&mut s, x - start);
+                s.push_str("v1H");
+                push_num(&mut s, start + QUIET);
+                s.push('z');
             }
+            x += 1;
         }
     }
     s.push_str(r#""/></svg>"#);
@@ -138,10 +150,13 @@ mod tests {
         let size = code.size + 2 * QUIET;
         let mut path = String::new();
         for y in 0..code.size {
-            for x in 0..code.size {
-                if code.is_dark(x, y) {
-                    path.push_str(&format!("M{} {}h1v1h-1z", x + QUIET, y + QUIET));
+            let row: Vec<bool> = (0..code.size).map(|x| code.is_dark(x, y)).collect();
+            let mut x = 0;
+            for run in row.chunk_by(|a, b| a == b) {
+                if run[0] {
+                    path.push_str(&format!("M{} {}h{}v1H{}z", x + QUIET, y + QUIET, run.len(), x + QUIET));
                 }
+                x += run.len();
             }
         }
         let expected = format!(
@@ -156,6 +171,6 @@ mod tests {
         let s = svg(text).unwrap();
         assert!(s.starts_with("<svg"));
         assert!(s.contains(r#"viewBox="0 0 45 45""#), "{}", &s[..120]);
-        assert!(s.contains("M4 4h1v1h-1z"), "the finder pattern's first module is dark");
+        assert!(s.contains("M4 4h7v1H4z"), "the finder pattern's top row is one dark run");
     }
 }
