@@ -1,14 +1,15 @@
 // `cargo xtask bench` (after it has built everything): the worker's throughput, latency and CPU
 // per request under wrk, against a plain-JavaScript reference worker measured in the same run;
 // the worker's wasm size and its largest parts; the widget's download. Prints one table and
-// writes it as JSON (argument 1, or bench.json here).
+// writes it as JSON (argument 1, or bench.json here). The workers' state is kept in memory
+// (TOLLGATE_BENCH_STATE=disk: on disk; see `startWorker`'s `inMemory`).
 import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync, mkdtempSync, rmSync, existsSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { tmpdir, cpus } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startWorker, client, workerdProcesses, directBase } from '../support/worker.mjs';
+import { startWorker, client, workerdProcesses, directBase, BENCH_IN_MEMORY } from '../support/worker.mjs';
 
 /** The worker as wrk reaches it (see VIA); the rest of `worker` is kept for its processes. */
 async function reach(worker, health) {
@@ -36,7 +37,7 @@ function cpuSeconds(worker) {
 
 /** The reference worker under `wrangler dev`, deployed as `config` says (it has no /v1/health: 404). */
 function startReference(config) {
-  return startWorker({}, { config: join(root, 'tests/bench/reference', config), env: null, expectStatus: 404 });
+  return startWorker({}, { config: join(root, 'tests/bench/reference', config), env: null, expectStatus: 404, inMemory: BENCH_IN_MEMORY });
 }
 
 /** wrk against `url` (a Lua script for bodies and headers); requests/s, p50/p99 ms, errors, CPU ms per request. */
@@ -110,7 +111,7 @@ try {
   await reference.stop();
 }
 
-const tollgate = await startWorker({ ORDERS_PER_MINUTE_PER_IP: '10000', READS_PER_MINUTE_PER_IP: '100000' });
+const tollgate = await startWorker({ ORDERS_PER_MINUTE_PER_IP: '10000', READS_PER_MINUTE_PER_IP: '100000' }, { inMemory: BENCH_IN_MEMORY });
 try {
   const api = client(tollgate);
   const order = (await api.createOrder({ product_id: 'prod_bundle', variant_id: 'var_team', buyer_email: 'bench@example.com', payment_method: 'crypto_btc' })).json.data;
@@ -134,6 +135,7 @@ results.ratios = {
   'poll (200) / reference object read': ratio('poll (200)', 'reference object read'),
   'poll (304) / reference object read': ratio('poll (304)', 'reference object read'),
 };
+results.state = BENCH_IN_MEMORY ? 'memory' : 'disk';
 results.worker_wasm = { ...gz(join(root, 'worker/build/index_bg.wasm')), contributors: contributors() };
 const widget = ['www/tollgate.js', 'www/widget/tollgate_widget.js', 'www/widget/tollgate_widget_bg.wasm'].map((p) => gz(join(root, p)));
 results.widget = { loader: widget[0], glue: widget[1], wasm: widget[2], total_gzipped: widget.reduce((s, f) => s + f.gzipped, 0) };

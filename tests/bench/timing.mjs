@@ -13,10 +13,11 @@
 //   widget then took to show it (reading the answer, drawing, and the wait for the frame).
 // The page and the API are served by workerd's own socket, as bench.mjs measures the API:
 // wrangler's dev proxy, which a deployment does not have, would add its own hop to every
-// request (TOLLGATE_BENCH_VIA=proxy measures through it).
+// request (TOLLGATE_BENCH_VIA=proxy measures through it). Its state is kept in memory, as
+// bench.mjs's is (TOLLGATE_BENCH_STATE=disk: on disk).
 // Prints one table and writes it as JSON (argument 1, or bench-timing.json here).
 import { writeFileSync } from 'node:fs';
-import { startWorker, directBase } from '../support/worker.mjs';
+import { startWorker, directBase, BENCH_IN_MEMORY } from '../support/worker.mjs';
 import { launch, sellerSite, sellerPage } from '../support/browser.mjs';
 
 const RUNS = Number(process.env.TOLLGATE_BENCH_RUNS ?? 20);
@@ -40,7 +41,7 @@ async function click(page, selector) {
   await page.click(selector);
 }
 
-const worker = await startWorker({ ORDERS_PER_MINUTE_PER_IP: '10000', READS_PER_MINUTE_PER_IP: '100000' });
+const worker = await startWorker({ ORDERS_PER_MINUTE_PER_IP: '10000', READS_PER_MINUTE_PER_IP: '100000' }, { inMemory: BENCH_IN_MEMORY });
 const VIA = process.env.TOLLGATE_BENCH_VIA === 'proxy' ? 'proxy' : 'direct';
 const base = VIA === 'proxy' ? worker.base : await directBase(worker);
 const browser = await launch();
@@ -92,5 +93,5 @@ const table = Object.entries(rows).map(([what, ms]) => ({
 }));
 console.log(`\n| from the click to | median ms | min | max | runs |\n|---|---:|---:|---:|---:|`);
 for (const r of table) console.log(`| ${r.what} | ${r.median_ms} | ${r.min_ms} | ${r.max_ms} | ${r.runs} |`);
-writeFileSync(out, JSON.stringify({ measured_at: new Date().toISOString(), runs: RUNS, via: VIA, rows: table }, null, 2));
+writeFileSync(out, JSON.stringify({ measured_at: new Date().toISOString(), runs: RUNS, via: VIA, state: BENCH_IN_MEMORY ? 'memory' : 'disk', rows: table }, null, 2));
 console.log(`\n(written to ${out})`);

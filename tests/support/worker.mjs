@@ -2,7 +2,7 @@
 // state, and stops it when the tests end (or after a hard time limit, whatever happens).
 import { before, after } from 'node:test';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, readFileSync, readdirSync, readlinkSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, readFileSync, readdirSync, readlinkSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
@@ -39,20 +39,28 @@ export function freePort() {
  *
  * `hardLimitMs`: when the worker is killed whatever happens (10 minutes unless a long test
  * asks for more).
+ *
+ * `inMemory`: the fresh state goes in memory (`/dev/shm`, where the machine has it) rather than
+ * on disk. The benchmarks ask for it: locally every Durable Object write is a SQLite commit to
+ * this machine's disk, which is the dev runtime's cost, not one a deployment has.
  */
-export async function startWorker(vars = {}, { expectStatus = 200, env = 'sandbox', state, config, hardLimitMs = HARD_LIMIT_MS } = {}) {
+export async function startWorker(vars = {}, { expectStatus = 200, env = 'sandbox', state, config, hardLimitMs = HARD_LIMIT_MS, inMemory = false } = {}) {
+  const fresh = inMemory && existsSync('/dev/shm') ? '/dev/shm' : tmpdir();
   try {
-    return await startWorkerOnce(vars, expectStatus, env, state, config, hardLimitMs);
+    return await startWorkerOnce(vars, expectStatus, env, state, config, hardLimitMs, fresh);
   } catch (e) {
     console.error(`# the worker did not start; trying once more on other ports:\n${e.message}`);
-    return startWorkerOnce(vars, expectStatus, env, state, config, hardLimitMs);
+    return startWorkerOnce(vars, expectStatus, env, state, config, hardLimitMs, fresh);
   }
 }
 
+/** Whether the benchmarks keep the worker's state in memory (`TOLLGATE_BENCH_STATE=disk`: on disk). */
+export const BENCH_IN_MEMORY = process.env.TOLLGATE_BENCH_STATE !== 'disk';
+
 /** `expectStatus`: what /v1/health answers once up (503 for a worker meant to be misconfigured). */
-async function startWorkerOnce(vars, expectStatus, env, kept, config, hardLimitMs) {
+async function startWorkerOnce(vars, expectStatus, env, kept, config, hardLimitMs, fresh) {
   const port = await freePort();
-  const state = kept ?? mkdtempSync(join(tmpdir(), 'tollgate-state-'));
+  const state = kept ?? mkdtempSync(join(fresh, 'tollgate-state-'));
   const inspectorPort = await freePort();
   const args = ['dev', '--ip', '127.0.0.1', '--port', String(port), '--persist-to', state, '--inspector-port', String(inspectorPort)];
   if (config) args.push('--config', config);
