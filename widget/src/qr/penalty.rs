@@ -11,6 +11,7 @@ pub(super) fn penalty(m: &Matrix) -> u32 {
     let mut score = 0;
     // Each row and column in turn, copied between four light modules on either side, so the
     // patterns below are plain slice comparisons (eight masks are scored before the QR shows).
+    // The tests hold it to the rules read module by module.
     let mut line = vec![false; size + 8];
     for horizontal in [true, false] {
         for a in 0..size {
@@ -58,52 +59,63 @@ fn line_score(line: &[bool]) -> u32 {
 mod tests {
     use super::*;
 
-    /// The run and finder rules read literally, module by module, outside the line light.
-    fn literal(line: &[bool]) -> u32 {
-        let size = line.len() as isize;
-        let at = |b: isize| (0..size).contains(&b) && line[b as usize];
+    /// The rules read literally, module by module, each finder position checked once.
+    fn literal(m: &Matrix) -> u32 {
+        let size = m.size;
         let mut score = 0;
-        let mut run = 1;
-        for b in 1..=size {
-            if b < size && at(b) == at(b - 1) {
-                run += 1;
-            } else {
-                if run >= 5 {
-                    score += 3 + (run - 5);
+        for horizontal in [true, false] {
+            for a in 0..size {
+                let at = |b: isize| -> bool {
+                    if b < 0 || b >= size as isize {
+                        return false;
+                    }
+                    let b = b as usize;
+                    if horizontal { m.is_dark(b, a) } else { m.is_dark(a, b) }
+                };
+                let mut run = 1;
+                for b in 1..=size as isize {
+                    if b < size as isize && at(b) == at(b - 1) {
+                        run += 1;
+                    } else {
+                        if run >= 5 {
+                            score += 3 + (run - 5);
+                        }
+                        run = 1;
+                    }
                 }
-                run = 1;
-            }
-        }
-        for b in 0..size - 6 {
-            let core = FINDER.iter().enumerate().all(|(k, &d)| at(b + k as isize) == d);
-            let light = |from: isize| (from..from + 4).all(|k| !at(k));
-            if core && (light(b - 4) || light(b + 7)) {
-                score += 40;
-            }
-        }
-        score
-    }
-
-    #[test]
-    fn rows_and_columns_score_as_the_rules_read() {
-        // Every row and column of every mask of real codes, finder patterns at the edges too.
-        for (version, len) in [(1, 10), (3, 40), (5, 67), (10, 200)] {
-            let data: Vec<u8> = (0..len).map(|i| (i * 13 + version) as u8).collect();
-            for mask in 0..8 {
-                let m = super::super::encode_with(&data, version, mask).unwrap();
-                for a in 0..m.size {
-                    for line in [
-                        (0..m.size).map(|b| m.is_dark(b, a)).collect::<Vec<_>>(),
-                        (0..m.size).map(|b| m.is_dark(a, b)).collect(),
-                    ] {
-                        let mut padded = vec![false; 4];
-                        padded.extend(&line);
-                        padded.extend([false; 4]);
-                        assert_eq!(line_score(&padded), literal(&line), "version {version} mask {mask} line {a}");
+                for b in 0..size as isize - 6 {
+                    let core = FINDER.iter().enumerate().all(|(k, &d)| at(b + k as isize) == d);
+                    let light = |from: isize| (from..from + 4).all(|k| !at(k));
+                    if core && (light(b - 4) || light(b + 7)) {
+                        score += 40;
                     }
                 }
             }
         }
+        for y in 0..size - 1 {
+            for x in 0..size - 1 {
+                let c = m.is_dark(x, y);
+                if m.is_dark(x + 1, y) == c && m.is_dark(x, y + 1) == c && m.is_dark(x + 1, y + 1) == c {
+                    score += 3;
+                }
+            }
+        }
+        let dark = (0..size * size).filter(|i| m.is_dark(i % size, i / size)).count();
+        score + 10 * ((dark * 20).abs_diff(size * size * 10) / (size * size)) as u32
+    }
+
+    #[test]
+    fn scores_as_the_rules_read() {
+        // Every mask of real codes at several versions: runs, blocks and finder-like patterns
+        // at the edges and inside.
+        for (version, len) in [(1, 10), (3, 40), (5, 67), (10, 200), (25, 900)] {
+            let data: Vec<u8> = (0..len).map(|i| (i * 13 + version) as u8).collect();
+            for mask in 0..8 {
+                let m = super::super::encode_with(&data, version, mask).unwrap();
+                assert_eq!(penalty(&m), literal(&m), "version {version} mask {mask}");
+            }
+        }
+        assert_eq!(penalty(&Matrix::light(21)), literal(&Matrix::light(21)));
     }
 
     #[test]
