@@ -1,8 +1,8 @@
 // `cargo xtask bench` (after it has built everything): the worker's throughput, latency and CPU
 // per request under wrk, against a plain-JavaScript reference worker measured in the same run;
 // the worker's wasm size and its largest parts; the widget's download. Prints one table and
-// writes it as JSON (argument 1, or bench.json here). The workers' state is kept in memory
-// (TOLLGATE_BENCH_STATE=disk: on disk; see `startWorker`'s `inMemory`).
+// writes it as JSON (argument 1, or bench.json here). The workers' state is on disk
+// (TOLLGATE_BENCH_STATE=memory: in memory; see `startWorker`'s `inMemory`).
 import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync, mkdtempSync, rmSync, existsSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';

@@ -13,8 +13,8 @@
 //   widget then took to show it (reading the answer, drawing, and the wait for the frame).
 // The page and the API are served by workerd's own socket, as bench.mjs measures the API:
 // wrangler's dev proxy, which a deployment does not have, would add its own hop to every
-// request (TOLLGATE_BENCH_VIA=proxy measures through it). Its state is kept in memory, as
-// bench.mjs's is (TOLLGATE_BENCH_STATE=disk: on disk).
+// request (TOLLGATE_BENCH_VIA=proxy measures through it). Its state is on disk, as bench.mjs's
+// is (TOLLGATE_BENCH_STATE=memory: in memory).
 // Prints one table and writes it as JSON (argument 1, or bench-timing.json here).
 import { writeFileSync } from 'node:fs';
 import { startWorker, directBase, BENCH_IN_MEMORY } from '../support/worker.mjs';
