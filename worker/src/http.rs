@@ -123,9 +123,9 @@ async fn parse_json(req: &mut Request, max: usize) -> Handled<Value> {
 /// A request body read as JSON, or a 400 saying why not. Read as text first: the worker's
 /// other JSON comes as text, and one parser of it ships rather than two (text and bytes).
 pub fn parse_body(bytes: &[u8]) -> Handled<Value> {
-    let parsed = std::str::from_utf8(bytes).map_err(|e| e.to_string()).and_then(|text| {
-        serde_json::from_str::<Value>(text).map_err(|e| e.to_string())
-    });
+    let parsed = std::str::from_utf8(bytes)
+        .map_err(|e| e.to_string())
+        .and_then(|text| serde_json::from_str::<Value>(text).map_err(|e| e.to_string()));
     match parsed {
         Ok(v) => Ok(v),
         Err(e) => refuse(error(400, "invalid_json", format!("the body is not valid JSON: {e}"))),
