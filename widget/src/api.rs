@@ -61,6 +61,11 @@ impl ApiError {
 /// simple request (the body's type left to the browser, `text/plain`, and no header of its
 /// own), which needs no CORS preflight: the worker takes it from the seller's allowed origins.
 async fn send(url: &str, body: Option<String>, headers: &[(&str, &str)]) -> Result<Response, ApiError> {
+    answer(start(url, body, headers)).await
+}
+
+/// Sends a request at once (as [`send`] does when first polled).
+fn start(url: &str, body: Option<String>, headers: &[(&str, &str)]) -> JsFuture {
     let init = RequestInit::new();
     let h = Object::new();
     let set = |name: &str, value: &str| {
@@ -74,7 +79,11 @@ async fn send(url: &str, body: Option<String>, headers: &[(&str, &str)]) -> Resu
         init.set_body(&b.into());
     }
     init.set_headers(&h);
-    JsFuture::from(fetch_with(url, &init)).await.map(JsCast::unchecked_into).map_err(ApiError::network)
+    JsFuture::from(fetch_with(url, &init))
+}
+
+async fn answer(sent: JsFuture) -> Result<Response, ApiError> {
+    sent.await.map(JsCast::unchecked_into).map_err(ApiError::network)
 }
 
 /// The body's text on success; the API's error (or a plain one) otherwise.
@@ -123,12 +132,19 @@ pub async fn quote(api: &str, body: String) -> Result<Quote, ApiError> {
     read(send(&(api.to_owned() + "/v1/quote"), Some(body), &[]).await?, Quote::read).await
 }
 
-pub async fn create_order(api: &str, body: String, idempotency_key: &str) -> Result<Order, ApiError> {
+/// Sends the order now, when called, not when the answer is first awaited.
+pub fn create_order(
+    api: &str,
+    body: String,
+    idempotency_key: &str,
+) -> impl Future<Output = Result<Order, ApiError>> + use<> {
     // The key in the query, not a header: a header of its own would need a preflight.
-    let url = api.to_owned() + "/v1/orders?idempotency_key=" + idempotency_key;
-    let resp = send(&url, Some(body), &[]).await?;
-    let status = resp.status();
-    Order::from_body(&read_text(resp).await?).ok_or_else(|| ApiError::bad_response(status))
+    let sent = start(&(api.to_owned() + "/v1/orders?idempotency_key=" + idempotency_key), Some(body), &[]);
+    async move {
+        let resp = answer(sent).await?;
+        let status = resp.status();
+        Order::from_body(&read_text(resp).await?).ok_or_else(|| ApiError::bad_response(status))
+    }
 }
 
 /// The order's live socket (`wss` for an `https` API, `ws` for `http`). Its first message

@@ -63,8 +63,8 @@ pub fn OrderForm(
             if draft.method.get_untracked().is_none() {
                 errors.push(("payment_method".to_owned(), t(k::FIELD_METHOD)));
             }
-            field_errors.set(errors.clone());
             if !errors.is_empty() {
+                field_errors.set(errors);
                 return;
             }
             let body = untrack(|| draft.body(&product, true));
@@ -72,13 +72,14 @@ pub fn OrderForm(
                 idem_body.set(body.clone());
                 idem_key.set(new_key());
             }
+            // Sent before the page changes: the form's updates below would otherwise run first.
+            let answer = api::create_order(&env.api(), body, &idem_key.get_untracked());
+            field_errors.set(Vec::new());
             submitting.set(true);
             form_error.set(None);
-            let api = env.api();
-            let key = idem_key.get_untracked();
             // A plain task: an `Action` would add 5.3 KB to the download.
             spawn_local(async move {
-                match api::create_order(&api, body, &key).await {
+                match answer.await {
                     Ok(o) => {
                         env.emit("order", &o.to_js());
                         order.set(Some(o));
