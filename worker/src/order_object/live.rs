@@ -68,7 +68,7 @@ impl OrderObject {
         if seat(&ws).is_some_and(|s| s.authorized) {
             return Ok(());
         }
-        let hello = text.and_then(|t| serde_json::from_str::<Hello>(&t).ok());
+        let hello = text.and_then(|t| shared::wire::read::<Hello>(&t).ok());
         let Some(r) = self.load().await? else { return ws.close(Some(CLOSE_FINAL), Some("no such order")) };
         match hello {
             Some(h) if ids::constant_time_eq(&h.client_secret, &r.client_secret) => {
