@@ -19,6 +19,7 @@ mod coupons;
 mod live;
 mod objects;
 mod orders;
+mod prepared;
 mod products;
 mod quotes;
 mod sandbox;

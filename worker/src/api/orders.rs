@@ -15,6 +15,7 @@ use worker::{Request, Response, Result};
 use super::Ctx;
 use super::access::{Caller, authorized_order, client, rate_limited};
 use super::objects::{order_call, store_call, stored};
+use super::prepared;
 use super::quotes::priced;
 use crate::catalog::Catalog;
 use crate::checkout::{self, OrderFacts, Priced};
@@ -101,7 +102,10 @@ async fn make(
     };
     let delivery_text = priced.product.delivery.text().map(str::to_owned);
     let record = Record::new(order, secret, reserved, delivery_text, link);
-    Ok(Made::Answer(create_object(ctx, record, lose_answer).await?))
+    let answer = create_object(ctx, record, lose_answer).await?;
+    // The next order's object opens after this answer, not while the buyer waits for it.
+    prepared::prepare(ctx);
+    Ok(Made::Answer(answer))
 }
 
 /// The catalog changed twice while one order was being made: the buyer asks again.
@@ -116,7 +120,7 @@ fn facts(ctx: &Ctx<'_>, catalog: &Catalog, req: &Request, ip: String) -> OrderFa
     let created_at = now();
     let minutes = i64::from(catalog.invoice_minutes);
     OrderFacts {
-        id: ids::order_id(),
+        id: prepared::order_id(),
         invoice_id: ids::reference("INV", created_at.timestamp_millis()),
         order_number: ids::reference("ORD", created_at.timestamp_millis()),
         created_at,

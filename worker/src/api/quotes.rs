@@ -16,6 +16,8 @@ use crate::store::{CouponUses, StockCount};
 pub(super) async fn product(ctx: &Ctx<'_>, req: &Request, id: &str) -> Handled {
     limit_reads(ctx, req).await?;
     let view = ctx.on_catalog(async |catalog| product_view(ctx, catalog, id).await).await?;
+    // A buyer's checkout reads its product first: the order it may become finds its object open.
+    super::prepared::prepare(ctx);
     Ok(http::json(200, &Envelope { data: view })?)
 }
 
@@ -121,5 +123,7 @@ pub(super) async fn quote(ctx: &Ctx<'_>, req: &mut Request) -> Handled {
     let body = http::read_public_json(req, &ctx.config).await?;
     let q = QuoteRequest::from_json(&body).or_else(|e| refuse(http::field_errors(e)))?;
     let view = ctx.on_catalog(async |catalog| Ok(priced(ctx, catalog, &q).await?.view())).await?;
+    // Another method or quantity in an open checkout.
+    super::prepared::prepare(ctx);
     Ok(http::json(200, &Envelope { data: view })?)
 }

@@ -26,6 +26,9 @@ pub enum OrderRequest {
         #[serde(default, skip_serializing_if = "std::ops::Not::not")]
         lose_answer: bool,
     },
+    /// Opens the object ahead of its order (`api::prepared`): its storage is set up, nothing is
+    /// written. The order, if it has one; else `NotFound`.
+    Open,
     /// A create retried with the same Idempotency-Key: opens it upstream if the first could not.
     Resume,
     /// The order's reservation is old and its order may never have been made (the request

@@ -204,6 +204,7 @@ impl OrderObject {
         match request {
             OrderRequest::Create { record, .. } => self.create(*record).await,
             OrderRequest::Resume => self.open_upstream().await,
+            OrderRequest::Open => Ok(self.load().await?.map_or(OrderReply::NotFound, |r| r.stored())),
             OrderRequest::Abandon => match self.load().await? {
                 Some(r) => Ok(r.stored()),
                 None => {
