@@ -63,7 +63,7 @@ pub(super) fn stored(reply: OrderReply) -> Handled<Stored> {
         OrderReply::Refused { refusal: EventRefusal::Invalid(message) } => {
             refuse(http::field_error("amount", "validation_failed", message))
         }
-        OrderReply::Webhook { .. } | OrderReply::Notices { .. } => {
+        OrderReply::Webhook { .. } | OrderReply::Notices { .. } | OrderReply::Opened => {
             Err(Refusal::Fail(worker::Error::RustError("an order object answered another request".into())))
         }
     }

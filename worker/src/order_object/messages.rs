@@ -27,7 +27,7 @@ pub enum OrderRequest {
         lose_answer: bool,
     },
     /// Opens the object ahead of its order (`api::prepared`): its storage is set up, nothing is
-    /// written. The order, if it has one; else `NotFound`.
+    /// written, and nothing is read back (`Opened`), even when the order came first.
     Open,
     /// A create retried with the same Idempotency-Key: opens it upstream if the first could not.
     Resume,
@@ -72,6 +72,8 @@ pub enum OrderReply {
     NotFound,
     /// A `Create` that came after the order was given up (`Abandon`): nothing was stored.
     Abandoned,
+    /// The object is open (`OrderRequest::Open`).
+    Opened,
     /// The event does not apply to the order as it is.
     Refused {
         refusal: EventRefusal,

@@ -204,7 +204,11 @@ impl OrderObject {
         match request {
             OrderRequest::Create { record, .. } => self.create(*record).await,
             OrderRequest::Resume => self.open_upstream().await,
-            OrderRequest::Open => Ok(self.load().await?.map_or(OrderReply::NotFound, |r| r.stored())),
+            OrderRequest::Open => {
+                // A read of one small key: whatever the runtime sets up on first use is done now.
+                self.state.storage().get::<bool>(ABANDONED).await?;
+                Ok(OrderReply::Opened)
+            }
             OrderRequest::Abandon => match self.load().await? {
                 Some(r) => Ok(r.stored()),
                 None => {
