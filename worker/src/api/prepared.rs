@@ -21,8 +21,10 @@ use super::objects::order_stub;
 use crate::order_object::{OrderReply, OrderRequest};
 use crate::{ids, rpc};
 
-/// How long the opening waits for the answer to leave.
-const AFTER_THE_ANSWER: Duration = Duration::from_millis(10);
+/// How long the opening waits after the answer: locally the set-up holds the runtime's one
+/// thread and the disk for several milliseconds, which the answer, and the buyer's page drawing
+/// it (about 15 ms here), should not share. A buyer takes seconds to pay.
+const AFTER_THE_ANSWER: Duration = Duration::from_millis(100);
 
 thread_local! {
     static NEXT: RefCell<Option<String>> = const { RefCell::new(None) };
@@ -48,7 +50,6 @@ pub(super) fn prepare(ctx: &Ctx<'_>) {
     let Some(id) = choose() else { return };
     let Ok(stub) = order_stub(ctx, &id) else { return };
     ctx.background.wait_until(async move {
-        // Locally the set-up holds the one thread the answer is written from: it waits a moment.
         Delay::from(AFTER_THE_ANSWER).await;
         if let Err(e) = rpc::call::<_, OrderReply>(&stub, &OrderRequest::Open).await {
             worker::console_warn!("the next order's object could not be opened ahead: {e}");
