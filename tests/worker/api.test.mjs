@@ -421,7 +421,10 @@ test('CORS: preflight for public endpoints; seller endpoints send no CORS header
   assert.doesNotMatch(pre.headers.get('access-control-allow-headers'), /Authorization/);
   const prod = await fetch(`${api.base}/v1/products/prod_xyz789`, { headers: { Origin: 'https://shop.example' } });
   assert.equal(prod.headers.get('access-control-allow-origin'), 'https://shop.example');
+  // The seller's page may time the checkout's calls in its own analytics (Resource Timing).
+  assert.equal(prod.headers.get('timing-allow-origin'), 'https://shop.example');
   const list = await fetch(`${api.base}/v1/orders`, { headers: { Origin: 'https://shop.example', Authorization: 'Bearer sg_test_sandbox' } });
   assert.equal(list.status, 200);
   assert.equal(list.headers.get('access-control-allow-origin'), null);
+  assert.equal(list.headers.get('timing-allow-origin'), null);
 });
