@@ -9,8 +9,10 @@
 // - cold, at once: the same, the click as soon as the loader runs (what preloading cannot hide);
 // - warm: the checkout closed and opened again on the same page;
 // - Pay → QR: the click on the form's button (the default method, an email typed) to the QR,
-//   how much of it the order's creation (the request's round trip) took, and how much the
-//   widget then took to show it (reading the answer, drawing, and the wait for the frame).
+//   how much of it the order's creation (the request's round trip) took, and of that the wait
+//   for the answer's first byte (the worker's own time, which `Timing-Allow-Origin` lets the
+//   page see), and how much the widget then took to show it (reading the answer, drawing, and
+//   the wait for the frame).
 // The page and the API are served by workerd's own socket, as bench.mjs measures the API:
 // wrangler's dev proxy, which a deployment does not have, would add its own hop to every
 // request (TOLLGATE_BENCH_VIA=proxy measures through it). Its state is on disk, as bench.mjs's
@@ -49,7 +51,7 @@ const site = await sellerSite({
   '/': sellerPage(base, `<h1>Shop</h1><button id="buy" data-tollgate-product="prod_xyz789">Buy</button>
     <script>document.addEventListener('click', (e) => { window.clickedAt = e.timeStamp; }, true);</script>`),
 });
-const rows = { cold: [], 'cold, at once': [], warm: [], 'Pay → QR': [], '(of which the create request)': [], '(and from its answer to the QR on screen)': [] };
+const rows = { cold: [], 'cold, at once': [], warm: [], 'Pay → QR': [], '(of which the create request)': [], '(its first byte, from the request sent)': [], '(and from its answer to the QR on screen)': [] };
 try {
   for (let i = 0; i < RUNS; i++) {
     for (const atOnce of [false, true]) {
@@ -70,9 +72,10 @@ try {
         rows['Pay → QR'].push(await sinceClick(page, 'tollgate:qr'));
         const create = await page.evaluate(() => {
           const r = performance.getEntriesByType('resource').filter((e) => new URL(e.name).pathname === '/v1/orders').at(-1);
-          return { took: r.duration, after: performance.getEntriesByName('tollgate:qr').at(-1).startTime - r.responseEnd };
+          return { took: r.duration, wait: r.responseStart - r.requestStart, after: performance.getEntriesByName('tollgate:qr').at(-1).startTime - r.responseEnd };
         });
         rows['(of which the create request)'].push(create.took);
+        rows['(its first byte, from the request sent)'].push(create.wait);
         rows['(and from its answer to the QR on screen)'].push(create.after);
       }
       await context.close();
