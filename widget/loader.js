@@ -19,11 +19,20 @@
   };
   const files = new URL('widget/', src);
   let wasm;
-  // The browser loads its number data on first use (20 to 30 ms here): once the widget is
-  // wanted, that is done while the page is idle rather than in the buyer's first frame.
-  const intl = () => (window.requestIdleCallback || setTimeout)(() => new Intl.NumberFormat().format(0));
+  // The browser loads its number data on first use (20 to 30 ms here), and finds the monospace
+  // font the payment screen writes the amount and address in (a few ms of its layout): once the
+  // widget is wanted, both are done while the page is idle rather than while the buyer waits.
+  const idleWork = () =>
+    (window.requestIdleCallback || setTimeout)(() => {
+      new Intl.NumberFormat().format(0);
+      const text = document.createElement('canvas').getContext('2d');
+      if (text) {
+        text.font = '1px ui-monospace,monospace';
+        text.measureText('0');
+      }
+    });
   const load = () =>
-    (wasm ??= (intl(), import(new URL('tollgate_widget.js', files).href)).then(async (m) => {
+    (wasm ??= (idleWork(), import(new URL('tollgate_widget.js', files).href)).then(async (m) => {
       await m.default({ module_or_path: new URL('tollgate_widget_bg.wasm', files) });
       return m;
     }));
