@@ -1,9 +1,14 @@
-//! Per-client request limits for the public reads (product, quote), one Durable Object per
-//! client (an IPv4 address or an IPv6 /64), so a flood from one client neither reaches the
-//! store object nor slows anyone else. Counts live in memory: an object that is evicted
-//! starts its window afresh, which only ever lets a client through sooner.
+//! Per-client request limits. A limit of n per minute means at most n requests in any 60 s,
+//! counted from the times of the recent ones (a fixed clock minute would let a client send
+//! 2n across a minute's turn). The public reads (product, quote) are counted here, one
+//! Durable Object per client (an IPv4 address or an IPv6 /64), so a flood from one client
+//! neither reaches the store object nor slows anyone else. Their times live in memory: an
+//! object that is evicted starts afresh, which only ever lets a client through sooner, and an
+//! object holds at most `limit` times (8 bytes each). The store counts orders with the same
+//! rule, from times it keeps.
 
 use std::cell::RefCell;
+use std::collections::VecDeque;
 
 use serde::{Deserialize, Serialize};
 use worker::{DurableObject, Env, Request, Response, Result, State, Stub, durable_object};
@@ -12,14 +17,16 @@ use crate::rpc;
 
 pub const BINDING: &str = "LIMITS";
 
-/// One more request from this client, allowed if the minute's count stays within `limit`.
+const MINUTE_MS: i64 = 60_000;
+
+/// One more request from this client, allowed if the last minute's count stays within `limit`.
 #[derive(Debug, Serialize, Deserialize)]
 pub struct Hit {
     pub limit: u32,
     pub now_ms: i64,
 }
 
-#[derive(Debug, Serialize, Deserialize)]
+#[derive(Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Verdict {
     Allowed,
@@ -30,32 +37,44 @@ pub async fn hit(stub: &Stub, hit: &Hit) -> Result<Verdict> {
     rpc::call(stub, hit).await
 }
 
-/// A fixed one-minute window: `(window, count)` in, the verdict and the new state out.
-pub fn count(state: (i64, u32), hit: &Hit) -> (Verdict, (i64, u32)) {
-    let window = hit.now_ms.div_euclid(60_000);
-    let n = if state.0 == window { state.1 } else { 0 };
-    if n >= hit.limit {
-        let retry_after = 60 - hit.now_ms.div_euclid(1000).rem_euclid(60);
-        (Verdict::Limited { retry_after }, (window, n))
-    } else {
-        (Verdict::Allowed, (window, n + 1))
+/// The earliest time still within the minute that ends at `now_ms`.
+pub fn since(now_ms: i64) -> i64 {
+    now_ms - MINUTE_MS + 1
+}
+
+/// The verdict on one more request, given the times (oldest first) of the client's allowed
+/// requests since [`since`]. When refused, the client may retry once the oldest of the last
+/// `limit` has left the minute.
+pub fn verdict(recent: &[i64], limit: u32, now_ms: i64) -> Verdict {
+    let limit = limit as usize;
+    if recent.len() < limit {
+        return Verdict::Allowed;
     }
+    let free_at = recent.get(recent.len() - limit).map_or(now_ms, |oldest| oldest + MINUTE_MS);
+    let wait_ms = (free_at - now_ms).max(1);
+    Verdict::Limited { retry_after: (wait_ms + 999) / 1000 }
 }
 
 #[durable_object]
 pub struct LimiterObject {
-    window: RefCell<(i64, u32)>,
+    recent: RefCell<VecDeque<i64>>,
 }
 
 impl DurableObject for LimiterObject {
     fn new(_state: State, _env: Env) -> Self {
-        LimiterObject { window: RefCell::new((0, 0)) }
+        LimiterObject { recent: RefCell::new(VecDeque::new()) }
     }
 
     async fn fetch(&self, req: Request) -> Result<Response> {
         let hit: Hit = rpc::request(req).await?;
-        let (verdict, next) = count(*self.window.borrow(), &hit);
-        *self.window.borrow_mut() = next;
+        let mut recent = self.recent.borrow_mut();
+        while recent.front().is_some_and(|&at| at < since(hit.now_ms)) {
+            recent.pop_front();
+        }
+        let verdict = verdict(recent.make_contiguous(), hit.limit, hit.now_ms);
+        if verdict == Verdict::Allowed {
+            recent.push_back(hit.now_ms);
+        }
         rpc::reply(&verdict)
     }
 }
@@ -64,19 +83,43 @@ impl DurableObject for LimiterObject {
 mod tests {
     use super::*;
 
+    /// Counts requests the way both limiters do: allowed ones are remembered.
+    fn run(limit: u32, times: &[i64]) -> Vec<Verdict> {
+        let mut recent: Vec<i64> = Vec::new();
+        times
+            .iter()
+            .map(|&now| {
+                recent.retain(|&at| at >= since(now));
+                let v = verdict(&recent, limit, now);
+                if v == Verdict::Allowed {
+                    recent.push(now);
+                }
+                v
+            })
+            .collect()
+    }
+
     #[test]
-    fn a_minute_allows_the_limit_then_refuses_until_the_next() {
-        let mut state = (0, 0);
-        let at = |ms: i64| Hit { limit: 3, now_ms: 60_000 * 100 + ms };
-        for _ in 0..3 {
-            let (v, next) = count(state, &at(0));
-            assert!(matches!(v, Verdict::Allowed));
-            state = next;
-        }
-        let (v, _) = count(state, &at(15_000));
-        assert!(matches!(v, Verdict::Limited { retry_after: 45 }), "{v:?}");
-        let (v, next) = count(state, &at(60_000));
-        assert!(matches!(v, Verdict::Allowed));
-        assert_eq!(next.1, 1);
+    fn a_burst_across_the_turn_of_a_minute_is_still_one_minute() {
+        // Three just before a clock minute ends, one just after: a fixed window would allow it.
+        let base = 60_000 * 100;
+        let v = run(3, &[base - 300, base - 200, base - 100, base + 100]);
+        assert_eq!(v[..3], [Verdict::Allowed, Verdict::Allowed, Verdict::Allowed]);
+        assert_eq!(v[3], Verdict::Limited { retry_after: 60 });
+    }
+
+    #[test]
+    fn a_refused_client_is_told_when_the_oldest_request_leaves_the_minute() {
+        let v = run(2, &[0, 10_000, 15_000, 59_999, 60_000, 60_001]);
+        assert_eq!(v[2], Verdict::Limited { retry_after: 45 });
+        assert_eq!(v[3], Verdict::Limited { retry_after: 1 });
+        // At 60 s the first request has left; the refused ones were never counted.
+        assert_eq!(v[4], Verdict::Allowed);
+        assert_eq!(v[5], Verdict::Limited { retry_after: 10 });
+    }
+
+    #[test]
+    fn a_limit_of_zero_refuses_everything() {
+        assert_eq!(run(0, &[5]), [Verdict::Limited { retry_after: 1 }]);
     }
 }

@@ -26,6 +26,7 @@ pub use requests::{
 };
 pub use sweep::ABANDONED_AFTER_MS;
 
+use crate::limiter::{self, Verdict};
 use crate::rpc;
 
 pub const BINDING: &str = "STORE";
@@ -50,6 +51,11 @@ struct Count {
 #[derive(Deserialize)]
 struct Row {
     item: String,
+}
+
+#[derive(Deserialize)]
+struct At {
+    at_ms: i64,
 }
 
 #[derive(Deserialize)]
@@ -100,7 +106,11 @@ impl StoreObject {
             "CREATE TABLE IF NOT EXISTS stock (product_id TEXT NOT NULL, item TEXT NOT NULL, seq INTEGER NOT NULL, order_id TEXT, state TEXT NOT NULL, PRIMARY KEY (product_id, item))",
             "CREATE TABLE IF NOT EXISTS coupon_uses (order_id TEXT PRIMARY KEY, code TEXT NOT NULL)",
             "CREATE TABLE IF NOT EXISTS idempotency (client TEXT NOT NULL, key TEXT NOT NULL, body_hash TEXT NOT NULL, order_id TEXT NOT NULL, created_ms INTEGER NOT NULL, PRIMARY KEY (client, key))",
-            "CREATE TABLE IF NOT EXISTS hits (ip TEXT NOT NULL, window INTEGER NOT NULL, n INTEGER NOT NULL, PRIMARY KEY (ip, window))",
+            // Counts per clock minute, replaced by the times in `order_hits`.
+            "DROP TABLE IF EXISTS hits",
+            "CREATE TABLE IF NOT EXISTS order_hits (ip TEXT NOT NULL, at_ms INTEGER NOT NULL)",
+            "CREATE INDEX IF NOT EXISTS order_hits_ip ON order_hits (ip, at_ms)",
+            "CREATE INDEX IF NOT EXISTS order_hits_at ON order_hits (at_ms)",
             // Reservations whose order's object has not been heard from (see `sweep`).
             "CREATE TABLE IF NOT EXISTS unmade (order_id TEXT PRIMARY KEY, reserved_ms INTEGER NOT NULL)",
             // The catalog document (one row) and every change made to it or by the seller.
@@ -142,13 +152,12 @@ impl StoreObject {
                 });
             }
         }
-        let window = r.now_ms / 60_000;
-        let hits = self.count(
-            "SELECT COALESCE(SUM(n), 0) AS n FROM hits WHERE ip = ? AND window = ?",
-            vec![text(&r.client), int(window)],
-        )?;
-        if hits >= i64::from(r.limit_per_minute) {
-            let retry_after = 60 - (r.now_ms / 1000) % 60;
+        let since = limiter::since(r.now_ms);
+        sql.exec("DELETE FROM order_hits WHERE at_ms < ?", vec![int(since)])?;
+        let recent: Vec<At> =
+            sql.exec("SELECT at_ms FROM order_hits WHERE ip = ? ORDER BY at_ms", vec![text(&r.client)])?.to_array()?;
+        let recent: Vec<i64> = recent.into_iter().map(|hit| hit.at_ms).collect();
+        if let Verdict::Limited { retry_after } = limiter::verdict(&recent, r.limit_per_minute, r.now_ms) {
             return Ok(Reserved::Refused { refusal: NotReserved::RateLimited { retry_after } });
         }
         if let Some((code, max)) = &r.coupon {
@@ -186,11 +195,7 @@ impl StoreObject {
                 vec![text(&r.client), text(key), text(hash), text(&id), int(r.now_ms)],
             )?;
         }
-        sql.exec(
-            "INSERT INTO hits (ip, window, n) VALUES (?, ?, 1) ON CONFLICT (ip, window) DO UPDATE SET n = n + 1",
-            vec![text(&r.client), int(window)],
-        )?;
-        sql.exec("DELETE FROM hits WHERE window < ?", vec![int(window - 1)])?;
+        sql.exec("INSERT INTO order_hits (ip, at_ms) VALUES (?, ?)", vec![text(&r.client), int(r.now_ms)])?;
         let o = &r.order;
         sql.exec(
             "INSERT INTO orders (id, created_ms, status, email, product_id, doc, rev) VALUES (?, ?, ?, ?, ?, ?, 0)",
