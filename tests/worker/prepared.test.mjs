@@ -22,16 +22,19 @@ after(async () => {
   rmSync(state, { recursive: true, force: true });
 });
 
+/** Where workerd keeps the order objects' databases. */
+const objectsDir = () => join(state, 'v3', 'do', 'tollgate-sandbox-OrderObject');
+
 /** The order objects' databases, by file name (without `.sqlite`). */
 function orderObjects() {
-  const dir = join(state, 'v3', 'do', 'tollgate-sandbox-OrderObject');
+  const dir = objectsDir();
   if (!existsSync(dir)) return [];
   return readdirSync(dir).filter((f) => f.endsWith('.sqlite') && f !== 'metadata.sqlite').map((f) => f.slice(0, -'.sqlite'.length));
 }
 
 /** Whether the object's database (or its write-ahead log, before a checkpoint) holds `text`. */
 function holds(object, text) {
-  const dir = join(state, 'v3', 'do', 'tollgate-sandbox-OrderObject');
+  const dir = objectsDir();
   return ['.sqlite', '.sqlite-wal'].some((ext) => existsSync(join(dir, object + ext)) && readFileSync(join(dir, object + ext)).includes(text));
 }
 
