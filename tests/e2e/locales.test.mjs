@@ -1,10 +1,11 @@
 // The checkout in the buyer's language, in headless Chromium on a seller page of another origin:
 // German asked for by the script tag, Arabic (right to left) by the element, Japanese by
-// `Tollgate.open`; a pseudo-locale 40 % longer than English on a phone. Amounts and addresses
-// stay the machine's exact form, left to right, and are copied as such.
+// `Tollgate.open`; every locale bought in to the receipt; a pseudo-locale 40 % longer than
+// English on a phone. Amounts and addresses stay the machine's exact form, left to right, and
+// are copied as such.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import { useWorker } from '../support/worker.mjs';
 import { launch, sellerSite, sellerPage, chooseMethod, axeCheck, VIEWPORT } from '../support/browser.mjs';
 
@@ -22,6 +23,8 @@ before(async () => {
     '/ar': sellerPage(api.base, '<tollgate-checkout id="inline" product="prod_xyz789" locale="ar" email="ar@example.com" method="crypto_btc"></tollgate-checkout>'),
     '/ja': sellerPage(api.base, '<button id="open" onclick="Tollgate.open({ product: \'prod_xyz789\', locale: \'ja\' })">Buy</button>'),
     '/pseudo': sellerPage(api.base, buy, { scriptAttrs: 'data-locale="fr"' }),
+    // The locale in the page's address: `/any?locale=tr`.
+    '/any': sellerPage(api.base, '<button id="open" onclick="Tollgate.open({ product: \'prod_xyz789\', locale: new URLSearchParams(location.search).get(\'locale\') })">Buy</button>'),
   });
 });
 
@@ -104,6 +107,29 @@ test('Arabic from the element: right to left, with amounts and addresses left to
   assert.equal(await direction('[data-delivered]'), 'ltr');
   await axeCheck(page, 'the Arabic receipt');
   await page.context().close();
+});
+
+test('every locale: a buyer buys to the receipt in its words, the amount as the machine writes it', async () => {
+  const tags = readdirSync(new URL('../../widget/locales/', import.meta.url)).map((f) => f.replace(/\.json$/, ''));
+  assert.equal(tags.length, 20, 'the locales the checkout ships');
+  for (const tag of tags) {
+    const page = await newPage(`/any?locale=${tag}`);
+    await page.click('#open');
+    const words = await speaks(page, W, tag, ['ar', 'he'].includes(tag) ? 'rtl' : 'ltr');
+    await create(page, W, 'buyer@example.com');
+    assert.equal(await page.locator(`${W} .status-line`).textContent(), words['status.waiting'], tag);
+    assert.equal(await page.locator(`${W} [data-copy=amount]`).textContent(), '0.00045125 BTC', tag);
+    const order = (await page.evaluate(() => window.tollgateEvents)).find((e) => e.name === 'order').detail;
+    const paid = await api.call('POST', `/v1/sandbox/orders/${order.id}/pay`, {
+      body: { amount: order.crypto_amount, confirmations: 100 },
+      headers: api.seller,
+    });
+    assert.equal(paid.status, 200, paid.text);
+    await page.locator(`${W} [data-delivered]`).waitFor({ timeout: 20_000 });
+    assert.equal(await page.locator(`${W} [data-receipt-for]`).textContent(), words['receipt.for'].replace('{email}', 'b***@example.com'), tag);
+    assert.match(await page.locator(`${W} [data-delivered]`).textContent(), /^TG-/, tag);
+    await page.context().close();
+  }
 });
 
 test('Japanese from Tollgate.open', async () => {
