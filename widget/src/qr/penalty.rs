@@ -2,34 +2,28 @@
 
 use super::matrix::Matrix;
 
-const FINDER: [bool; 7] = [true, false, true, true, true, false, true];
-
 /// The spec's penalty score (ISO/IEC 18004, 7.8.3): long runs, 2×2 blocks, finder-like
 /// patterns and an unbalanced dark share. Outside the symbol counts as light.
 pub(super) fn penalty(m: &Matrix) -> u32 {
     let size = m.size;
+    let d = &m.dark;
     let mut score = 0;
-    // Each row and column in turn, copied between four light modules on either side, so the
-    // patterns below are plain slice comparisons (eight masks are scored before the QR shows).
-    // The tests hold it to the rules read module by module.
-    let mut line = vec![false; size + 8];
-    for horizontal in [true, false] {
-        for a in 0..size {
-            for b in 0..size {
-                line[b + 4] = if horizontal { m.is_dark(b, a) } else { m.is_dark(a, b) };
-            }
-            score += line_score(&line);
-        }
+    // Each row, then each column. Eight masks are scored before the QR shows, so each line
+    // is read once, module by module; the tests hold it to the rules read literally.
+    for a in 0..size {
+        score += line_score((0..size).map(|b| d[a * size + b]));
+        score += line_score((0..size).map(|b| d[b * size + a]));
     }
     for y in 0..size - 1 {
         for x in 0..size - 1 {
-            let c = m.is_dark(x, y);
-            if m.is_dark(x + 1, y) == c && m.is_dark(x, y + 1) == c && m.is_dark(x + 1, y + 1) == c {
+            let i = y * size + x;
+            let c = d[i];
+            if d[i + 1] == c && d[i + size] == c && d[i + size + 1] == c {
                 score += 3;
             }
         }
     }
-    let dark = m.dark.iter().filter(|&&d| d).count();
+    let dark = d.iter().filter(|&&d| d).count();
     let total = size * size;
     // 10 points for each full 5% away from half dark.
     let deviation = (dark * 20).abs_diff(total * 10);
@@ -37,20 +31,36 @@ pub(super) fn penalty(m: &Matrix) -> u32 {
     score
 }
 
-/// A row's or column's runs of five or more, and its finder-like patterns (1:1:3:1:1
-/// dark-light-dark with four light modules on either side). `line` has four light modules
-/// added at each end.
-fn line_score(line: &[bool]) -> u32 {
+/// The last 15 modules seen as bits, the newest lowest: a finder-like 1:1:3:1:1 core
+/// (1011101) with four light modules before it, or after it.
+const FINDER_CORE: u32 = 0b1011101 << 4;
+const LIGHT_BEFORE: u32 = 0x7FF0;
+const LIGHT_AFTER: u32 = 0x07FF;
+
+/// A row's or column's runs of five or more, and its finder-like patterns. The window starts
+/// light (the four light modules before the line) and takes four more after it; a core
+/// reaching outside the line would need a dark module there, so no window is ever miscounted.
+fn line_score(line: impl Iterator<Item = bool>) -> u32 {
     let mut score = 0;
-    for run in line[4..line.len() - 4].chunk_by(|x, y| x == y) {
-        if run.len() >= 5 {
-            score += run.len() as u32 - 2;
+    let mut window = 0u32;
+    let finder =
+        |window: u32| u32::from(window & LIGHT_BEFORE == FINDER_CORE || window & LIGHT_AFTER == FINDER_CORE) * 40;
+    let runs = |run: u32| if run >= 5 { run - 2 } else { 0 };
+    let (mut run, mut last) = (0, None);
+    for dark in line {
+        if last == Some(dark) {
+            run += 1;
+        } else {
+            score += runs(run);
+            (run, last) = (1, Some(dark));
         }
+        window = (window << 1 | u32::from(dark)) & 0x7FFF;
+        score += finder(window);
     }
-    for w in line.windows(15) {
-        if w[4..11] == FINDER && (w[..4] == [false; 4] || w[11..] == [false; 4]) {
-            score += 40;
-        }
+    score += runs(run);
+    for _ in 0..4 {
+        window = (window << 1) & 0x7FFF;
+        score += finder(window);
     }
     score
 }
@@ -58,6 +68,8 @@ fn line_score(line: &[bool]) -> u32 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    const FINDER: [bool; 7] = [true, false, true, true, true, false, true];
 
     /// The rules read literally, module by module, each finder position checked once.
     fn literal(m: &Matrix) -> u32 {
