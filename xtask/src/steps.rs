@@ -208,6 +208,10 @@ pub fn build_widget() -> Result {
     let (text, removed) = crate::wasm_trim::prune_glue(&text, &imported);
     let (text, classes) = crate::wasm_trim::drop_classes(&text, &dropped);
     println!("dropped {removed} imports the wasm no longer uses and the classes {classes:?} from the glue");
+    let module = std::fs::read(&bg).map_err(|e| format!("{bg}: {e}"))?;
+    let (module, text) = crate::wasm_trim::shorten_imports(&module, &text)
+        .ok_or("the glue's imports object does not match the wasm's imports")?;
+    std::fs::write(&bg, module).map_err(|e| format!("{bg}: {e}"))?;
     std::fs::write(&glue, text).map_err(|e| format!("{glue}: {e}"))?;
     minify_module(&glue)?;
     copy_locales(&out.join("locales"))?;

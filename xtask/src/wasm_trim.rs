@@ -85,8 +85,17 @@ pub fn drop_exports(module: &[u8], prefixes: &[&str]) -> Option<(Vec<u8>, Vec<St
     Some((out, dropped))
 }
 
-/// The names of the functions, tables, memories and globals the module imports.
-pub fn import_names(module: &[u8]) -> Option<Vec<String>> {
+/// One entry of a module's import section: where it lies in the module, and where its own
+/// name (after the name of the module it is imported from) lies.
+struct Import {
+    start: usize,
+    name: std::ops::Range<usize>,
+    end: usize,
+}
+
+/// The import section (from its id byte to its end) and its entries; `None` inside when the
+/// module imports nothing.
+fn import_section(module: &[u8]) -> Option<Option<(std::ops::Range<usize>, Vec<Import>)>> {
     const IMPORT_SECTION: u8 = 2;
     let mut at = 8;
     while at < module.len() {
@@ -96,12 +105,14 @@ pub fn import_names(module: &[u8]) -> Option<Vec<String>> {
         let end = p.checked_add(size).filter(|&e| e <= module.len())?;
         if id == IMPORT_SECTION {
             let count = read_leb(module, &mut p)?;
-            let mut names = Vec::new();
+            let mut entries = Vec::new();
             for _ in 0..count {
+                let start = p;
                 let len = read_leb(module, &mut p)? as usize;
                 p += len; // the module's name
                 let len = read_leb(module, &mut p)? as usize;
-                names.push(std::str::from_utf8(module.get(p..p + len)?).ok()?.to_owned());
+                let name = p..p + len;
+                std::str::from_utf8(module.get(name.clone())?).ok()?;
                 p += len;
                 match *module.get(p)? {
                     0 => {
@@ -127,12 +138,71 @@ pub fn import_names(module: &[u8]) -> Option<Vec<String>> {
                     3 => p += 3,
                     _ => return None,
                 }
+                entries.push(Import { start, name, end: p });
             }
-            return Some(names);
+            return (p == end).then_some(Some((at..end, entries)));
         }
         at = end;
     }
-    Some(Vec::new())
+    Some(None)
+}
+
+/// The names of the functions, tables, memories and globals the module imports.
+pub fn import_names(module: &[u8]) -> Option<Vec<String>> {
+    let Some((_, entries)) = import_section(module)? else { return Some(Vec::new()) };
+    Some(entries.iter().map(|i| String::from_utf8_lossy(&module[i.name.clone()]).into_owned()).collect())
+}
+
+/// The `n`th short name: `a` to `z`, `A` to `Z`, then two letters.
+fn short_name(n: usize) -> String {
+    const LETTERS: &[u8; 52] = b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ";
+    let mut name = String::new();
+    let mut n = n;
+    loop {
+        name.insert(0, char::from(LETTERS[n % 52]));
+        if n < 52 {
+            return name;
+        }
+        n = n / 52 - 1;
+    }
+}
+
+/// The module with each import renamed to a short name (wasm-bindgen's carry a 16-digit hash
+/// each: random to gzip, and written twice, here and in the glue), and the glue with its
+/// imports object's keys renamed to match. `None` if either is not what this reader expects:
+/// each import must be a key of the (unminified) glue's imports object exactly once.
+pub fn shorten_imports(module: &[u8], glue: &str) -> Option<(Vec<u8>, String)> {
+    const INDENT: &str = "        ";
+    let Some((section, entries)) = import_section(module)? else { return Some((module.to_vec(), glue.to_owned())) };
+    let mut body = Vec::new();
+    write_leb(u32::try_from(entries.len()).ok()?, &mut body);
+    let mut glue = glue.to_owned();
+    for (n, import) in entries.iter().enumerate() {
+        let old = std::str::from_utf8(&module[import.name.clone()]).ok()?;
+        let new = short_name(n);
+        let key = |name: &str| "\n".to_owned() + INDENT + name + ": function";
+        if glue.matches(&key(old)).count() != 1 {
+            return None;
+        }
+        glue = glue.replace(&key(old), &key(&new));
+        body.extend_from_slice(&module[import.start..import.name.start - leb_len(old.len())]);
+        write_leb(u32::try_from(new.len()).ok()?, &mut body);
+        body.extend_from_slice(new.as_bytes());
+        body.extend_from_slice(&module[import.name.end..import.end]);
+    }
+    let mut out = module[..section.start].to_vec();
+    out.push(module[section.start]);
+    write_leb(u32::try_from(body.len()).ok()?, &mut out);
+    out.extend(body);
+    out.extend_from_slice(&module[section.end..]);
+    Some((out, glue))
+}
+
+/// How many bytes `n` takes as a LEB128 number.
+fn leb_len(n: usize) -> usize {
+    let mut out = Vec::new();
+    write_leb(n as u32, &mut out);
+    out.len()
 }
 
 /// wasm-bindgen's (unminified) glue without the entries of its imports object that `imported`
@@ -287,6 +357,31 @@ mod tests {
         m.extend(body);
         assert_eq!(import_names(&m).unwrap(), ["f", "mem"]);
         assert_eq!(import_names(&module(&["mount"])).unwrap(), Vec::<String>::new());
+    }
+
+    #[test]
+    fn imports_get_short_names_in_the_module_and_the_glue_alike() {
+        // Two functions imported from the glue, and the code section after them.
+        let mut m = b"\0asm\x01\0\0\0".to_vec();
+        m.extend([1, 4, 1, 0x60, 0, 0]);
+        let entry = |name: &str| [&[4u8][..], b"./bg", &[name.len() as u8], name.as_bytes(), &[0, 0]].concat();
+        let long = "__wbg_fetch_967cb927b0c01d88";
+        let body = [&[2u8][..], &entry(long), &entry("__wbindgen_init_externref_table")].concat();
+        m.push(2);
+        m.push(body.len() as u8);
+        m.extend(body);
+        m.extend([10, 4, 1, 2, 0, 0x0b]);
+        let glue = "const import0 = {\n        __proto__: null,\n        __wbg_fetch_967cb927b0c01d88: function(arg0) {\n            return fetch(arg0);\n        },\n        __wbindgen_init_externref_table: function() {\n        },\n    };\n";
+        let (module, glue) = shorten_imports(&m, glue).unwrap();
+        assert_eq!(import_names(&module).unwrap(), ["a", "b"]);
+        assert_eq!(module[module.len() - 6..], [10, 4, 1, 2, 0, 0x0b], "the rest of the module as it was");
+        assert_eq!(
+            glue,
+            "const import0 = {\n        __proto__: null,\n        a: function(arg0) {\n            return fetch(arg0);\n        },\n        b: function() {\n        },\n    };\n"
+        );
+        // An import the glue does not name as a key is not guessed at.
+        assert!(shorten_imports(&m, "const import0 = {};\n").is_none());
+        assert_eq!([short_name(0), short_name(51), short_name(52), short_name(53)], ["a", "Z", "aa", "ab"]);
     }
 
     #[test]
