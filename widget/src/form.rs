@@ -56,6 +56,13 @@ pub fn OrderForm(
             if submitting.get_untracked() {
                 return; // a double click makes one order
             }
+            // After a quote that could not be had, Try again asks for it anew: no order is sent
+            // for a price the buyer has not seen.
+            if quote.failed.get_untracked().is_some() {
+                quote.failed.set(None);
+                draft.method.notify();
+                return;
+            }
             let mut errors = Vec::new();
             if !is_valid_email(draft.email.get_untracked().trim()) {
                 errors.push(("buyer_email".to_owned(), t(k::FIELD_EMAIL)));
@@ -88,7 +95,12 @@ pub fn OrderForm(
                         // Never the server's English or the browser's raw error: the buyer's
                         // language, by code. The button sends the same order again.
                         if e.status == 422 && !e.fields.is_empty() {
-                            field_errors.set(e.field_messages());
+                            // A refused field the form has no input beside (the variant, or one
+                            // it never shows) is said above the button, not lost.
+                            let messages = e.field_messages();
+                            let elsewhere = messages.iter().find(|(f, _)| !PLACED.contains(&f.as_str()));
+                            form_error.set(elsewhere.map(|(_, m)| m.clone()));
+                            field_errors.set(messages);
                         } else {
                             form_error.set(Some(e.text()));
                         }
@@ -109,9 +121,13 @@ pub fn OrderForm(
             <FieldError field="payment_method" errors=field_errors/>
             <FieldError field="quantity" errors=field_errors/>
             <Summary quote=quote.quote/>
-            {move || form_error.get().map(|m| view! { <p class="error" role="alert">{m}</p> })}
+            {move || form_error.get().or_else(|| quote.failed.get()).map(|m| view! { <p class="error" role="alert">{m}</p> })}
+            // After a failure, in words above, the one button is Try again.
             <button type="submit" class="primary" disabled=move || submitting.get() || !in_stock>
-                {move || t(if submitting.get() { k::SUBMITTING } else { k::SUBMIT })}
+                {move || {
+                    let failed = form_error.get().is_some() || quote.failed.get().is_some();
+                    t(if submitting.get() { k::SUBMITTING } else if failed { k::RETRY } else { k::SUBMIT })
+                }}
             </button>
         </form>
     }
@@ -127,7 +143,8 @@ fn Inputs(product: Product, draft: Draft, errors: FieldErrors, quote_errors: Fie
                 <select name="variant" on:change=move |ev| draft.variant.set(Some(event_target_value(&ev)))>
                     {product.variants.into_iter().map(|v| {
                         let selected = draft.variant.get_untracked().as_deref() == Some(v.id.as_str());
-                        view! { <option value=v.id selected=selected>{v.name + " · " + &v.price}</option> }
+                        let price = crate::intl::money(&v.price, &product.currency);
+                        view! { <option value=v.id selected=selected>{v.name + " · " + &price}</option> }
                     }).collect_view()}
                 </select>
             </label>
@@ -158,6 +175,9 @@ fn Inputs(product: Product, draft: Draft, errors: FieldErrors, quote_errors: Fie
         <FieldError field="coupon_code" errors also=quote_errors/>
     }
 }
+
+/// The fields the form shows a refusal beside.
+const PLACED: [&str; 4] = ["buyer_email", "payment_method", "quantity", "coupon_code"];
 
 /// The message for `field`, from `errors` or else from `also`.
 #[component]

@@ -176,8 +176,8 @@ mod tests {
             status_line(&order(Pending, "0.00020000", "0.00025125", 0)),
             "Received 0.0002 BTC. Send the remaining 0.00025125 BTC."
         );
-        assert_eq!(status_line(&order(Confirming, "0.00045125", "0", 1)), "Payment seen, 1 of 2 confirmations.");
-        assert_eq!(status_line(&order(Confirming, "0.00045125", "0", 7)), "Payment seen, 2 of 2 confirmations.");
+        assert_eq!(status_line(&order(Confirming, "0.00045125", "0", 1)), "Payment seen. Confirmations: 1 of 2.");
+        assert_eq!(status_line(&order(Confirming, "0.00045125", "0", 7)), "Payment seen. Confirmations: 2 of 2.");
         assert_eq!(status_line(&order(Completed, "0.00045125", "0", 2)), "Paid. Order ORD-1 is complete.");
         assert!(status_line(&order(Expired, "0", "0.00045125", 0)).contains("expired"));
         assert!(status_line(&order(Cancelled, "0", "0", 0)).contains("cancelled"));

@@ -246,7 +246,7 @@ pub struct Order {
     pub server_time_ms: f64,
     pub delivered_content: Option<String>,
     pub client_secret: Option<String>,
-    /// The body as received without `client_secret`, handed to the host page in events.
+    /// The API's body as received (see `to_js`).
     pub raw: String,
 }
 
@@ -283,17 +283,15 @@ impl Order {
 
     /// Reads an order from the `data` of an API body.
     pub fn from_body(text: &str) -> Option<Order> {
-        let data = Json::parse(text)?.get("data");
-        let mut order = Order::read(&data, String::new())?;
-        // Events reach every script on the seller's page; only the widget may hold the secret.
-        Reflect::delete_property(data.0.unchecked_ref::<js_sys::Object>(), &"client_secret".into()).ok()?;
-        order.raw = JSON::stringify(&data.0).ok()?.as_string()?;
-        Some(order)
+        Order::read(&Json::parse(text)?.get("data"), text.to_owned())
     }
 
-    /// The order as the API sent it, for event details.
+    /// The order as the API sent it, for event details: a fresh copy each time, without the
+    /// secret (events reach every script on the seller's page; only the widget may hold it).
     pub fn to_js(&self) -> JsValue {
-        JSON::parse(&self.raw).unwrap_or(JsValue::NULL)
+        let data = Json::parse(&self.raw).map_or(JsValue::NULL, |body| body.get("data").0);
+        let _ = Reflect::delete_property(data.unchecked_ref::<js_sys::Object>(), &"client_secret".into());
+        data
     }
 }
 

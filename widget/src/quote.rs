@@ -12,17 +12,19 @@ use crate::env::EnvStore;
 use crate::model::{Product, Quote};
 
 /// The latest quote, and its refusals by field (a coupon that does not apply) in the same shape
-/// as the form's own errors.
+/// as the form's own errors; or, when it could not be had at all (the network, a busy or
+/// failing server), what to tell the buyer (Try again is the draft's method notified anew).
 #[derive(Clone, Copy)]
 pub struct LiveQuote {
     pub quote: RwSignal<Option<Quote>>,
     pub errors: RwSignal<Vec<(String, String)>>,
+    pub failed: RwSignal<Option<String>>,
 }
 
 impl LiveQuote {
     /// Follows the draft once the product is loaded and a method is chosen.
     pub fn follow(product: RwSignal<Option<Product>>, draft: Draft, env: EnvStore) -> LiveQuote {
-        let live = LiveQuote { quote: RwSignal::new(None), errors: RwSignal::new(vec![]) };
+        let live = LiveQuote { quote: RwSignal::new(None), errors: RwSignal::new(vec![]), failed: RwSignal::new(None) };
         // An answer to an older draft is dropped. A `LocalResource` would do this for us, but
         // it costs 9.5 KB of the download; a request counter costs nothing (a plain cell: as a
         // `StoredValue<u64>` it cost 249 B).
@@ -54,10 +56,12 @@ impl LiveQuote {
                     Ok(q) => {
                         live.quote.set(Some(q));
                         live.errors.set(vec![]);
+                        live.failed.set(None);
                     }
                     Err(e) => {
                         live.quote.set(None);
                         live.errors.set(e.field_messages());
+                        live.failed.set(e.fields.is_empty().then(|| e.text()));
                     }
                 }
             });

@@ -52,11 +52,18 @@ window.fetch = async (input, init) => {
   // A locale's texts, as the widget's files serve them (`fakeLocales[tag]`).
   const locale = url.pathname.match(/^\/widget\/locales\/(.+)\.json$/);
   if (locale && window.fakeLocales?.[locale[1]]) return reply(200, window.fakeLocales[locale[1]]);
-  if (url.pathname === '/v1/quote') return reply(200, { data: window.fakeQuotes[body.payment_method] });
+  if (url.pathname === '/v1/quote') {
+    // `fakeQuoteFailures`: how the next quotes fail ('network').
+    if ((window.fakeQuoteFailures ?? []).shift() === 'network') throw new TypeError('Failed to fetch');
+    return reply(200, { data: window.fakeQuotes[body.payment_method] });
+  }
   if (url.pathname === '/v1/orders' && method === 'POST') {
-    // `fakeCreateFailures` lists how the next creates fail: 503 (the provider is down) or 'network'.
+    // `fakeCreateFailures` lists how the next creates fail: 503 (the provider is down), 'network',
+    // or an answer of the test's own.
     const failure = window.fakeCreateFailures.shift();
     if (failure === 'network') throw new TypeError('Failed to fetch');
+    // Or an answer of the test's own: `{ status, error }`.
+    if (failure?.status) return reply(failure.status, { error: failure.error });
     if (failure === 503) return new Response(JSON.stringify(window.fakeUnavailable),
       { status: 503, headers: { 'Content-Type': 'application/json', 'Retry-After': '5' } });
     return reply(201, { data: window.fakeOrder });
@@ -400,7 +407,7 @@ async fn mount_pay_screen(
 async fn every_status_renders() {
     let cases = [
         ("pending", "0", "0.00045125", 0, "Waiting for your payment."),
-        ("confirming", "0.00045125", "0.00000000", 1, "Payment seen, 1 of 2 confirmations."),
+        ("confirming", "0.00045125", "0.00000000", 1, "Payment seen. Confirmations: 1 of 2."),
         ("completed", "0.00045125", "0.00000000", 2, "Paid. Order ORD-TEST-0001 is complete."),
         ("expired", "0", "0.00045125", 0, "This invoice expired before it was paid."),
         ("cancelled", "0", "0.00045125", 0, "This order was cancelled."),
@@ -498,6 +505,7 @@ async fn a_retry_after_a_provider_failure_or_a_lost_answer_keeps_the_idempotency
     // The buyer's words for the error's code, never the server's English message.
     let shown = text(&root, "form [role=alert]");
     assert_eq!(shown, "The payment service is not answering right now. Please try again in a moment.");
+    assert_eq!(text(&root, "button[type=submit]"), "Try again");
     assert!(root.query_selector(".qr").unwrap().is_none());
     submit(&root).await;
     // Nor the browser's raw error ("TypeError: Failed to fetch").
@@ -512,6 +520,51 @@ async fn a_retry_after_a_provider_failure_or_a_lost_answer_keeps_the_idempotency
     assert!(keys.iter().all(|k| *k == keys[0]), "{keys:?}");
     // Quotes and creates alike, so the buyer waits for no preflight.
     assert_posts_are_simple();
+}
+
+#[wasm_bindgen_test]
+async fn a_quote_that_cannot_be_reached_is_said_so_in_words_with_a_retry() {
+    let (root, _h) = mount_checkout(&new_host()).await;
+    fill_form(&root, "usdc", "buyer@example.com").await;
+    assert!(root.query_selector(".quote").unwrap().is_some());
+    set_global("fakeQuoteFailures", &json!(["network"]));
+    query::<HtmlInputElement>(&root, "input[name=asset][value=btc]").click();
+    settle().await;
+    assert!(root.query_selector(".quote").unwrap().is_none(), "no price of another method stays");
+    assert_eq!(
+        text(&root, "form [role=alert]"),
+        "The checkout could not be reached. Check your connection and try again."
+    );
+    // The form's one button says Try again, and asks for the quote, not for an order.
+    assert_eq!(text(&root, "button[type=submit]"), "Try again");
+    submit(&root).await;
+    assert!(root.query_selector("form [role=alert]").unwrap().is_none());
+    assert_eq!(text(&root, ".quote .total span:last-child"), "$29.99");
+    assert_eq!(text(&root, "button[type=submit]"), "Continue to payment");
+    assert!(create_keys().is_empty(), "no order was sent");
+}
+
+#[wasm_bindgen_test]
+async fn a_refused_field_shows_beside_its_input_or_else_above_the_button() {
+    let (root, _h) = mount_checkout(&new_host()).await;
+    fill_form(&root, "btc", "buyer@example.com").await;
+    let refusal = |fields: Value| {
+        let error = json!({"code": "invalid_request", "message": "Invalid fields.", "invalid_fields": fields});
+        serde_json::from_value::<ErrorBody>(json!({ "error": error.clone() })).expect("an ErrorBody");
+        json!({"status": 422, "error": error})
+    };
+    set_global(
+        "fakeCreateFailures",
+        &json!([refusal(json!(["buyer_email", "variant_id"])), refusal(json!(["product_id"]))]),
+    );
+    submit(&root).await;
+    assert_eq!(text(&root, "[data-field=buyer_email]"), "Enter a valid email address.");
+    // No variant input on this product: its refusal is not dropped but said above the button.
+    assert_eq!(text(&root, "form [role=alert]"), "Choose one of the options.");
+    submit(&root).await;
+    assert!(root.query_selector("[data-field]").unwrap().is_none(), "the last answer's fields only");
+    assert_eq!(text(&root, "form [role=alert]"), "Part of this order was not accepted. Please check your choices.");
+    assert!(root.query_selector(".qr").unwrap().is_none());
 }
 
 #[wasm_bindgen_test]
@@ -738,7 +791,7 @@ async fn the_socket_brings_every_change_and_nothing_is_polled() {
     push(ID, &pending);
     push(ID, &order_numbered(ID, "confirming", "0.00045125", "0.00000000", 1));
     settle().await;
-    assert_eq!(text(&root, ".status-line"), "Payment seen, 1 of 2 confirmations.");
+    assert_eq!(text(&root, ".status-line"), "Payment seen. Confirmations: 1 of 2.");
     assert_eq!(step(&root), "confirming");
     assert_eq!(text(&root, ".steps li:nth-child(3)"), "Confirmations");
     assert_eq!(names(&seen), ["tollgate:status"]);
@@ -777,7 +830,7 @@ async fn without_a_socket_polling_takes_over_quietly_and_the_socket_is_tried_aga
 
     // The poll comes as before, 3 s on, and brings the change.
     advance(3000).await;
-    wait_until("the polled change", 2000.0, || text(&root, ".status-line") == "Payment seen, 1 of 2 confirmations.")
+    wait_until("the polled change", 2000.0, || text(&root, ".status-line") == "Payment seen. Confirmations: 1 of 2.")
         .await;
     assert_eq!(reads(ID), 1);
     assert!(!text(&root, ".status").contains("Reconnecting"), "a refused socket is nothing to alarm the buyer with");
@@ -809,12 +862,12 @@ async fn a_poll_sent_before_a_pushed_view_is_dropped_and_unmounting_closes_the_s
     assert_eq!(sockets(ID)[0]["sent"], json!([r#"{"client_secret":"cs_test"}"#]));
     push(ID, &order_numbered(ID, "confirming", "0.00045125", "0.00000000", 1));
     settle().await;
-    assert_eq!(text(&root, ".status-line"), "Payment seen, 1 of 2 confirmations.");
+    assert_eq!(text(&root, ".status-line"), "Payment seen. Confirmations: 1 of 2.");
     // ...so the read's older answer, when it comes, is dropped.
     js(&format!("window.fakeRelease('{ID}'); null"));
     settle().await;
     settle().await;
-    assert_eq!(text(&root, ".status-line"), "Payment seen, 1 of 2 confirmations.");
+    assert_eq!(text(&root, ".status-line"), "Payment seen. Confirmations: 1 of 2.");
     assert_eq!(names(&seen), ["tollgate:status"], "never back to pending");
 
     advance(10_000).await;
