@@ -28,6 +28,9 @@ before(async () => {
       head: `<script src="${api.base}/tollgate.js" async></script>`,
     }),
     '/remount': sellerPage(api.base, '<div id="slot"></div><div id="other"></div>'),
+    // A page with no Buy button, and one whose button is far below the first screen.
+    '/about': sellerPage(api.base, '<h1>About us</h1><p>No products here.</p>'),
+    '/below': sellerPage(api.base, '<h1>Shop</h1><div style="height: 4000px"></div><button id="buy" data-tollgate-product="prod_xyz789">Buy</button>'),
   });
 });
 
@@ -113,7 +116,7 @@ test('buy with BTC: QR, payment, confirming, delivered key, events on the host p
   await axeCheck(page, 'payment');
 
   await sandbox(order, 'pay', { amount: order.crypto_amount, confirmations: 1 });
-  await page.locator(`${W} .status-line`, { hasText: 'Payment seen, 1 of 2 confirmations.' }).waitFor({ timeout: 15_000 });
+  await page.locator(`${W} .status-line`, { hasText: 'Payment seen. Confirmations: 1 of 2.' }).waitFor({ timeout: 15_000 });
   await sandbox(order, 'confirm', { confirmations: 2 });
   const completed = await waitForEvent(page, 'completed');
   assert.equal(completed.target, 'buy', 'events are dispatched on the button');
@@ -185,6 +188,34 @@ test('a page element with id="Tollgate" and a second copy of the script: Buy sti
   await page.locator(W).waitFor({ state: 'detached' });
   assert.equal(await page.evaluate(() => document.getElementById('Tollgate').textContent), 'Our shop');
   assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('the widget and the product load before the click when a Buy button comes into view, and never without one', async () => {
+  // What the checkout asks for: the wasm, and products (as requests: a product's answer is read
+  // only at the click, so it has no timing entry before).
+  const watch = async (page) => {
+    page.asked = [];
+    page.on('request', (r) => {
+      const path = new URL(r.url()).pathname;
+      if (path.endsWith('.wasm') || path.startsWith('/v1/products/')) page.asked.push(path);
+    });
+  };
+  const about = await newPage('/about', watch);
+  await about.waitForTimeout(1500);
+  assert.deepEqual(about.asked, [], 'a page without a Buy button loads nothing of the checkout');
+  await about.close();
+
+  const page = await newPage('/below', watch);
+  await page.waitForTimeout(1500);
+  assert.deepEqual(page.asked, [], 'nothing while the button is out of sight');
+  await page.locator('#buy').scrollIntoViewIfNeeded();
+  await eventually(() => page.asked.length === 2, 10_000, 'the wasm and the product, on sight');
+  assert.deepEqual(page.asked.sort(), ['/v1/products/prod_xyz789', '/widget/tollgate_widget_bg.wasm']);
+  // The click then uses both: neither is asked again.
+  await page.click('#buy');
+  await page.locator(`${W} input[name=email]`).waitFor();
+  assert.deepEqual(page.asked.sort(), ['/v1/products/prod_xyz789', '/widget/tollgate_widget_bg.wasm']);
   await page.close();
 });
 
@@ -313,6 +344,8 @@ test('hostile host CSS does not reach the widget, and buttons added later work',
   await spa.click('#late');
   await spa.locator(`${W} select[name=variant]`).waitFor();
   assert.equal(await spa.locator(`${W} select[name=variant]`).inputValue(), 'var_team');
+  // Each option's price as money, in the buyer's locale's way.
+  assert.equal(await spa.locator(`${W} select[name=variant] option[value=var_team]`).textContent(), 'Team (5 seats) · $79.00');
   await spa.close();
 });
 
