@@ -2,9 +2,9 @@
      <script src="https://<worker>/tollgate.js" async></script>
      <button data-tollgate-product="prod_xyz789">Buy</button>
    It binds Buy buttons (also ones added later: the click listener is on the document), the
-   <tollgate-checkout> element, and window.Tollgate. The WebAssembly and the product load
-   before the click when a Buy button comes into view, is hovered or is focused, and never on a
-   page without one. This file is served minified (www/tollgate.js, by cargo xtask). */
+   <tollgate-checkout> element, and window.Tollgate. The WebAssembly, the product and the
+   buyer's locale's texts load before the click when a Buy button comes into view, is hovered
+   or is focused, and never on a page without one. This file is served minified (www/tollgate.js, by cargo xtask). */
 (() => {
   // Included twice, the first copy serves. Not a truthiness test: an element with id="Tollgate"
   // (or a frame named so) is window.Tollgate too, until this script sets it.
@@ -50,11 +50,11 @@
     return answer;
   };
   const copy = (id) => product(id).then((r) => r.clone());
-  // Before the click: the wasm, and the product of each button in view, hovered or focused
-  // (eight products at most per page).
+  // Before the click: the wasm, then the buyer's locale's texts, and the product of each button
+  // in view, hovered or focused (eight products at most per page).
   const warm = (el) => {
     const id = el.getAttribute('data-tollgate-product') ?? el.getAttribute('product');
-    load().catch(() => (wasm = null));
+    load().then((m) => m.prepare(el.getAttribute('data-tollgate-locale') || cfg.locale || '', navigator.languages.join(), files.href), () => (wasm = null));
     if (id && (products.has(id) || products.size < 8)) product(id);
   };
   const buyButton = (e) => e.target instanceof Element && e.target.closest('[data-tollgate-product]');

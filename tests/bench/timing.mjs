@@ -7,6 +7,10 @@
 // - cold: a new browser profile (empty cache), the click 1 s after the page loaded, as a buyer
 //   who reads the page first (the preloading has started when the Buy button came into view);
 // - cold, at once: the same, the click as soon as the loader runs (what preloading cannot hide);
+// - cold, in German, 100 ms away: as cold, on a page whose script tag asks for German
+//   (`data-locale`), with each request taking 100 ms more, as from a buyer far from the
+//   worker: the locale's texts are one more file, which must not cost a round trip after the
+//   click;
 // - warm: the checkout closed and opened again on the same page;
 // - Pay → QR: the click on the form's button (the default method, an email typed) to the QR,
 //   how much of it the order's creation (the request's round trip) took, and of that the wait
@@ -47,11 +51,13 @@ const worker = await startWorker({ ORDERS_PER_MINUTE_PER_IP: '10000', READS_PER_
 const VIA = process.env.TOLLGATE_BENCH_VIA === 'proxy' ? 'proxy' : 'direct';
 const base = VIA === 'proxy' ? worker.base : await directBase(worker);
 const browser = await launch();
+const shop = `<h1>Shop</h1><button id="buy" data-tollgate-product="prod_xyz789">Buy</button>
+    <script>document.addEventListener('click', (e) => { window.clickedAt = e.timeStamp; }, true);</script>`;
 const site = await sellerSite({
-  '/': sellerPage(base, `<h1>Shop</h1><button id="buy" data-tollgate-product="prod_xyz789">Buy</button>
-    <script>document.addEventListener('click', (e) => { window.clickedAt = e.timeStamp; }, true);</script>`),
+  '/': sellerPage(base, shop),
+  '/de': sellerPage(base, shop, { scriptAttrs: 'data-locale="de"' }),
 });
-const rows = { cold: [], 'cold, at once': [], warm: [], 'Pay → QR': [], '(of which the create request)': [], '(its first byte, from the request sent)': [], '(and from its answer to the QR on screen)': [] };
+const rows = { cold: [], 'cold, at once': [], 'cold, in German, 100 ms away': [], warm: [], 'Pay → QR': [], '(of which the create request)': [], '(its first byte, from the request sent)': [], '(and from its answer to the QR on screen)': [] };
 try {
   for (let i = 0; i < RUNS; i++) {
     for (const atOnce of [false, true]) {
@@ -80,6 +86,17 @@ try {
       }
       await context.close();
     }
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    const cdp = await context.newCDPSession(page);
+    await cdp.send('Network.emulateNetworkConditions', { offline: false, latency: 100, downloadThroughput: -1, uploadThroughput: -1 });
+    await page.goto(site.origin + '/de');
+    await page.waitForFunction(() => window.Tollgate);
+    await page.waitForTimeout(1000);
+    await click(page, '#buy');
+    rows['cold, in German, 100 ms away'].push(await sinceClick(page, 'tollgate:ready'));
+    await page.locator(`${W} button[type=submit]`, { hasText: 'Weiter zur Zahlung' }).waitFor();
+    await context.close();
   }
 } finally {
   await browser.close();

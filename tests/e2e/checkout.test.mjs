@@ -31,6 +31,7 @@ before(async () => {
     // A page with no Buy button, and one whose button is far below the first screen.
     '/about': sellerPage(api.base, '<h1>About us</h1><p>No products here.</p>'),
     '/below': sellerPage(api.base, '<h1>Shop</h1><div style="height: 4000px"></div><button id="buy" data-tollgate-product="prod_xyz789">Buy</button>'),
+    '/below-de': sellerPage(api.base, '<h1>Shop</h1><div style="height: 4000px"></div><button id="buy" data-tollgate-product="prod_xyz789">Buy</button>', { scriptAttrs: 'data-locale="de"' }),
   });
 });
 
@@ -198,7 +199,7 @@ test('the widget and the product load before the click when a Buy button comes i
     page.asked = [];
     page.on('request', (r) => {
       const path = new URL(r.url()).pathname;
-      if (path.endsWith('.wasm') || path.startsWith('/v1/products/')) page.asked.push(path);
+      if (path.endsWith('.wasm') || path.startsWith('/v1/products/') || path.includes('/locales/')) page.asked.push(path);
     });
   };
   const about = await newPage('/about', watch);
@@ -217,6 +218,19 @@ test('the widget and the product load before the click when a Buy button comes i
   await page.locator(`${W} input[name=email]`).waitFor();
   assert.deepEqual(page.asked.sort(), ['/v1/products/prod_xyz789', '/widget/tollgate_widget_bg.wasm']);
   await page.close();
+
+  // A buyer's locale other than English: its texts too, before the click, and once.
+  const de = await newPage('/below-de', watch);
+  await de.waitForTimeout(1000);
+  assert.deepEqual(de.asked, []);
+  await de.locator('#buy').scrollIntoViewIfNeeded();
+  const all = ['/v1/products/prod_xyz789', '/widget/locales/de.json', '/widget/tollgate_widget_bg.wasm'];
+  await eventually(() => de.asked.length === 3, 10_000, 'the wasm, the product and the German texts, on sight');
+  assert.deepEqual(de.asked.sort(), all);
+  await de.click('#buy');
+  await de.locator(`${W} button[type=submit]`, { hasText: 'Weiter zur Zahlung' }).waitFor();
+  assert.deepEqual(de.asked.sort(), all);
+  await de.close();
 });
 
 test('<tollgate-checkout> removed and added again before the widget has loaded mounts once', async () => {

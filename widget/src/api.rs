@@ -113,9 +113,16 @@ async fn read<T>(resp: Response, reader: fn(&Json) -> Option<T>) -> Result<T, Ap
     Json::parse(&text).and_then(|b| reader(&b.get("data"))).ok_or_else(|| ApiError::bad_response(status))
 }
 
-/// A file's text (a locale's messages).
-pub async fn text(url: &str) -> Result<String, ApiError> {
-    read_text(send(url, None, &[]).await?).await
+/// A file's request (a locale's messages), sent now. Its answer can be read by each that
+/// awaits it, through [`text_of`].
+pub fn request(url: &str) -> Promise {
+    fetch_with(url, &RequestInit::new())
+}
+
+/// The text of a request's answer, read from a copy: the answer stays readable for another.
+pub async fn text_of(request: Promise) -> Result<String, ApiError> {
+    let resp = answer(JsFuture::from(request)).await?;
+    read_text(resp.clone().map_err(ApiError::network)?).await
 }
 
 pub async fn product(api: &str, id: &str) -> Result<Product, ApiError> {

@@ -31,11 +31,13 @@ pub fn Checkout(options: Options, env: EnvStore, fetched: Option<js_sys::Promise
     let tag = i18n::choose(options.locale.as_deref(), options.languages.iter().map(String::as_str));
     let texts_ready = RwSignal::new(i18n::select(tag));
     if !texts_ready.get_untracked() {
-        let url = options.assets.clone() + "locales/" + tag + ".json";
+        let assets = options.assets.clone();
         spawn_local(async move {
-            // Without the file the buyer reads English rather than nothing.
-            if let Ok(json) = api::text(&url).await {
-                i18n::add(tag, &json);
+            // Without the file the buyer reads English rather than nothing; the next checkout
+            // asks anew.
+            match api::text_of(i18n::request(tag, &assets)).await {
+                Ok(json) => i18n::add(tag, &json),
+                Err(_) => i18n::forget(tag),
             }
             texts_ready.set(true);
         });

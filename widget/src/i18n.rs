@@ -52,11 +52,13 @@ pub fn is_rtl(tag: &str) -> bool {
     matches!(tag, "ar" | "he")
 }
 
-/// The locale in use, the locales fetched so far (each once per page) and English.
+/// The locale in use, the locales fetched so far (each once per page), their requests, and
+/// English.
 #[cfg(target_arch = "wasm32")]
 struct Messages {
     current: &'static str,
     loaded: Vec<(&'static str, JsValue)>,
+    requested: Vec<(&'static str, js_sys::Promise)>,
     english: JsValue,
 }
 
@@ -65,6 +67,7 @@ thread_local! {
     static MESSAGES: RefCell<Messages> = RefCell::new(Messages {
         current: "en",
         loaded: Vec::new(),
+        requested: Vec::new(),
         english: JSON::parse(ENGLISH).unwrap_or(JsValue::UNDEFINED),
     });
 }
@@ -84,6 +87,28 @@ pub fn select(tag: &'static str) -> bool {
 #[cfg(target_arch = "wasm32")]
 pub fn current() -> &'static str {
     MESSAGES.with(|m| m.borrow().current)
+}
+
+/// The request for `tag`'s texts from `assets`: sent on the first ask (the loader's, when a
+/// Buy button comes into view, so a checkout opened later finds them on their way or in), the
+/// same one after, until [`forget`].
+#[cfg(target_arch = "wasm32")]
+pub fn request(tag: &'static str, assets: &str) -> js_sys::Promise {
+    MESSAGES.with(|m| {
+        let requested = &mut m.borrow_mut().requested;
+        if let Some((_, r)) = requested.iter().find(|(t, _)| *t == tag) {
+            return r.clone();
+        }
+        let r = crate::api::request(&(assets.to_owned() + "locales/" + tag + ".json"));
+        requested.push((tag, r.clone()));
+        r
+    })
+}
+
+/// Drops a request that failed: the next checkout asks anew.
+#[cfg(target_arch = "wasm32")]
+pub fn forget(tag: &'static str) {
+    MESSAGES.with(|m| m.borrow_mut().requested.retain(|(t, _)| *t != tag));
 }
 
 /// Takes a locale's texts as fetched, if they are for this widget's keys: a file whose
@@ -117,6 +142,14 @@ pub fn select(tag: &'static str) -> bool {
 
 #[cfg(not(target_arch = "wasm32"))]
 pub fn add(_tag: &'static str, _json: &str) {}
+
+#[cfg(not(target_arch = "wasm32"))]
+pub fn request(_tag: &'static str, _assets: &str) -> js_sys::Promise {
+    js_sys::Promise::resolve(&wasm_bindgen::JsValue::UNDEFINED)
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+pub fn forget(_tag: &'static str) {}
 
 /// Natively (the unit tests of the texts' users), English, read from its file by key name.
 #[cfg(not(target_arch = "wasm32"))]

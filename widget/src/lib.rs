@@ -84,3 +84,15 @@ pub fn mount(
     });
     Ok(MountHandle { inner: Some((Box::new(handle), container)) })
 }
+
+/// Requests the buyer's locale's texts ahead of a checkout, as the loader does for the wasm and
+/// the product when a Buy button comes into view: `asked` is the button's or the script tag's
+/// locale (or ""), `languages` the browser's (comma-separated), `assets` where the widget's
+/// files are.
+#[wasm_bindgen]
+pub fn prepare(asked: &str, languages: &str, assets: &str) {
+    let tag = i18n::choose(Some(asked).filter(|a| !a.is_empty()), languages.split(','));
+    if tag != "en" {
+        let _ = i18n::request(tag, assets);
+    }
+}
