@@ -268,6 +268,40 @@ test('<tollgate-checkout> removed and added again before the widget has loaded m
   await page.close();
 });
 
+test('the API out of reach, then back: each failure said in words with a way to try again, and accessible', async () => {
+  let down = true;
+  const page = await newPage('/', (p) => p.route(/\/v1\/(products|quote|orders)/, (route) => (down ? route.abort('connectionrefused') : route.continue())));
+  await page.click('#buy');
+  // The product: nothing to show but the failure and Try again.
+  const unreachable = 'The checkout could not be reached. Check your connection and try again.';
+  await page.locator(`${W} [role=alert]`, { hasText: unreachable }).waitFor();
+  await axeCheck(page, 'the product out of reach');
+  down = false;
+  await page.locator(`${W} button.primary`, { hasText: 'Try again' }).click();
+  await page.locator(`${W} input[name=email]`).fill('back@example.com');
+  await page.locator(`${W} .quote .total`).waitFor();
+  // The quote: said above the one button, which then asks for it again.
+  down = true;
+  await chooseMethod(page, W, 'crypto_ltc');
+  await page.locator(`${W} form [role=alert]`, { hasText: unreachable }).waitFor();
+  assert.equal(await page.locator(`${W} .quote`).count(), 0, 'no price of another method stays');
+  await axeCheck(page, 'the quote out of reach');
+  down = false;
+  await page.locator(`${W} button[type=submit]`, { hasText: 'Try again' }).click();
+  await page.locator(`${W} .quote .total`).waitFor();
+  assert.equal(await page.locator(`${W} form [role=alert]`).count(), 0);
+  // The create: the same, and the retry makes the order.
+  down = true;
+  await page.locator(`${W} button[type=submit]`).click();
+  await page.locator(`${W} form [role=alert]`, { hasText: unreachable }).waitFor();
+  await axeCheck(page, 'the create out of reach');
+  down = false;
+  await page.locator(`${W} button[type=submit]`, { hasText: 'Try again' }).click();
+  await page.locator(`${W} .qr svg`).waitFor({ timeout: 20_000 });
+  assert.deepEqual(page.errors, []);
+  await page.close();
+});
+
 test('card payment through the sandbox page, followed live by the widget', async () => {
   const page = await newPage();
   await page.click('#buy-card');
@@ -325,6 +359,7 @@ test('expiry: the countdown ends, tollgate:expired fires, a new order can start'
     await waitForEvent(page, 'expired', 20_000);
     await page.locator(`${W} .status-line`, { hasText: 'expired' }).waitFor();
     assert.equal(await page.locator(`${W} .qr`).count(), 0, 'no QR for an expired invoice');
+    await axeCheck(page, 'the expired order');
     await page.locator(`${W} button.primary`, { hasText: 'Start a new order' }).click();
     await page.locator(`${W} input[name=email]`).waitFor();
   } finally {
