@@ -58,8 +58,8 @@ pub fn OrderForm(
             }
             // After a quote that could not be had, Try again asks for it anew: no order is sent
             // for a price the buyer has not seen.
+            // Its words stay until the answer, so no second click sends an order meanwhile.
             if quote.failed.get_untracked().is_some() {
-                quote.failed.set(None);
                 draft.method.notify();
                 return;
             }

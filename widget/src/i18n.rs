@@ -117,6 +117,9 @@ pub fn forget(tag: &'static str) {
 pub fn add(tag: &'static str, json: &str) {
     MESSAGES.with(|m| {
         let mut m = m.borrow_mut();
+        if m.loaded.iter().any(|(t, _)| *t == tag) {
+            return; // read by the loader's `prepare` and a checkout alike
+        }
         let texts = JSON::parse(json).unwrap_or(JsValue::UNDEFINED);
         let ours = texts.is_object() && Reflect::get_u32(&texts, 0).ok() == Reflect::get_u32(&m.english, 0).ok();
         m.loaded.push((tag, if ours { texts } else { JsValue::UNDEFINED }));

@@ -37,14 +37,36 @@ mod browser {
         }
         o
     }
+
+    thread_local! {
+        /// The formatters made so far, by locale and what they write. Making one is the slow
+        /// part (a fraction of a millisecond), and the payment screen asks for several at once
+        /// and for the countdown's every second.
+        static MADE: std::cell::RefCell<Vec<(String, JsValue)>> = const { std::cell::RefCell::new(Vec::new()) };
+    }
+
+    /// The formatter for `what` in the buyer's locale, made by `make` the first time.
+    pub fn made<F: JsCast>(what: &str, make: impl FnOnce(&str) -> Result<F, JsValue>) -> Option<F> {
+        let locale = crate::i18n::current();
+        let key = locale.to_owned() + " " + what;
+        MADE.with(|m| {
+            if let Some((_, f)) = m.borrow().iter().find(|(k, _)| *k == key) {
+                return Some(f.clone().unchecked_into());
+            }
+            let f = make(locale).ok()?;
+            m.borrow_mut().push((key, f.as_ref().clone()));
+            Some(f)
+        })
+    }
 }
 
 /// A fiat amount as the buyer's locale writes it: "$29.99" in English, "29,99 $" in German.
 pub fn money(amount: &str, currency: &str) -> String {
     #[cfg(target_arch = "wasm32")]
     {
-        let options = browser::options(&[("style", "currency"), ("currency", currency)]);
-        if let Ok(f) = browser::number_format(crate::i18n::current(), &options) {
+        let make =
+            |l: &str| browser::number_format(l, &browser::options(&[("style", "currency"), ("currency", currency)]));
+        if let Some(f) = browser::made(currency, make) {
             return f.format_decimal(amount);
         }
     }
@@ -56,8 +78,9 @@ pub fn money(amount: &str, currency: &str) -> String {
 pub fn time(millis: f64) -> String {
     #[cfg(target_arch = "wasm32")]
     {
-        let options = browser::options(&[("timeStyle", "short")]);
-        if let Ok(f) = browser::date_time_format(crate::i18n::current(), &options) {
+        if let Some(f) =
+            browser::made("time", |l| browser::date_time_format(l, &browser::options(&[("timeStyle", "short")])))
+        {
             return f.format_millis(millis);
         }
     }
@@ -70,8 +93,10 @@ pub fn time(millis: f64) -> String {
 pub fn countdown(seconds: u64) -> String {
     #[cfg(target_arch = "wasm32")]
     {
-        let options = browser::options(&[("style", "digital"), ("hoursDisplay", "auto")]);
-        if let Ok(f) = browser::DurationFormat::new(crate::i18n::current(), &options) {
+        let make = |l: &str| {
+            browser::DurationFormat::new(l, &browser::options(&[("style", "digital"), ("hoursDisplay", "auto")]))
+        };
+        if let Some(f) = browser::made("duration", make) {
             let duration = js_sys::Object::new();
             for (unit, n) in [("hours", seconds / 3600), ("minutes", seconds / 60 % 60), ("seconds", seconds % 60)] {
                 let _ = js_sys::Reflect::set(&duration, &unit.into(), &(n as f64).into());

@@ -68,12 +68,15 @@ impl DurableObject for LimiterObject {
     async fn fetch(&self, req: Request) -> Result<Response> {
         let hit: Hit = rpc::request(req).await?;
         let mut recent = self.recent.borrow_mut();
-        while recent.front().is_some_and(|&at| at < since(hit.now_ms)) {
+        // The times come from the callers' clocks: kept in order, a late one counts as the
+        // newest.
+        let now_ms = recent.back().map_or(hit.now_ms, |&newest| hit.now_ms.max(newest));
+        while recent.front().is_some_and(|&at| at < since(now_ms)) {
             recent.pop_front();
         }
-        let verdict = verdict(recent.make_contiguous(), hit.limit, hit.now_ms);
+        let verdict = verdict(recent.make_contiguous(), hit.limit, now_ms);
         if verdict == Verdict::Allowed {
-            recent.push_back(hit.now_ms);
+            recent.push_back(now_ms);
         }
         rpc::reply(&verdict)
     }

@@ -89,6 +89,8 @@ pub fn drop_exports(module: &[u8], prefixes: &[&str]) -> Option<(Vec<u8>, Vec<St
 /// name (after the name of the module it is imported from) lies.
 struct Import {
     start: usize,
+    /// Where the name's length is written (before the name), however many bytes it takes.
+    name_len_at: usize,
     name: std::ops::Range<usize>,
     end: usize,
 }
@@ -110,6 +112,7 @@ fn import_section(module: &[u8]) -> Option<Option<(std::ops::Range<usize>, Vec<I
                 let start = p;
                 let len = read_leb(module, &mut p)? as usize;
                 p += len; // the module's name
+                let name_len_at = p;
                 let len = read_leb(module, &mut p)? as usize;
                 let name = p..p + len;
                 std::str::from_utf8(module.get(name.clone())?).ok()?;
@@ -138,7 +141,7 @@ fn import_section(module: &[u8]) -> Option<Option<(std::ops::Range<usize>, Vec<I
                     3 => p += 3,
                     _ => return None,
                 }
-                entries.push(Import { start, name, end: p });
+                entries.push(Import { start, name_len_at, name, end: p });
             }
             return (p == end).then_some(Some((at..end, entries)));
         }
@@ -185,7 +188,7 @@ pub fn shorten_imports(module: &[u8], glue: &str) -> Option<(Vec<u8>, String)> {
             return None;
         }
         glue = glue.replace(&key(old), &key(&new));
-        body.extend_from_slice(&module[import.start..import.name.start - leb_len(old.len())]);
+        body.extend_from_slice(&module[import.start..import.name_len_at]);
         write_leb(u32::try_from(new.len()).ok()?, &mut body);
         body.extend_from_slice(new.as_bytes());
         body.extend_from_slice(&module[import.name.end..import.end]);
@@ -196,13 +199,6 @@ pub fn shorten_imports(module: &[u8], glue: &str) -> Option<(Vec<u8>, String)> {
     out.extend(body);
     out.extend_from_slice(&module[section.end..]);
     Some((out, glue))
-}
-
-/// How many bytes `n` takes as a LEB128 number.
-fn leb_len(n: usize) -> usize {
-    let mut out = Vec::new();
-    write_leb(n as u32, &mut out);
-    out.len()
 }
 
 /// wasm-bindgen's (unminified) glue without the entries of its imports object that `imported`
