@@ -51,10 +51,17 @@ window.fetch = async (input, init) => {
   }
   // A locale's texts, as the widget's files serve them (`fakeLocales[tag]`).
   const locale = url.pathname.match(/^\/widget\/locales\/(.+)\.json$/);
+  // `fakeLocaleFailures`: how the next locale requests fail ('network').
+  if (locale && (window.fakeLocaleFailures ?? []).shift() === 'network') throw new TypeError('Failed to fetch');
   if (locale && window.fakeLocales?.[locale[1]]) return reply(200, window.fakeLocales[locale[1]]);
   if (url.pathname === '/v1/quote') {
     // `fakeQuoteFailures`: how the next quotes fail ('network').
     if ((window.fakeQuoteFailures ?? []).shift() === 'network') throw new TypeError('Failed to fetch');
+    // `fakeQuoteHeld`: the next quote waits for `fakeQuoteRelease()`.
+    if (window.fakeQuoteHeld) {
+      window.fakeQuoteHeld = false;
+      await new Promise((resolve) => { window.fakeQuoteRelease = resolve; });
+    }
     return reply(200, { data: window.fakeQuotes[body.payment_method] });
   }
   if (url.pathname === '/v1/orders' && method === 'POST') {
@@ -535,13 +542,36 @@ async fn a_quote_that_cannot_be_reached_is_said_so_in_words_with_a_retry() {
         text(&root, "form [role=alert]"),
         "The checkout could not be reached. Check your connection and try again."
     );
-    // The form's one button says Try again, and asks for the quote, not for an order.
+    // The form's one button says Try again, and asks for the quote, not for an order; until the
+    // answer it still does, however often it is pressed.
+    assert_eq!(text(&root, "button[type=submit]"), "Try again");
+    set_global("fakeQuoteHeld", &json!(true));
+    submit(&root).await;
     assert_eq!(text(&root, "button[type=submit]"), "Try again");
     submit(&root).await;
+    assert!(create_keys().is_empty(), "no order while the quote is asked again");
+    js_sys::eval("window.fakeQuoteRelease()").unwrap();
+    settle().await;
     assert!(root.query_selector("form [role=alert]").unwrap().is_none());
     assert_eq!(text(&root, ".quote .total span:last-child"), "$29.99");
     assert_eq!(text(&root, "button[type=submit]"), "Continue to payment");
     assert!(create_keys().is_empty(), "no order was sent");
+}
+
+#[wasm_bindgen_test]
+async fn a_locale_request_that_failed_before_the_click_is_made_again_by_the_checkout() {
+    install_fake_api();
+    let shipped = locale_format::shipped(include_str!("../locales/fr.json"), include_str!("../locales/en.json"));
+    set_global("fakeLocales", &json!({"fr": serde_json::from_str::<Value>(&shipped).unwrap()}));
+    set_global("fakeLocaleFailures", &json!(["network"]));
+    // As the loader does when a Buy button comes into view, offline for the moment.
+    widget::prepare("fr", "en-US,en", "http://fake.test/widget/");
+    settle().await;
+    let (root, _h) = mount_with(&new_host(), json!({"locale": "fr"})).await;
+    let words: Value = serde_json::from_str(include_str!("../locales/fr.json")).unwrap();
+    assert_eq!(text(&root, "button[type=submit]"), words["form.submit"]);
+    let asked = fake_calls().as_array().unwrap().iter().filter(|c| c["path"] == "/widget/locales/fr.json").count();
+    assert_eq!(asked, 2, "the failed request, then the checkout's own");
 }
 
 #[wasm_bindgen_test]

@@ -67,39 +67,46 @@ impl DurableObject for LimiterObject {
 
     async fn fetch(&self, req: Request) -> Result<Response> {
         let hit: Hit = rpc::request(req).await?;
-        let mut recent = self.recent.borrow_mut();
-        // The times come from the callers' clocks: kept in order, a late one counts as the
-        // newest.
-        let now_ms = recent.back().map_or(hit.now_ms, |&newest| hit.now_ms.max(newest));
-        while recent.front().is_some_and(|&at| at < since(now_ms)) {
-            recent.pop_front();
-        }
-        let verdict = verdict(recent.make_contiguous(), hit.limit, now_ms);
-        if verdict == Verdict::Allowed {
-            recent.push_back(now_ms);
-        }
-        rpc::reply(&verdict)
+        rpc::reply(&record(&mut self.recent.borrow_mut(), &hit))
     }
+}
+
+/// The verdict on `hit`, remembered in `recent` (the allowed times, oldest first) if allowed.
+fn record(recent: &mut VecDeque<i64>, hit: &Hit) -> Verdict {
+    // The times come from the callers' clocks: kept in order, a late one counts as the newest.
+    let now_ms = recent.back().map_or(hit.now_ms, |&newest| hit.now_ms.max(newest));
+    while recent.front().is_some_and(|&at| at < since(now_ms)) {
+        recent.pop_front();
+    }
+    let verdict = verdict(recent.make_contiguous(), hit.limit, now_ms);
+    if verdict == Verdict::Allowed {
+        recent.push_back(now_ms);
+    }
+    verdict
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    /// Counts requests the way both limiters do: allowed ones are remembered.
+    /// Counts requests as the read limiter does.
     fn run(limit: u32, times: &[i64]) -> Vec<Verdict> {
-        let mut recent: Vec<i64> = Vec::new();
-        times
-            .iter()
-            .map(|&now| {
-                recent.retain(|&at| at >= since(now));
-                let v = verdict(&recent, limit, now);
-                if v == Verdict::Allowed {
-                    recent.push(now);
-                }
-                v
-            })
-            .collect()
+        let mut recent = VecDeque::new();
+        times.iter().map(|&now_ms| record(&mut recent, &Hit { limit, now_ms })).collect()
+    }
+
+    #[test]
+    fn times_from_clocks_slightly_apart_are_kept_in_order() {
+        // A caller a little behind the last one: its time counts as the newest, so the times
+        // stay in order and the oldest is always the first to leave the minute.
+        let mut recent = VecDeque::new();
+        for now_ms in [5_000, 4_990, 4_995] {
+            assert_eq!(record(&mut recent, &Hit { limit: 3, now_ms }), Verdict::Allowed);
+        }
+        assert_eq!(recent, [5_000, 5_000, 5_000]);
+        assert_eq!(record(&mut recent, &Hit { limit: 3, now_ms: 64_999 }), Verdict::Limited { retry_after: 1 });
+        assert_eq!(record(&mut recent, &Hit { limit: 3, now_ms: 65_000 }), Verdict::Allowed);
+        assert_eq!(recent, [65_000]);
     }
 
     #[test]

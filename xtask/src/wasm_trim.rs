@@ -381,6 +381,19 @@ mod tests {
     }
 
     #[test]
+    fn a_name_length_written_in_more_bytes_than_needed_is_replaced_whole() {
+        // `f`'s length as two bytes (0x81 0x00): valid LEB128, if not the shortest.
+        let mut m = b"\0asm\x01\0\0\0".to_vec();
+        m.extend([1, 4, 1, 0x60, 0, 0]);
+        let body = [&[1u8][..], &[4], b"./bg", &[0x81, 0x00], b"f", &[0, 0]].concat();
+        m.push(2);
+        m.push(body.len() as u8);
+        m.extend(body);
+        let (module, _) = shorten_imports(&m, "\n        f: function() {},\n").unwrap();
+        assert_eq!(import_names(&module).unwrap(), ["a"]);
+    }
+
+    #[test]
     fn refuses_what_is_not_a_module() {
         assert!(drop_exports(b"not wasm", &UNUSED_EXPORTS).is_none());
         let mut cut = module(&["mount"]);
