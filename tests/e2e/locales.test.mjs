@@ -66,6 +66,17 @@ async function create(page, host, email) {
   await page.locator(`${host} .qr svg`).waitFor({ timeout: 20_000 });
 }
 
+/** Pays the page's order in full on the sandbox, confirmed, and waits for its goods in `host`. */
+async function payInFull(page, host) {
+  const order = (await page.evaluate(() => window.tollgateEvents)).find((e) => e.name === 'order').detail;
+  const paid = await api.call('POST', `/v1/sandbox/orders/${order.id}/pay`, {
+    body: { amount: order.crypto_amount, confirmations: 100 },
+    headers: api.seller,
+  });
+  assert.equal(paid.status, 200, paid.text);
+  await page.locator(`${host} [data-delivered]`).waitFor({ timeout: 20_000 });
+}
+
 test('German from data-locale: texts, the amount as the machine writes it, copied as such', async () => {
   const page = await newPage('/de');
   await page.click('#buy');
@@ -95,13 +106,7 @@ test('Arabic from the element: right to left, with amounts and addresses left to
   assert.equal(await page.locator(`${host} [data-copy=amount]`).textContent(), '0.00045125 BTC');
 
   // Paid to the end: the receipt in Arabic, the goods and the masked email left to right.
-  const order = (await page.evaluate(() => window.tollgateEvents)).find((e) => e.name === 'order').detail;
-  const paid = await api.call('POST', `/v1/sandbox/orders/${order.id}/pay`, {
-    body: { amount: order.crypto_amount, confirmations: 100 },
-    headers: api.seller,
-  });
-  assert.equal(paid.status, 200, paid.text);
-  await page.locator(`${host} [data-delivered]`).waitFor({ timeout: 20_000 });
+  await payInFull(page, host);
   const ar = texts('ar');
   assert.equal(await page.locator(`${host} [data-receipt-for]`).textContent(), ar['receipt.for'].replace('{email}', 'a***@example.com'));
   assert.equal(await direction('[data-delivered]'), 'ltr');
@@ -123,13 +128,7 @@ test('every locale: a buyer buys to the receipt in its words, the amount as the 
     if (rtlModal) await axeCheck(page, 'the Hebrew payment');
     assert.equal(await page.locator(`${W} .status-line`).textContent(), words['status.waiting'], tag);
     assert.equal(await page.locator(`${W} [data-copy=amount]`).textContent(), '0.00045125 BTC', tag);
-    const order = (await page.evaluate(() => window.tollgateEvents)).find((e) => e.name === 'order').detail;
-    const paid = await api.call('POST', `/v1/sandbox/orders/${order.id}/pay`, {
-      body: { amount: order.crypto_amount, confirmations: 100 },
-      headers: api.seller,
-    });
-    assert.equal(paid.status, 200, paid.text);
-    await page.locator(`${W} [data-delivered]`).waitFor({ timeout: 20_000 });
+    await payInFull(page, W);
     assert.equal(await page.locator(`${W} [data-receipt-for]`).textContent(), words['receipt.for'].replace('{email}', 'b***@example.com'), tag);
     assert.match(await page.locator(`${W} [data-delivered]`).textContent(), /^TG-/, tag);
     if (rtlModal) await axeCheck(page, 'the Hebrew receipt');
