@@ -50,14 +50,20 @@ pub fn network_warning(coin: Coin) -> String {
     tf(k::SEND_ONLY, &[("asset", coin.asset.ticker()), ("network", &coin.network_label())])
 }
 
-/// A crypto payment's steps as list items (our own texts, escaped); none for a hosted payment.
+/// A crypto payment's steps as list items (our own texts, escaped), the confirmations one with
+/// its count while they come in (`1/2`); none for a hosted payment.
 pub fn steps_html(o: &Order) -> String {
     if o.payment_method.and_then(|m| m.coin()).is_none() {
         return String::new();
     }
     let mut html = String::new();
     for key in [k::STEP_WAITING, k::STEP_SEEN, k::STEP_CONFIRMING, k::STEP_PAID] {
-        html = html + "<li>" + &t(key).replace('&', "&amp;").replace('<', "&lt;") + "</li>";
+        let mut text = t(key).replace('&', "&amp;").replace('<', "&lt;");
+        if key == k::STEP_CONFIRMING && o.status == OrderStatus::Confirming {
+            let count = o.confirmations.min(o.confirmations_required);
+            text = text + " " + &num(count.into()) + "/" + &num(o.confirmations_required.into());
+        }
+        html = html + "<li>" + &text + "</li>";
     }
     html
 }

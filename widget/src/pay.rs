@@ -28,9 +28,9 @@ pub fn PayScreen(order: Order, env: EnvStore, restart: impl Fn() + Copy + Send +
         <div class="status" data-status=move || live.get().status.as_str()>
             <p class="status-line" aria-live="polite" role="status">{move || format::status_line(&live.get())}</p>
             // The status line says the same to a screen reader; the steps are for the eye, marked
-            // by the stylesheet from `data-status`. Static markup: as a view of four items they
-            // cost about 1 KB of the download.
-            <ol class="steps" aria-hidden="true" inner_html=untrack(|| format::steps_html(&live.get()))></ol>
+            // by the stylesheet from `data-status`. Markup rewritten as the order changes: as a
+            // view of four items they cost about 1 KB of the download.
+            <ol class="steps" aria-hidden="true" inner_html=move || format::steps_html(&live.get())></ol>
             {move || live.reconnecting.get().then(|| view! { <p class="muted" role="status">{t(k::RECONNECTING)}</p> })}
             {move || is_live(live.get().status).then(|| view! {
                 <p class="countdown">{before.clone()}<span data-countdown>{move || intl::countdown(seconds())}</span>{after.clone()}</p>

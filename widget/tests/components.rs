@@ -823,7 +823,7 @@ async fn the_socket_brings_every_change_and_nothing_is_polled() {
     settle().await;
     assert_eq!(text(&root, ".status-line"), "Payment seen. Confirmations: 1 of 2.");
     assert_eq!(step(&root), "confirming");
-    assert_eq!(text(&root, ".steps li:nth-child(3)"), "Confirmations");
+    assert_eq!(text(&root, ".steps li:nth-child(3)"), "Confirmations 1/2");
     assert_eq!(names(&seen), ["tollgate:status"]);
 
     // Many polls' intervals with the socket up: not one read, and a heartbeat after 25 s.
