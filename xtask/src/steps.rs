@@ -208,11 +208,8 @@ pub fn build_widget() -> Result {
     let (text, removed) = crate::wasm_trim::prune_glue(&text, &imported);
     let (text, classes) = crate::wasm_trim::drop_classes(&text, &dropped);
     println!("dropped {removed} imports the wasm no longer uses and the classes {classes:?} from the glue");
-    let module = std::fs::read(&bg).map_err(|e| format!("{bg}: {e}"))?;
-    let (module, text) = crate::wasm_trim::shorten_imports(&module, &text)
-        .ok_or("the glue's imports object does not match the wasm's imports")?;
-    std::fs::write(&bg, module).map_err(|e| format!("{bg}: {e}"))?;
     std::fs::write(&glue, text).map_err(|e| format!("{glue}: {e}"))?;
+    shorten_imports(&bg, &glue)?;
     minify_module(&glue)?;
     copy_locales(&out.join("locales"))?;
     // The loader is written with its comments (widget/loader.js) and served minified.
@@ -236,6 +233,7 @@ pub fn build_dashboard() -> Result {
     args.extend([bg.as_str(), "-o", bg.as_str()]);
     run_cmd(&wasm_opt().to_string_lossy(), &args)?;
     let glue = out.join("tollgate_dashboard.js").to_string_lossy().into_owned();
+    shorten_imports(&bg, &glue)?;
     minify_module(&glue)?;
     let copy =
         |from: &Path, to: &Path| std::fs::copy(from, to).map(drop).map_err(|e| format!("{}: {e}", from.display()));
@@ -253,6 +251,17 @@ pub fn build_dashboard() -> Result {
         }
     }
     Ok(())
+}
+
+/// Renames the imports of the wasm at `bg` and the keys of its (unminified) glue at `glue`
+/// alike, to short names (`wasm_trim::shorten_imports`).
+fn shorten_imports(bg: &str, glue: &str) -> Result {
+    let module = std::fs::read(bg).map_err(|e| format!("{bg}: {e}"))?;
+    let text = std::fs::read_to_string(glue).map_err(|e| format!("{glue}: {e}"))?;
+    let (module, text) = crate::wasm_trim::shorten_imports(&module, &text)
+        .ok_or_else(|| format!("{glue}: its imports object does not match the wasm's imports"))?;
+    std::fs::write(bg, module).map_err(|e| format!("{bg}: {e}"))?;
+    std::fs::write(glue, text).map_err(|e| format!("{glue}: {e}"))
 }
 
 /// wasm-bindgen's browser glue for `wasm`, named `name`, into a fresh `out`.
