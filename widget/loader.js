@@ -4,7 +4,8 @@
    It binds Buy buttons (also ones added later: the click listener is on the document), the
    <tollgate-checkout> element, and window.Tollgate. The WebAssembly, the product and the
    buyer's locale's texts load before the click when a Buy button comes into view, is hovered
-   or is focused, and never on a page without one. This file is served minified (www/tollgate.js, by cargo xtask). */
+   or is focused, and never on a page without one. This file is served minified
+   (www/tollgate.js, by cargo xtask). */
 (() => {
   // Included twice, the first copy serves. Not a truthiness test: an element with id="Tollgate"
   // (or a frame named so) is window.Tollgate too, until this script sets it.

@@ -113,16 +113,17 @@ async fn read<T>(resp: Response, reader: fn(&Json) -> Option<T>) -> Result<T, Ap
     Json::parse(&text).and_then(|b| reader(&b.get("data"))).ok_or_else(|| ApiError::bad_response(status))
 }
 
-/// A file's request (a locale's messages), sent now. Its answer can be read by each that
-/// awaits it, through [`text_of`].
-pub fn request(url: &str) -> Promise {
-    fetch_with(url, &RequestInit::new())
-}
-
-/// The text of a request's answer, read from a copy: the answer stays readable for another.
-pub async fn text_of(request: Promise) -> Result<String, ApiError> {
-    let resp = answer(JsFuture::from(request)).await?;
-    read_text(resp.clone().map_err(ApiError::network)?).await
+/// The texts of locale `tag` from the widget's files at `assets`, taken into `i18n`: one
+/// request per page, shared by the loader's `prepare` and the checkout, each reading its own
+/// copy of the answer. A request that failed is forgotten, so the next asks anew.
+pub async fn load_locale(tag: &'static str, assets: &str) {
+    let url = assets.to_owned() + "locales/" + tag + ".json";
+    let sent = i18n::request(tag, || fetch_with(&url, &RequestInit::new()));
+    let text = async { read_text(answer(JsFuture::from(sent)).await?.clone().map_err(ApiError::network)?).await };
+    match text.await {
+        Ok(json) => i18n::add(tag, &json),
+        Err(_) => i18n::forget(tag),
+    }
 }
 
 pub async fn product(api: &str, id: &str) -> Result<Product, ApiError> {

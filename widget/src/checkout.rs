@@ -33,12 +33,8 @@ pub fn Checkout(options: Options, env: EnvStore, fetched: Option<js_sys::Promise
     if !texts_ready.get_untracked() {
         let assets = options.assets.clone();
         spawn_local(async move {
-            // Without the file the buyer reads English rather than nothing; the next checkout
-            // asks anew.
-            match api::text_of(i18n::request(tag, &assets)).await {
-                Ok(json) => i18n::add(tag, &json),
-                Err(_) => i18n::forget(tag),
-            }
+            // Without the file the buyer reads English rather than nothing.
+            api::load_locale(tag, &assets).await;
             texts_ready.set(true);
         });
         // A locale file that is slow to come does not hold the checkout: English after 2 s.

@@ -57,8 +57,8 @@ pub fn OrderForm(
                 return; // a double click makes one order
             }
             // After a quote that could not be had, Try again asks for it anew: no order is sent
-            // for a price the buyer has not seen.
-            // Its words stay until the answer, so no second click sends an order meanwhile.
+            // for a price the buyer has not seen. Its words stay until the answer, so no second
+            // click sends an order meanwhile.
             if quote.failed.get_untracked().is_some() {
                 draft.method.notify();
                 return;

@@ -89,17 +89,17 @@ pub fn current() -> &'static str {
     MESSAGES.with(|m| m.borrow().current)
 }
 
-/// The request for `tag`'s texts from `assets`: sent on the first ask (the loader's, when a
-/// Buy button comes into view, so a checkout opened later finds them on their way or in), the
+/// The request for `tag`'s texts: sent by `send` on the first ask (the loader's, when a Buy
+/// button comes into view, so a checkout opened later finds them on their way or in), the
 /// same one after, until [`forget`].
 #[cfg(target_arch = "wasm32")]
-pub fn request(tag: &'static str, assets: &str) -> js_sys::Promise {
+pub fn request(tag: &'static str, send: impl FnOnce() -> js_sys::Promise) -> js_sys::Promise {
     MESSAGES.with(|m| {
         let requested = &mut m.borrow_mut().requested;
         if let Some((_, r)) = requested.iter().find(|(t, _)| *t == tag) {
             return r.clone();
         }
-        let r = crate::api::request(&(assets.to_owned() + "locales/" + tag + ".json"));
+        let r = send();
         requested.push((tag, r.clone()));
         r
     })
@@ -147,8 +147,8 @@ pub fn select(tag: &'static str) -> bool {
 pub fn add(_tag: &'static str, _json: &str) {}
 
 #[cfg(not(target_arch = "wasm32"))]
-pub fn request(_tag: &'static str, _assets: &str) -> js_sys::Promise {
-    js_sys::Promise::resolve(&wasm_bindgen::JsValue::UNDEFINED)
+pub fn request(_tag: &'static str, send: impl FnOnce() -> js_sys::Promise) -> js_sys::Promise {
+    send()
 }
 
 #[cfg(not(target_arch = "wasm32"))]

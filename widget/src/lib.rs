@@ -93,14 +93,10 @@ pub fn mount(
 pub fn prepare(asked: &str, languages: &str, assets: &str) {
     let tag = i18n::choose(Some(asked).filter(|a| !a.is_empty()), languages.split(','));
     if tag != "en" {
-        let request = i18n::request(tag, assets);
         // Read here too: texts in before the click, and a failed request forgotten (the checkout
-        // then asks anew) rather than kept for it.
-        leptos::task::spawn_local(async move {
-            match api::text_of(request).await {
-                Ok(json) => i18n::add(tag, &json),
-                Err(_) => i18n::forget(tag),
-            }
-        });
+        // then asks anew) rather than kept for it. Before any mount Leptos has no executor, so
+        // the browser's own task queue runs it.
+        let assets = assets.to_owned();
+        wasm_bindgen_futures::spawn_local(async move { api::load_locale(tag, &assets).await });
     }
 }
